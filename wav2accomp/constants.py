@@ -1,0 +1,114 @@
+"""Every fixed number and table of wav2accomp, in one place.
+
+Units are given in the names or comments: MIDI note numbers, steps of the
+time grid, quarter-note beats, seconds.
+"""
+
+# --- Pitch axis of every piano roll -----------------------------------------
+#: Lowest MIDI note of the roll (C1).
+PITCH_LOW = 24
+#: Highest MIDI note of the roll (F7), inclusive.
+PITCH_HIGH = 101
+#: Number of pitch rows of a roll: MIDI 24..101.
+N_PITCHES = PITCH_HIGH - PITCH_LOW + 1
+
+# --- Time axis ----------------------------------------------------------------
+#: Grid steps per quarter-note beat (4 = 16th notes).
+STEPS_PER_BEAT = 4
+#: Length of a training window, in steps (25 beats at 16ths).
+WINDOW_STEPS = 100
+
+# --- Cell values of an encoded roll (uint8) -----------------------------------
+#: The note is not sounding.
+SILENT = 0
+#: The note is sounding, continued from the step before.
+SUSTAIN = 1
+#: The note starts at this step (and sounds).
+ONSET = 2
+
+# --- MIDI defaults ------------------------------------------------------------
+#: Microseconds per quarter note when a file sets no tempo (120 BPM).
+DEFAULT_TEMPO_US = 500_000
+#: Resolution of the MIDI files wav2accomp writes, in ticks per quarter note.
+OUTPUT_TICKS_PER_BEAT = 480
+#: Zero-based MIDI channel of General MIDI percussion ("channel 10").
+DRUM_CHANNEL = 9
+
+# --- Track classes --------------------------------------------------------------
+MELODY = "melody"
+PERCUSSION = "percussion"
+GUITARLIKE = "guitarlike"
+STRINGSLIKE = "stringslike"
+#: POP909's secondary melody track: neither melody nor accompaniment target.
+BRIDGE = "bridge"
+#: Sound effects and the like: kept out of training data.
+OTHER = "other"
+
+#: The classes a model generates, in a fixed order.
+ACCOMPANIMENT_CLASSES = (PERCUSSION, GUITARLIKE, STRINGSLIKE)
+
+#: Name keywords per class (GUIDE §2), checked in this order, case-insensitive
+#: substring match. "bridge" is POP909's convention for its sub-melody track.
+NAME_KEYWORDS = (
+    (PERCUSSION, ("drums", "drum", "snare", "shaker")),
+    (GUITARLIKE, ("bass", "guitar", "gtr", "banjo", "piano", "keyboard", "harp")),
+    (STRINGSLIKE, ("trumpet", "organ", "flute", "sax", "polysynth", "whistle",
+                   "cello", "strings", "violin")),
+    (MELODY, ("words", "melody", "choir", "voice", "lead", "melodie", "solo")),
+    (BRIDGE, ("bridge",)),
+)
+
+#: General MIDI program families: (first program, last program, family, class).
+#: Programs are zero-based (0 = Acoustic Grand Piano).
+GM_FAMILIES = (
+    (0, 7, "piano", GUITARLIKE),
+    (8, 15, "chromatic percussion", GUITARLIKE),
+    (16, 23, "organ", STRINGSLIKE),
+    (24, 31, "guitar", GUITARLIKE),
+    (32, 39, "bass", GUITARLIKE),
+    (40, 47, "strings", STRINGSLIKE),
+    (48, 55, "ensemble", STRINGSLIKE),
+    (56, 63, "brass", STRINGSLIKE),
+    (64, 71, "reed", STRINGSLIKE),
+    (72, 79, "pipe", STRINGSLIKE),
+    (80, 87, "synth lead", MELODY),
+    (88, 95, "synth pad", STRINGSLIKE),
+    (96, 103, "synth effects", OTHER),
+    (104, 111, "ethnic", GUITARLIKE),
+    (112, 119, "percussive", OTHER),
+    (120, 127, "sound effects", OTHER),
+)
+
+#: GM program written for each generated class (zero-based).
+CLASS_PROGRAMS = {
+    MELODY: 73,        # Flute: a clear, sustained lead
+    GUITARLIKE: 0,     # Acoustic Grand Piano
+    STRINGSLIKE: 48,   # String Ensemble 1
+    PERCUSSION: 0,     # Standard kit (channel 10)
+    BRIDGE: 0,
+    OTHER: 0,
+}
+#: Note-on velocity written for each generated class.
+CLASS_VELOCITIES = {
+    MELODY: 100,
+    GUITARLIKE: 80,
+    STRINGSLIKE: 70,
+    PERCUSSION: 90,
+    BRIDGE: 80,
+    OTHER: 70,
+}
+
+# --- Corpus splits ------------------------------------------------------------
+#: Percent of songs per split, assigned from a hash of the file name.
+SPLIT_PERCENT = (("train", 80), ("valid", 10), ("test", 10))
+
+# --- Melody identification ----------------------------------------------------
+#: Parts with fewer notes are never chosen as the melody.
+MELODY_MIN_NOTES = 8
+#: Weights of wav2accomp.classify.melody_features (9 statistics, then the 16 GM
+#: program families). Fitted on the training split of pop-multitrack with
+#: `python benchmarks/melody_identification.py --fit`.
+MELODY_WEIGHTS = (
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+)

@@ -1,0 +1,9 @@
+"""Exceptions that carry a sentence meant for the user."""
+
+
+class Wav2AccompError(Exception):
+    """An error the user can act on; the CLI prints its message as one line."""
+
+
+class MidiReadError(Wav2AccompError):
+    """A file could not be read as MIDI at all."""

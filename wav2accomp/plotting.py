@@ -1,0 +1,62 @@
+"""Pictures of piano rolls, for a person to look at."""
+from __future__ import annotations
+
+import io
+import os
+
+import numpy as np
+
+from .constants import MELODY, N_PITCHES, PERCUSSION, PITCH_LOW, STEPS_PER_BEAT
+from .fileio import atomic_write
+
+#: Colour of each class in every picture.
+CLASS_COLOURS = {MELODY: "#d62728", "guitarlike": "#1f77b4", "stringslike": "#2ca02c",
+                 PERCUSSION: "#7f7f7f", "bridge": "#9467bd", "other": "#bcbd22"}
+
+
+def plot_rolls(rolls: dict[str, np.ndarray], path: str | os.PathLike, *, downbeats=None,
+               steps_per_beat: int = STEPS_PER_BEAT, title: str = "") -> None:
+    """Draw one panel per roll, time in beats, bar lines at `downbeats`; save a PNG atomically.
+
+    Parameters
+    ----------
+    rolls : dict of str to np.ndarray
+        Class name -> ``(T, 78)`` encoded roll.
+    path : path-like
+        Where to write the PNG.
+    downbeats : array of int, optional
+        Bar starts in steps (drawn as vertical lines).
+    steps_per_beat : int
+    title : str
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(rolls)
+    n_steps = max((len(r) for r in rolls.values()), default=1)
+    fig, axes = plt.subplots(len(names), 1, figsize=(min(4 + n_steps / 40, 40), 1.8 + 1.6 * len(names)),
+                             sharex=True, squeeze=False)
+    for ax, name in zip(axes[:, 0], names):
+        roll = rolls[name]
+        colour = CLASS_COLOURS.get(name, "#333333")
+        rows = np.nonzero((roll > 0).any(axis=0))[0]
+        low, high = (rows.min(), rows.max()) if rows.size else (36 - PITCH_LOW, 84 - PITCH_LOW)
+        image = np.ma.masked_equal(roll.T.astype(float), 0)  # sustain 1 light, onset 2 full colour
+        cmap = matplotlib.colors.LinearSegmentedColormap.from_list(name, ["white", colour])
+        ax.imshow(image, origin="lower", aspect="auto", interpolation="nearest", cmap=cmap, vmin=0, vmax=2,
+                  extent=(0, len(roll) / steps_per_beat, PITCH_LOW - 0.5, PITCH_LOW + N_PITCHES - 0.5))
+        ax.set_ylim(PITCH_LOW + low - 2.5, PITCH_LOW + high + 2.5)
+        ax.set_ylabel(f"{name}\nMIDI note" if name != PERCUSSION else f"{name}\nGM drum")
+        for bar in (downbeats if downbeats is not None else []):
+            ax.axvline(bar / steps_per_beat, color="#cccccc", linewidth=0.5, zorder=0)
+    axes[-1, 0].set_xlabel("time (beats)")
+    if title:
+        axes[0, 0].set_title(title)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    with atomic_write(path) as handle:
+        handle.write(buffer.getvalue())
