@@ -139,32 +139,35 @@ def melody_features(stats: list[PartStatistics], programs: list[int]) -> np.ndar
     return np.column_stack(columns + [families])
 
 
-def melody_scores(stats: list[PartStatistics], programs: list[int]) -> np.ndarray:
+def melody_scores(stats: list[PartStatistics], programs: list[int], weights=MELODY_WEIGHTS) -> np.ndarray:
     """How melody-like each part is, compared with the others given.
 
     A linear score (a conditional logit: softmax over a song's parts gives the
     chance that each is the melody) with weights
     :data:`~wav2accomp.constants.MELODY_WEIGHTS`, fitted on the training split
     of pop-multitrack by ``benchmarks/melody_identification.py --fit``.
-    Parts with fewer than :data:`~wav2accomp.constants.MELODY_MIN_NOTES` notes score -inf.
     """
     if not stats:
         return np.zeros(0)
-    scores = melody_features(stats, programs) @ np.asarray(MELODY_WEIGHTS)
-    too_few = np.array([s.n_notes < MELODY_MIN_NOTES for s in stats])
-    return np.where(too_few, -np.inf, scores)
+    return melody_features(stats, programs) @ np.asarray(weights, dtype=float)
 
 
-def choose_melody(candidates: list[int], parts: list[Part], stats: list[PartStatistics]) -> int | None:
-    """Index of the most melody-like part among `candidates`, or None if none qualifies."""
+def choose_melody(candidates: list[int], parts: list[Part], stats: list[PartStatistics],
+                  weights=MELODY_WEIGHTS) -> int | None:
+    """Index of the most melody-like part among `candidates`, or None.
+
+    Only parts with at least :data:`~wav2accomp.constants.MELODY_MIN_NOTES`
+    notes qualify.
+    """
+    candidates = [i for i in candidates if stats[i].n_notes >= MELODY_MIN_NOTES]
     if not candidates:
         return None
-    scores = melody_scores([stats[i] for i in candidates], [parts[i].program for i in candidates])
-    best = int(np.argmax(scores))
-    return candidates[best] if np.isfinite(scores[best]) else None
+    scores = melody_scores([stats[i] for i in candidates], [parts[i].program for i in candidates], weights)
+    return candidates[int(np.argmax(scores))]
 
 
-def classify_parts(parts: list[Part], song_end_beat: float, *, use_names: bool = True) -> list[Assignment]:
+def classify_parts(parts: list[Part], song_end_beat: float, *, use_names: bool = True,
+                   melody_weights=MELODY_WEIGHTS) -> list[Assignment]:
     """Give every part a class and the rule that decided it.
 
     Parameters
@@ -174,6 +177,8 @@ def classify_parts(parts: list[Part], song_end_beat: float, *, use_names: bool =
         Length of the song in quarter-note beats (for the coverage statistic).
     use_names : bool
         False ignores the names (rule 1), as for files whose names are junk.
+    melody_weights : sequence of float
+        Weights of :func:`melody_scores`.
 
     Returns
     -------
@@ -197,9 +202,8 @@ def classify_parts(parts: list[Part], song_end_beat: float, *, use_names: bool =
     program_candidates = [i for i in pitched if result[i] == Assignment(MELODY, RULE_PROGRAM)]
     chosen, rule = None, None
     for candidates, candidate_rule in ((named_candidates, RULE_MELODY_NAME),
-                                       (program_candidates, RULE_MELODY_PROGRAM),
                                        (pitched, RULE_MELODY_STATISTICS)):
-        chosen = choose_melody(candidates, parts, stats)
+        chosen = choose_melody(candidates, parts, stats, melody_weights)
         if chosen is not None:
             rule = candidate_rule
             break
