@@ -42,8 +42,9 @@ class TempoMap:
         tempos = np.asarray(tempos_us, dtype=float)
         order = np.argsort(beats, kind="stable")
         beats, tempos = beats[order], tempos[order]
-        keep = np.append(beats[1:] != beats[:-1], True)  # last change per beat
-        beats, tempos = beats[keep], tempos[keep]
+        if beats.size:
+            keep = np.append(beats[1:] != beats[:-1], True)  # last change per beat
+            beats, tempos = beats[keep], tempos[keep]
         if beats.size == 0 or beats[0] > 0:
             beats = np.insert(beats, 0, 0.0)
             tempos = np.insert(tempos, 0, DEFAULT_TEMPO_US)
