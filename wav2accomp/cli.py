@@ -107,7 +107,7 @@ def run_inspect(args: argparse.Namespace) -> None:
         print(f"{part.track:>5} {part.channel + 1:>3} {program:<26} {len(part.notes):>6} {span:>7}  "
               f"{assignment.part_class:<12} {assignment.rule:<20} {part.track_name}")
     if args.plot:
-        from .constants import STEPS_PER_BEAT
+        from .constants import ACCOMPANIMENT_CLASSES, MELODY, STEPS_PER_BEAT
         from .plotting import plot_rolls
         from .roll import n_steps_for, parts_to_roll
         from .timing import metre_grid
@@ -116,7 +116,9 @@ def run_inspect(args: argparse.Namespace) -> None:
         grouped: dict[str, list] = {}
         for part, assignment in zip(song.parts, assignments):
             grouped.setdefault(assignment.part_class, []).append(part)
-        rolls = {name: parts_to_roll(parts, n_steps) for name, parts in grouped.items()}
+        order = [MELODY, *ACCOMPANIMENT_CLASSES]
+        names = sorted(grouped, key=lambda c: order.index(c) if c in order else len(order))
+        rolls = {name: parts_to_roll(grouped[name], n_steps) for name in names}
         _, downbeats = metre_grid(song.time_signatures, song.end_beat)
         plot_rolls(rolls, args.plot, downbeats=downbeats * STEPS_PER_BEAT, title=Path(args.midi).name)
         print(f"wrote {args.plot}")
@@ -133,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     except Wav2AccompError as exc:
         print(f"wav2accomp: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("wav2accomp: interrupted", file=sys.stderr)
         return 130

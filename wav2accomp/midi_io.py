@@ -363,7 +363,7 @@ def song_to_midi(song: Song, ticks_per_beat: int = OUTPUT_TICKS_PER_BEAT) -> mid
     meta += [(round(sig.beat * ticks_per_beat),
               mido.MetaMessage("time_signature", numerator=sig.numerator, denominator=sig.denominator))
              for sig in song.time_signatures]
-    midi.tracks.append(_to_track(meta))
+    midi.tracks.append(_to_track(meta, end_tick=round(song.end_beat * ticks_per_beat)))
     for part in song.parts:
         events = [(0, mido.MetaMessage("track_name", name=part.name)),
                   (0, mido.Message("program_change", channel=part.channel, program=part.program))]
@@ -392,8 +392,11 @@ def _note_ticks(notes: list[Note], ticks_per_beat: int) -> list[tuple[int, int, 
     return out
 
 
-def _to_track(events: list[tuple[int, mido.Message]]) -> mido.MidiTrack:
-    """Absolute-tick events to a track with delta times; note-offs before note-ons at a tick."""
+def _to_track(events: list[tuple[int, mido.Message]], end_tick: int = 0) -> mido.MidiTrack:
+    """Absolute-tick events to a track with delta times; note-offs before note-ons at a tick.
+
+    The end-of-track marker goes at `end_tick` or after the last event, whichever is later.
+    """
     def order(item):
         tick, msg = item
         return tick, 0 if msg.is_meta else (1 if msg.type in ("note_off", "program_change") else 2)
@@ -402,7 +405,7 @@ def _to_track(events: list[tuple[int, mido.Message]]) -> mido.MidiTrack:
     for tick, msg in sorted(events, key=order):
         track.append(msg.copy(time=tick - now))
         now = tick
-    track.append(mido.MetaMessage("end_of_track", time=0))
+    track.append(mido.MetaMessage("end_of_track", time=max(end_tick - now, 0)))
     return track
 
 
