@@ -79,3 +79,14 @@ def test_finds_the_melody_of_pop_multitrack_with_names_hidden():
                   if a.part_class == "melody"]
         found += bool(chosen) and chosen[0].track_name.strip().lower() == "melody"
     assert found / len(sample) >= 0.6  # the benchmark measures ~0.75 on all 2175 files
+
+
+def test_a_title_written_on_every_track_is_not_an_instrument_name():
+    parts = [_part("WE'LL BURN THAT BRIDGE", [36, 38] * 8, channel=9),
+             _part("WE'LL BURN THAT BRIDGE", [40, 43] * 8, program=33),
+             _part("WE'LL BURN THAT BRIDGE", [60, 64] * 8, program=48),
+             _part("Melody", [72, 74, 76] * 6, program=73)]
+    for track, part in enumerate(parts):
+        part.track = track
+    assert [a.rule for a in classify_parts(parts, 16)] == ["channel10", "program", "program", "melody-by-name"]
+    assert [a.part_class for a in classify_parts(parts, 16)] == ["percussion", "guitarlike", "stringslike", "melody"]

@@ -70,3 +70,17 @@ def test_prepare_refuses_a_missing_or_empty_folder(tmp_path):
         prepare_corpus([tmp_path / "nope"], tmp_path / "cache", progress=False)
     with pytest.raises(Wav2AccompError, match="no MIDI files"):
         prepare_corpus([tmp_path], tmp_path / "cache", progress=False)
+
+
+def test_prepare_real_multitrack_files(tmp_path):
+    folder = tmp_path / "multitrack"
+    folder.mkdir()
+    for path in sorted(shared("pop-multitrack").glob("*.mid"))[:6]:
+        shutil.copy(path, folder)
+    report = prepare_corpus([folder], tmp_path / "cache", jobs=1, progress=False)
+    assert report["songs"] == 6 and not report["skipped"]
+    assert report["classes"]["percussion"]["songs"] == 6  # every file of the corpus has drums
+    assert report["rules"]["melody-by-name"] >= 4 and report["rules"]["channel10"] >= 6
+    for entry in load_index(tmp_path / "cache")["songs"]:
+        song = load_song(tmp_path / "cache", entry["id"])
+        assert (song["percussion"] > 0).any() and (song["melody"] > 0).any()

@@ -4,6 +4,9 @@ The rules (GUIDE §2), in order:
 
 1. ``name``: the part's name against the keyword table
    (:data:`~wav2accomp.constants.NAME_KEYWORDS`), case-insensitive substrings.
+   A name written on :data:`~wav2accomp.constants.TITLE_NAME_TRACKS` or more
+   tracks (typically the song's title on every track) says nothing about any
+   one of them and is ignored.
 2. ``channel10``: a part on MIDI channel 10 is percussion.
 3. ``program``: the General MIDI program family
    (:data:`~wav2accomp.constants.GM_FAMILIES`); synth leads are melody candidates.
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .constants import (DRUM_CHANNEL, GM_FAMILIES, MELODY, MELODY_MIN_NOTES, MELODY_WEIGHTS,
-                        NAME_KEYWORDS, OTHER, PERCUSSION, STRINGSLIKE)
+                        NAME_KEYWORDS, OTHER, PERCUSSION, STRINGSLIKE, TITLE_NAME_TRACKS)
 from .midi_io import Part
 
 #: Rule names, as counted in corpus reports.
@@ -185,7 +188,12 @@ def classify_parts(parts: list[Part], song_end_beat: float, *, use_names: bool =
     list of Assignment
         One per part; at most one part is ``melody``.
     """
-    by_name = [class_from_name(p.name) if use_names else None for p in parts]
+    tracks_per_name: dict[str, set[int]] = {}
+    for part in parts:
+        tracks_per_name.setdefault(part.name.strip().lower(), set()).add(part.track)
+    by_name = [class_from_name(p.name)
+               if use_names and len(tracks_per_name[p.name.strip().lower()]) < TITLE_NAME_TRACKS else None
+               for p in parts]
     fallback = [class_from_program(p.program, p.channel) for p in parts]
     result = []
     for part, named, (program_class, program_rule) in zip(parts, by_name, fallback):

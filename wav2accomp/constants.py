@@ -58,6 +58,9 @@ NAME_KEYWORDS = (
     (BRIDGE, ("bridge",)),
 )
 
+#: A track name found on this many tracks of a file or more is a title, not an instrument: ignored.
+TITLE_NAME_TRACKS = 3
+
 #: General MIDI program families: (first program, last program, family, class).
 #: Programs are zero-based (0 = Acoustic Grand Piano).
 GM_FAMILIES = (

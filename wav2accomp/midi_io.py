@@ -278,7 +278,9 @@ def read_midi_bytes(data: bytes, source: str = "<bytes>") -> Song:
     header_size = struct.unpack(">L", data[4:8])[0]
     fmt, n_tracks, division = struct.unpack(">hhh", data[8:14])
     warnings: list[str] = []
-    if fmt not in (0, 1, 2):
+    if fmt == 2:
+        warnings.append("format 2 (independent sequences): tracks read as if they played together")
+    elif fmt not in (0, 1):
         warnings.append(f"unknown MIDI format {fmt}; read as format 1")
     if division == 0:
         raise MidiReadError(f"{source} has a time division of 0 ticks per beat")
