@@ -9,7 +9,8 @@ The rules (GUIDE §2), in order:
    one of them and is ignored.
 2. ``channel10``: a part on MIDI channel 10 is percussion.
 3. ``program``: the General MIDI program family
-   (:data:`~wav2accomp.constants.GM_FAMILIES`); synth leads are melody candidates.
+   (:data:`~wav2accomp.constants.GM_FAMILIES`); synth leads are melody candidates like every other pitched part (measured:
+   preferring them as a tier of their own finds fewer melodies).
 4. ``nothing``: a part without notes is ``other``.
 
 Then exactly one part becomes the melody (see :func:`choose_melody`):
@@ -31,7 +32,7 @@ from .midi_io import Part
 
 #: Rule names, as counted in corpus reports.
 RULE_NAME, RULE_CHANNEL10, RULE_PROGRAM, RULE_EMPTY = "name", "channel10", "program", "nothing"
-RULE_MELODY_NAME, RULE_MELODY_PROGRAM, RULE_MELODY_STATISTICS = "melody-by-name", "melody-by-program", "melody-by-statistics"
+RULE_MELODY_NAME, RULE_MELODY_STATISTICS = "melody-by-name", "melody-by-statistics"
 RULE_DEMOTED = "melody-demoted"
 
 
@@ -207,7 +208,6 @@ def classify_parts(parts: list[Part], song_end_beat: float, *, use_names: bool =
     stats = [part_statistics(p, song_end_beat) for p in parts]
     pitched = [i for i, p in enumerate(parts) if p.notes and not p.is_drum]
     named_candidates = [i for i in pitched if result[i] == Assignment(MELODY, RULE_NAME)]
-    program_candidates = [i for i in pitched if result[i] == Assignment(MELODY, RULE_PROGRAM)]
     chosen, rule = None, None
     for candidates, candidate_rule in ((named_candidates, RULE_MELODY_NAME),
                                        (pitched, RULE_MELODY_STATISTICS)):
