@@ -9,16 +9,17 @@ The rules (GUIDE §2), in order:
    one of them and is ignored.
 2. ``channel10``: a part on MIDI channel 10 is percussion.
 3. ``program``: the General MIDI program family
-   (:data:`~wav2accomp.constants.GM_FAMILIES`); synth leads are melody candidates like every other pitched part (measured:
-   preferring them as a tier of their own finds fewer melodies).
+   (:data:`~wav2accomp.constants.GM_FAMILIES`); synth leads are labelled
+   melody but compete like every other pitched part (measured: preferring
+   them as a tier of their own finds fewer melodies).
 4. ``nothing``: a part without notes is ``other``.
 
 Then exactly one part becomes the melody (see :func:`choose_melody`):
-among the melody candidates by name if there are any, else among the
-candidates by program, else among all pitched parts, the one with the highest
-:func:`melody_scores` (a linear score on pitch, monophony, coverage, note
-counts, note lengths, intervals and program family, fitted on data). Candidates not chosen fall back to the class of their
-program family (rule ``melody-demoted``).
+among the pitched parts whose names say melody if there are any, else among
+all pitched parts, the one with the highest :func:`melody_scores` (a linear
+score on pitch, monophony, coverage, note counts, note lengths, intervals and
+program family, fitted on data). Other melody candidates fall back to the
+class of their program family (rule ``melody-demoted``).
 """
 from __future__ import annotations
 
