@@ -50,3 +50,46 @@ def tune(pitches: list[int], *, channel: int = 0, step: int = 240) -> list[mido.
     for pitch in pitches:
         messages += [on(pitch, channel=channel), off(pitch, step, channel=channel)]
     return messages
+
+
+def band_song(path: Path, seed: int, bars: int = 12) -> Path:
+    """A small 4/4 pop song: a melody over I-V-vi-IV piano chords, a bass-less string pad and a rock beat."""
+    import random
+
+    rng = random.Random(seed)
+    progression = [(60, 64, 67), (55, 59, 62), (57, 60, 64), (53, 57, 60)]
+    melody, piano, strings, drums = [name("Melody"), program(73)], [name("Piano"), program(0, channel=1)], \
+        [name("Strings"), program(48, channel=2)], [name("Drums")]
+    for bar in range(bars):
+        chord = progression[bar % 4]
+        for beat in range(4):
+            pitch = rng.choice([c + 12 for c in chord] + [74, 76, 79])
+            melody += [on(pitch), off(pitch, 480)]
+            piano += [on(p, channel=1) for p in chord] + [off(chord[0], 480, channel=1)] + \
+                [off(p, channel=1) for p in chord[1:]]
+        strings += [on(chord[0] - 12, channel=2), off(chord[0] - 12, 1920, channel=2)]
+        for step in range(8):
+            hits = [42] + ([36] if step in (0, 4) else []) + ([38] if step in (2, 6) else [])
+            drums += [on(h, channel=9) for h in hits] + [off(hits[0], 240, channel=9)] + \
+                [off(h, channel=9) for h in hits[1:]]
+    return make_midi(path, [melody, piano, strings, drums])
+
+
+@pytest.fixture(scope="session")
+def tiny_cache(tmp_path_factory) -> Path:
+    """A prepared cache of synthetic band songs: 6 train, 2 valid and 2 test songs."""
+    from wav2accomp.corpus import prepare_corpus, split_for
+
+    folder = tmp_path_factory.mktemp("band")
+    wanted = {"train": 6, "valid": 2, "test": 2}
+    index = 0
+    while any(wanted.values()):
+        file_name = f"song{index:03d}.mid"
+        split = split_for(file_name)
+        if wanted[split]:
+            band_song(folder / file_name, seed=index)
+            wanted[split] -= 1
+        index += 1
+    cache = tmp_path_factory.mktemp("cache")
+    prepare_corpus([folder], cache, jobs=1, progress=False)
+    return cache

@@ -11,7 +11,10 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, PAPER_ARCH
 from .errors import Wav2AccompError
+
+ARCHS = (PAPER_ARCH, ALIGNED_ARCH)
 
 DESCRIPTION = """\
 Hum a tune, get a band: wav2accomp turns a melody (a recording or MIDI) into
@@ -20,6 +23,8 @@ multi-track MIDI with generated drums, piano/guitar-like and string-like parts.
 Commands:
   prepare   turn folders of MIDI files into training-ready piano rolls
   inspect   show how a MIDI file's parts are classified (and draw them)
+  train     train the model of one accompaniment class on a prepared cache
+  evaluate  measure generated accompaniment against the real parts of held-out songs
 
 Run `wav2accomp COMMAND --help` for the options and examples of each.
 """
@@ -42,6 +47,41 @@ examples:
   wav2accomp inspect song.mid
   wav2accomp inspect song.mid --plot song.png
   wav2accomp inspect song.mid --ignore-names     # classify as if track names were junk
+"""
+
+TRAIN_EPILOG = """\
+examples:
+  wav2accomp train --data cache/ --part guitarlike --arch aligned --out runs/guitarlike
+  wav2accomp train --data cache/ --part percussion --arch paper --out runs/paper-drums --max-minutes 5
+  wav2accomp train --data cache/ --part guitarlike --arch aligned --out runs/guitarlike --resume
+  torchrun --nproc_per_node=4 -m wav2accomp train --data cache/ --part stringslike --out runs/strings
+
+Architectures: `paper` is the seed's configuration (50-unit LSTM encoder and
+decoder over windows of 100 steps, BCE, threshold 0.5); `aligned` (default) is
+a time-aligned bidirectional LSTM with bar position and key inputs, onset and
+sustain outputs, a calibrated threshold and a polyphony limit.
+
+An epoch is --windows-per-epoch random windows of the train split (random
+transpositions for augmentation); the valid split gives early stopping and the
+decoding threshold; the test split is never read. OUT gets checkpoint.pt
+(written atomically at every epoch end and every --checkpoint-seconds),
+log.json, loss.png and the best model, <arch>-<part>.npz/.json, which
+`--model-dir OUT` loads. Same data + same --seed = same weights, also after
+an interruption and --resume.
+"""
+
+EVALUATE_EPILOG = """\
+examples:
+  wav2accomp evaluate accompaniment --data cache/ --split test --out eval/
+  wav2accomp evaluate accompaniment --data cache/ --parts guitarlike --limit 20 --model-dir runs/guitarlike
+
+On the same songs in one run it compares the real accompaniment (the ceiling),
+a trivial baseline (tonic triad on every beat; a rock beat for drums), the
+real accompaniment of another song, the seed's `paper` model and the
+`aligned` model: frame P/R/F1, note-onset F1, chord accuracy against POP909's
+annotations, melody chord-tone ratio and consonance, polyphony, empty-beat
+rate, pitch-class entropy, groove consistency (drums: onset F1 per family).
+Writes OUT/accompaniment.json, OUT/accompaniment.md and a few piano-roll PNGs.
 """
 
 
@@ -73,7 +113,71 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--ignore-names", action="store_true",
                          help="classify from channels, programs and note statistics only")
     inspect.set_defaults(run=run_inspect)
+
+    train = commands.add_parser("train", help="train the model of one accompaniment class",
+                                description="Train a melody -> accompaniment model for one class.",
+                                epilog=TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    train.add_argument("--data", required=True, metavar="CACHE", help="cache made by `wav2accomp prepare`")
+    train.add_argument("--part", required=True, choices=ACCOMPANIMENT_CLASSES, help="class to generate")
+    train.add_argument("--arch", default=ALIGNED_ARCH, choices=ARCHS, help="architecture (default: %(default)s)")
+    train.add_argument("--out", required=True, metavar="DIR", help="run folder: checkpoint, log, plot, model")
+    train.add_argument("--epochs", type=positive_int, default=60, help="most epochs (default: %(default)s)")
+    train.add_argument("--windows-per-epoch", type=positive_int, default=8192, metavar="N",
+                       help="training windows per epoch (default: %(default)s)")
+    train.add_argument("--batch-size", type=positive_int, default=64, metavar="N", help="(default: %(default)s)")
+    train.add_argument("--learning-rate", type=float, default=1e-3, metavar="LR", help="Adam (default: %(default)s)")
+    train.add_argument("--patience", type=positive_int, default=6, metavar="EPOCHS",
+                       help="stop after this many epochs without a better valid loss (default: %(default)s)")
+    train.add_argument("--seed", type=int, default=0, help="seed of weights and window sampling (default: 0)")
+    train.add_argument("--window", type=positive_int, default=None, metavar="STEPS",
+                       help="training window l (default: 100)")
+    train.add_argument("--units", type=positive_int, default=None, help="LSTM units (default: 50 paper, 128 aligned)")
+    train.add_argument("--layers", type=positive_int, default=None, help="LSTM layers of aligned (default: 2)")
+    train.add_argument("--no-augment", dest="augment", action="store_false", help="no random transposition")
+    train.add_argument("--max-minutes", type=float, default=None, metavar="MIN",
+                       help="stop after the epoch that passes this much training time")
+    train.add_argument("--checkpoint-seconds", type=float, default=120.0, metavar="S",
+                       help="checkpoint within an epoch at least this often (default: %(default)s)")
+    train.add_argument("--limit-songs", type=positive_int, default=None, metavar="N",
+                       help="use only the first N songs of each split (quick trials)")
+    train.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    train.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(run=run_train)
+
+    evaluate = commands.add_parser("evaluate", help="measure generated parts against held-out songs",
+                                   description="Evaluate wav2accomp against annotated data.")
+    targets = evaluate.add_subparsers(dest="target", metavar="WHAT", required=True)
+    accompaniment = targets.add_parser("accompaniment", help="generated vs. real accompaniment of held-out songs",
+                                       description="Compare generated accompaniment with the real parts of "
+                                                   "held-out songs, beside the ceiling and baselines.",
+                                       epilog=EVALUATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    accompaniment.add_argument("--data", required=True, metavar="CACHE", help="cache made by `wav2accomp prepare`")
+    accompaniment.add_argument("--split", default="test", choices=("train", "valid", "test"),
+                               help="songs to evaluate on (default: %(default)s)")
+    accompaniment.add_argument("--parts", nargs="+", default=list(ACCOMPANIMENT_CLASSES),
+                               choices=ACCOMPANIMENT_CLASSES, metavar="PART",
+                               help="classes to evaluate (default: all three)")
+    accompaniment.add_argument("--model-dir", metavar="DIR", default=None,
+                               help="folder with paper-<part> and aligned-<part> models (default: shipped models)")
+    accompaniment.add_argument("--limit", type=positive_int, default=None, metavar="N",
+                               help="only the first N songs per class")
+    accompaniment.add_argument("--out", default="evaluation", metavar="DIR",
+                               help="where the JSON, markdown and PNGs go (default: %(default)s)")
+    accompaniment.add_argument("--plots", type=int, default=3, metavar="N", help="piano rolls to draw per class")
+    accompaniment.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    accompaniment.set_defaults(run=run_evaluate_accompaniment)
     return parser
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def run_prepare(args: argparse.Namespace) -> None:
@@ -85,6 +189,34 @@ def run_prepare(args: argparse.Namespace) -> None:
                             progress=not args.quiet)
     print(format_report(report))
     print(f"wrote {Path(args.output) / 'index.json'} and {Path(args.output) / 'report.json'}")
+
+
+def run_train(args: argparse.Namespace) -> None:
+    from .training import TrainOptions, train
+
+    options = TrainOptions(data=args.data, part=args.part, arch=args.arch, out=args.out, epochs=args.epochs,
+                           windows_per_epoch=args.windows_per_epoch, batch_size=args.batch_size,
+                           learning_rate=args.learning_rate, patience=args.patience, seed=args.seed,
+                           window=args.window, units=args.units, layers=args.layers, augment=args.augment,
+                           max_minutes=args.max_minutes, checkpoint_seconds=args.checkpoint_seconds,
+                           limit_songs=args.limit_songs, resume=args.resume, progress=not args.quiet)
+    result = train(options)
+    if result["history"] is not None and int(os.environ.get("RANK", "0")) == 0:
+        best = min(result["history"], key=lambda row: row["valid_loss"])
+        print(f"best valid loss {best['valid_loss']:.4f} at epoch {best['epoch']}; "
+              f"decoding threshold {result['threshold']:.3f}; "
+              f"wrote {Path(args.out) / f'{args.arch}-{args.part}'}.npz/.json, log.json, loss.png")
+
+
+def run_evaluate_accompaniment(args: argparse.Namespace) -> None:
+    from .evaluation import evaluate_accompaniment, format_markdown, write_report
+
+    report = evaluate_accompaniment(args.data, split=args.split, parts=tuple(args.parts), model_dir=args.model_dir,
+                                    limit=args.limit, plots_dir=args.out, n_plots=args.plots,
+                                    progress=not args.quiet)
+    print(format_markdown(report))
+    json_path, markdown_path = write_report(report, args.out)
+    print(f"wrote {json_path}, {markdown_path} and piano rolls in {args.out}")
 
 
 def run_inspect(args: argparse.Namespace) -> None:

@@ -115,3 +115,27 @@ MELODY_WEIGHTS = (
     0.404, 0.404, -0.781, 3.082, 1.019, 0.478, 0.478, 0.444, -1.145,
     -0.309, 0.022, 0.198, -0.299, -1.072, -0.026, -0.319, 0.243, 0.908, 0.897, 0.586, -0.064, -0.201, -0.152, -0.242, -0.169,
 )
+
+# --- Models -------------------------------------------------------------------
+#: Positions in the bar a model tells apart (steps since the downbeat; a 4/4 bar of 16ths).
+BAR_POSITIONS = 16
+#: Architectures: the seed's configuration and the stronger default.
+PAPER_ARCH = "paper"
+ALIGNED_ARCH = "aligned"
+#: Units of the seed's encoder and decoder LSTMs.
+PAPER_UNITS = 50
+#: The seed's decoding threshold on note probabilities.
+PAPER_THRESHOLD = 0.5
+#: Units per direction of the aligned model's bidirectional LSTM, and its layers.
+ALIGNED_UNITS = 128
+ALIGNED_LAYERS = 2
+#: Most notes the decoder lets sound at once, per class.
+MAX_POLYPHONY = {PERCUSSION: 4, GUITARLIKE: 8, STRINGSLIKE: 6}
+#: Transposition range of training augmentation, semitones (inclusive).
+TRANSPOSE_RANGE = (-5, 6)
+#: GM drum numbers per drum family, for the percussion metrics.
+DRUM_FAMILIES = {
+    "kick": (35, 36),
+    "snare": (37, 38, 39, 40),
+    "hihat/cymbal": (42, 44, 46, 49, 51, 52, 53, 55, 57, 59),
+}

@@ -4,12 +4,15 @@ Where mir_eval has the metric, it is used.
 """
 from __future__ import annotations
 
+import mir_eval.chord
 import numpy as np
 from mir_eval.transcription import precision_recall_f1_overlap
 from mir_eval.util import midi_to_hz
 
-from .constants import STEPS_PER_BEAT
+from .constants import DRUM_FAMILIES, ONSET, PITCH_LOW, STEPS_PER_BEAT
+from .harmony import beat_spans, fold_to_pitch_classes, labels_at, profiles_per_span, recognise_chords
 from .midi_io import Note
+from .roll import roll_note_spans
 
 
 def grid_onset_f1(reference: list[Note], estimate: list[Note], *,
@@ -36,3 +39,148 @@ def grid_onset_f1(reference: list[Note], estimate: list[Note], *,
         ref_intervals, ref_pitches, est_intervals, est_pitches,
         onset_tolerance=0.4 * step_seconds, pitch_tolerance=1.0, offset_ratio=None)
     return float(precision), float(recall), float(f1)
+
+
+# --- Accompaniment: generated vs. real rolls on the grid (GUIDE §4) -----------------------------
+
+#: Consonance score of each melody-accompaniment interval class (semitones mod 12):
+#: unison/octave, 3rds, 5th and 6ths +1; the 4th 0; everything else -1.
+INTERVAL_CONSONANCE = np.array([1, -1, -1, 1, 1, 0, -1, 1, 1, 1, -1, -1], dtype=float)
+
+
+def _prf(hits: float, n_estimate: float, n_reference: float) -> tuple[float, float, float]:
+    """Precision, recall, F1 from counts; an empty side scores 0 unless both are empty (1)."""
+    if n_estimate == 0 and n_reference == 0:
+        return 1.0, 1.0, 1.0
+    precision = hits / n_estimate if n_estimate else 0.0
+    recall = hits / n_reference if n_reference else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def frame_scores(reference: np.ndarray, estimate: np.ndarray) -> tuple[float, float, float]:
+    """Frame precision, recall, F1 of sounding cells of two ``(T, 78)`` rolls (same length)."""
+    ref, est = reference > 0, estimate > 0
+    return _prf(float(np.logical_and(ref, est).sum()), float(est.sum()), float(ref.sum()))
+
+
+def onset_cells(roll: np.ndarray) -> np.ndarray:
+    """``(T, 78)`` bool: where a note of the encoded roll starts (see :func:`wav2accomp.roll.roll_note_spans`)."""
+    sounding = roll > 0
+    previous = np.vstack([np.zeros((1, roll.shape[1]), dtype=bool), sounding[:-1]])
+    return sounding & (~previous | (roll == ONSET))
+
+
+def grid_onset_scores(reference: np.ndarray, estimate: np.ndarray) -> tuple[float, float, float]:
+    """Note-onset precision, recall, F1 of two encoded rolls: same pitch and same step.
+
+    Equal to ``mir_eval.transcription`` onset-only matching with a tolerance
+    below half a step (tested against it), computed by counting cells, which
+    is fast enough for thousands of songs.
+    """
+    ref, est = onset_cells(reference), onset_cells(estimate)
+    return _prf(float(np.logical_and(ref, est).sum()), float(est.sum()), float(ref.sum()))
+
+
+def chord_accuracy(roll: np.ndarray, beats: np.ndarray, chord_start: np.ndarray, chord_end: np.ndarray,
+                   chord_label: np.ndarray) -> float:
+    """Share of beats whose chord, recognised from `roll`, matches the annotation (majmin).
+
+    A major or minor triad is recognised per beat by template matching on the
+    pitch-class profile of the notes sounding in it (:func:`wav2accomp.harmony.recognise_chords`);
+    it is compared with the label annotated at the beat's start with
+    ``mir_eval.chord.majmin`` (root and major/minor third; beats whose label is
+    outside that vocabulary are left out). NaN when no beat counts.
+    """
+    spans = beat_spans(beats, len(roll))
+    if not len(spans):
+        return float("nan")
+    estimated = recognise_chords(profiles_per_span(roll > 0, spans))
+    annotated = labels_at(spans[:, 0], chord_start, chord_end, chord_label)
+    scores = mir_eval.chord.majmin(annotated, estimated)
+    counted = scores >= 0
+    return float(scores[counted].mean()) if counted.any() else float("nan")
+
+
+def chord_tone_ratio(melody: np.ndarray, accompaniment: np.ndarray) -> float:
+    """Share of melody notes whose pitch class sounds in the accompaniment at their onset step.
+
+    Only melody notes that start while the accompaniment sounds are counted;
+    NaN when there are none.
+    """
+    accompaniment_classes = fold_to_pitch_classes(accompaniment > 0) > 0
+    pitches, starts, _ = roll_note_spans(melody)
+    with_accompaniment = accompaniment_classes[starts].any(axis=1)
+    if not with_accompaniment.any():
+        return float("nan")
+    tones = accompaniment_classes[starts, pitches % 12]
+    return float(tones[with_accompaniment].mean())
+
+
+def consonance(melody: np.ndarray, accompaniment: np.ndarray) -> float:
+    """Mean consonance score (:data:`INTERVAL_CONSONANCE`) of every pair of a sounding melody
+    note and a sounding accompaniment note at each step; NaN when they never sound together."""
+    melody_classes = fold_to_pitch_classes(melody > 0)
+    accompaniment_classes = fold_to_pitch_classes(accompaniment > 0)
+    interval_score = INTERVAL_CONSONANCE[(np.arange(12)[:, None] - np.arange(12)[None, :]) % 12]
+    pairs = float((melody_classes.sum(axis=1) * accompaniment_classes.sum(axis=1)).sum())
+    if pairs == 0:
+        return float("nan")
+    return float(np.einsum("ti,ij,tj->", melody_classes, interval_score, accompaniment_classes) / pairs)
+
+
+def mean_polyphony(roll: np.ndarray) -> float:
+    """Mean number of notes sounding at once, over the steps where any sounds (0 if none does)."""
+    counts = (roll > 0).sum(axis=1)
+    return float(counts[counts > 0].mean()) if np.any(counts) else 0.0
+
+
+def empty_beat_rate(roll: np.ndarray, beats: np.ndarray) -> float:
+    """Share of beats in which no note sounds."""
+    spans = beat_spans(beats, len(roll))
+    if not len(spans):
+        return float("nan")
+    sounding = np.concatenate([[0], np.cumsum((roll > 0).any(axis=1))])
+    return float(np.mean(sounding[spans[:, 1]] - sounding[spans[:, 0]] == 0))
+
+
+def pitch_class_entropy(roll: np.ndarray) -> float:
+    """Shannon entropy (bits, 0..log2 12) of the pitch classes of the roll's note onsets; NaN if none."""
+    histogram = fold_to_pitch_classes(onset_cells(roll)).sum(axis=0)
+    total = histogram.sum()
+    if total == 0:
+        return float("nan")
+    shares = histogram[histogram > 0] / total
+    return float(-(shares * np.log2(shares)).sum())
+
+
+def groove_consistency(roll: np.ndarray, downbeats: np.ndarray) -> float:
+    """1 - mean Hamming distance between the onset patterns of neighbouring bars.
+
+    A bar's pattern marks the steps (since its downbeat) where any note starts;
+    the distance of two neighbouring bars is the share of steps where their
+    patterns differ (over the shorter bar). NaN with fewer than two bars.
+    """
+    spans = beat_spans(downbeats, len(roll))
+    if len(spans) < 2:
+        return float("nan")
+    any_onset = onset_cells(roll).any(axis=1)
+    patterns = [any_onset[a:b] for a, b in spans]
+    distances = [np.mean(p[:n] != q[:n]) for p, q in zip(patterns, patterns[1:]) if (n := min(len(p), len(q)))]
+    return float(1.0 - np.mean(distances)) if distances else float("nan")
+
+
+def drum_family_onset_f1(reference: np.ndarray, estimate: np.ndarray) -> dict[str, float]:
+    """Onset F1 per drum family (:data:`~wav2accomp.constants.DRUM_FAMILIES`) of two drum rolls.
+
+    Hits of any drum of a family count as one instrument; a family absent from
+    both rolls is left out.
+    """
+    scores = {}
+    ref_onsets, est_onsets = onset_cells(reference), onset_cells(estimate)
+    for family, numbers in DRUM_FAMILIES.items():
+        rows = [n - PITCH_LOW for n in numbers]
+        ref, est = ref_onsets[:, rows].any(axis=1), est_onsets[:, rows].any(axis=1)
+        if ref.any() or est.any():
+            scores[family] = _prf(float(np.logical_and(ref, est).sum()), float(est.sum()), float(ref.sum()))[2]
+    return scores

@@ -29,11 +29,7 @@ def plot_rolls(rolls: dict[str, np.ndarray], path: str | os.PathLike, *, downbea
     steps_per_beat : int
     title : str
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    matplotlib, plt = _pyplot()
     names = list(rolls)
     n_steps = max((len(r) for r in rolls.values()), default=1)
     fig, axes = plt.subplots(len(names), 1, figsize=(min(4 + n_steps / 40, 40), 1.8 + 1.6 * len(names)),
@@ -54,6 +50,36 @@ def plot_rolls(rolls: dict[str, np.ndarray], path: str | os.PathLike, *, downbea
     axes[-1, 0].set_xlabel("time (beats)")
     if title:
         axes[0, 0].set_title(title)
+    _save(fig, path)
+
+
+def plot_losses(history: list[dict], path: str | os.PathLike, *, title: str = "") -> None:
+    """Train and valid loss per epoch (``history`` rows with epoch, train_loss, valid_loss); a PNG, atomically."""
+    _, plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    epochs = [row["epoch"] for row in history]
+    ax.plot(epochs, [row["train_loss"] for row in history], marker="o", label="train")
+    ax.plot(epochs, [row["valid_loss"] for row in history], marker="o", label="valid")
+    best = min(history, key=lambda row: row["valid_loss"])
+    ax.axvline(best["epoch"], color="#999999", linestyle="--", linewidth=0.8, label=f"best (epoch {best['epoch']})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("BCE per step (summed over notes)")
+    ax.set_title(title)
+    ax.legend()
+    _save(fig, path)
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return matplotlib, plt
+
+
+def _save(fig, path: str | os.PathLike) -> None:
+    _, plt = _pyplot()
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)

@@ -83,6 +83,25 @@ def parts_to_roll(parts: list[Part], n_steps: int, *, steps_per_beat: int = STEP
     return roll
 
 
+def roll_note_spans(roll: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The notes of an encoded roll as arrays: MIDI pitches, start steps, end steps (exclusive).
+
+    A note starts where a pitch begins to sound or has an onset, and lasts
+    until silence or the next onset of the same pitch. Sorted by start, then pitch.
+    """
+    roll = np.asarray(roll)
+    padded = np.zeros((N_PITCHES, roll.shape[0] + 2), dtype=np.uint8)
+    padded[:, 1:-1] = roll.T
+    sounding = padded > 0
+    onset = padded == ONSET
+    begins = sounding[:, 1:] & (~sounding[:, :-1] | onset[:, 1:])  # note starts at step t
+    finishes = sounding[:, :-1] & (~sounding[:, 1:] | onset[:, 1:])  # note ends before step t
+    rows, start_steps = np.nonzero(begins)
+    _, end_steps = np.nonzero(finishes)
+    order = np.lexsort((rows, start_steps))
+    return rows[order] + PITCH_LOW, start_steps[order], end_steps[order]
+
+
 def roll_to_notes(roll: np.ndarray, tempo_map: TempoMap, *, steps_per_beat: int = STEPS_PER_BEAT,
                   velocity: int = 80) -> list[Note]:
     """Read notes back from an encoded roll.
@@ -106,21 +125,11 @@ def roll_to_notes(roll: np.ndarray, tempo_map: TempoMap, *, steps_per_beat: int 
     list of Note
         Sorted by onset, then pitch.
     """
-    roll = np.asarray(roll)
-    padded = np.zeros((N_PITCHES, roll.shape[0] + 2), dtype=np.uint8)
-    padded[:, 1:-1] = roll.T
-    sounding = padded > 0
-    onset = padded == ONSET
-    begins = sounding[:, 1:] & (~sounding[:, :-1] | onset[:, 1:])  # note starts at step t
-    finishes = sounding[:, :-1] & (~sounding[:, 1:] | onset[:, 1:])  # note ends before step t
-    rows, start_steps = np.nonzero(begins)
-    _, end_steps = np.nonzero(finishes)
-    order = np.lexsort((rows, start_steps))
-    start_beats = start_steps[order] / steps_per_beat
-    end_beats = end_steps[order] / steps_per_beat
+    pitches, start_steps, end_steps = roll_note_spans(roll)
+    start_beats = start_steps / steps_per_beat
+    end_beats = end_steps / steps_per_beat
     starts_s = tempo_map.beats_to_seconds(start_beats)
     ends_s = tempo_map.beats_to_seconds(end_beats)
-    pitches = rows[order] + PITCH_LOW
     return [Note(int(p), int(velocity), float(b0), float(b1), float(s0), float(s1))
             for p, b0, b1, s0, s1 in zip(pitches.tolist(), start_beats.tolist(), end_beats.tolist(),
                                          starts_s.tolist(), ends_s.tolist())]

@@ -1,0 +1,137 @@
+"""Training windows from a prepared cache: (melody, accompaniment) pairs of one class.
+
+Songs are held in memory as encoded uint8 rolls (about 160 bytes per step);
+windows of ``l`` steps are cut from them at random positions, optionally
+transposed, and turned into model inputs and targets batch by batch.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+from .conditioning import bar_positions, key_profile
+from .constants import PERCUSSION
+from .corpus import load_index, load_song
+from .errors import Wav2AccompError
+from .models import model_inputs, model_targets
+
+
+@dataclass
+class PartSongs:
+    """Songs that have a given accompaniment class, one split.
+
+    Attributes
+    ----------
+    ids : list of str
+        Song identifiers in the cache.
+    melody, target : list of np.ndarray
+        ``(T_i, 78)`` encoded rolls of the melody and of the class.
+    positions : list of np.ndarray
+        ``(T_i,)`` steps since the downbeat.
+    profiles : np.ndarray
+        ``(N, 12)`` key profile of each melody.
+    downbeats : list of np.ndarray
+        Downbeat steps of each song.
+    """
+
+    ids: list
+    melody: list
+    target: list
+    positions: list
+    profiles: np.ndarray
+    downbeats: list
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_steps(self) -> np.ndarray:
+        """Length of each song, steps."""
+        return np.array([len(m) for m in self.melody])
+
+
+def load_part_songs(cache: str | os.PathLike, part: str, split: str, *, limit: int | None = None,
+                    progress: bool = False) -> PartSongs:
+    """Load every song of `split` that has `part` (at most `limit`, in index order).
+
+    Raises
+    ------
+    Wav2AccompError
+        When the cache has no such song.
+    """
+    entries = [s for s in load_index(cache)["songs"] if s["split"] == split and part in s["classes"]]
+    entries = entries[:limit] if limit else entries
+    if not entries:
+        raise Wav2AccompError(f"{cache} has no {split} songs with a {part} part")
+    songs = PartSongs([], [], [], [], np.zeros((len(entries), 12), dtype=np.float32), [])
+    for i, entry in enumerate(tqdm(entries, desc=f"load {split}", unit="song", disable=not progress)):
+        arrays = load_song(cache, entry["id"])
+        melody = arrays["melody"]
+        songs.ids.append(entry["id"])
+        songs.melody.append(melody)
+        songs.target.append(arrays[part])
+        songs.positions.append(bar_positions(len(melody), arrays["downbeats"]))
+        songs.downbeats.append(arrays["downbeats"])
+        songs.profiles[i] = key_profile(melody)
+    return songs
+
+
+def transpose_roll(roll: np.ndarray, semitones: int) -> np.ndarray:
+    """Shift a ``(..., 78)`` roll by `semitones`; notes pushed off the range are dropped."""
+    if semitones == 0:
+        return roll
+    shifted = np.zeros_like(roll)
+    if semitones > 0:
+        shifted[..., semitones:] = roll[..., :-semitones]
+    else:
+        shifted[..., :semitones] = roll[..., -semitones:]
+    return shifted
+
+
+def sample_windows(n_steps: np.ndarray, count: int, window: int, rng: np.random.Generator) -> np.ndarray:
+    """`count` random ``(song, start step)`` pairs, songs drawn in proportion to their length."""
+    weights = np.maximum(n_steps - window + 1, 1).astype(float)
+    song = rng.choice(len(n_steps), size=count, p=weights / weights.sum())
+    start = rng.integers(0, np.maximum(n_steps[song] - window + 1, 1))
+    return np.column_stack([song, start])
+
+
+def tiled_windows(n_steps: np.ndarray, window: int) -> np.ndarray:
+    """Every non-overlapping ``(song, start step)`` window, in order (the last one of a song may run past its end)."""
+    return np.array([(i, start) for i, length in enumerate(n_steps) for start in range(0, length, window)],
+                    dtype=int).reshape(-1, 2)
+
+
+def cut(roll: np.ndarray, start: int, window: int) -> np.ndarray:
+    """Steps ``start .. start + window`` of `roll`, zero-padded past its end."""
+    piece = roll[start:start + window]
+    if len(piece) < window:
+        piece = np.concatenate([piece, np.zeros((window - len(piece),) + roll.shape[1:], dtype=roll.dtype)])
+    return piece
+
+
+def make_batch(songs: PartSongs, picks: np.ndarray, window: int, arch: str, part: str,
+               shifts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Model inputs and targets for windows `picks` (``(B, 2)`` song, start).
+
+    `shifts` (``(B,)`` semitones) transpose the melody, and the target too
+    unless `part` is percussion (drums keep their GM numbers).
+    """
+    melodies, targets, positions, profiles = [], [], [], []
+    for row, (song, start) in enumerate(picks):
+        melody, target = cut(songs.melody[song], start, window), cut(songs.target[song], start, window)
+        profile = songs.profiles[song]
+        if shifts is not None and shifts[row]:
+            melody = transpose_roll(melody, shifts[row])
+            profile = np.roll(profile, shifts[row])
+            if part != PERCUSSION:
+                target = transpose_roll(target, shifts[row])
+        melodies.append(melody)
+        targets.append(target)
+        positions.append(cut(songs.positions[song], start, window))
+        profiles.append(profile)
+    return (model_inputs(arch, np.stack(melodies), np.stack(positions), np.stack(profiles)),
+            model_targets(arch, np.stack(targets)))

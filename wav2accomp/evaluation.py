@@ -1,0 +1,220 @@
+"""Evaluation of generated accompaniment on held-out songs (GUIDE §4).
+
+For every song of a split that has the class, one run compares, on the same
+songs and the same grid:
+
+``real``
+    the song's own accompaniment (the ceiling; its texture figures are the
+    targets the others are measured against),
+``trivial``
+    the key's tonic triad struck on every beat (pitched classes) or a plain
+    rock beat (percussion),
+``other song``
+    the real accompaniment of a different song of the split,
+``paper``
+    the seed's configuration,
+``aligned``
+    the stronger model,
+
+and reports the metrics of :mod:`wav2accomp.metrics` per song and as means.
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from .conditioning import bar_positions
+from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MELODY, N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION,
+                        PITCH_LOW, SUSTAIN)
+from .corpus import load_song
+from .dataset import load_part_songs
+from .errors import Wav2AccompError
+from .fileio import atomic_write, write_json
+from .generate import generate_part, load_part_model
+from .harmony import TRIADS, beat_spans, estimate_key, pitch_class_histogram
+from .metrics import (chord_accuracy, chord_tone_ratio, consonance, drum_family_onset_f1, empty_beat_rate,
+                      frame_scores, grid_onset_scores, groove_consistency, mean_polyphony, pitch_class_entropy)
+from .plotting import plot_rolls
+
+SYSTEMS = ("real", "trivial", "other song", PAPER_ARCH, ALIGNED_ARCH)
+#: Metrics compared with the real accompaniment's own figure (texture and harmony with the melody).
+TEXTURE_METRICS = ("chord_tone_ratio", "consonance", "polyphony", "empty_beat_rate", "pitch_class_entropy",
+                   "groove_consistency")
+#: Rock-beat pattern of the trivial drum part: GM drum -> positions in a 16-step bar.
+TRIVIAL_BEAT = {36: (0, 8), 38: (4, 12), 42: tuple(range(0, 16, 2))}
+#: Lowest note of the trivial part's tonic triad: the tonic in the octave from C3 (MIDI 48).
+TRIVIAL_ROOT_OCTAVE = 48
+
+
+def tonic_triad_part(melody: np.ndarray, beats: np.ndarray) -> np.ndarray:
+    """The melody's key's tonic triad (root position, from C3) struck on every beat and held through it."""
+    tonic, mode = estimate_key(pitch_class_histogram(melody > 0))
+    rows = [TRIVIAL_ROOT_OCTAVE + tonic + interval - PITCH_LOW for interval in TRIADS[mode]]
+    roll = np.zeros(melody.shape, dtype=np.uint8)
+    for start, end in beat_spans(beats, len(melody)):
+        roll[start:end, rows] = SUSTAIN
+        roll[start, rows] = ONSET
+    return roll
+
+
+def rock_beat_part(n_steps: int, downbeats: np.ndarray) -> np.ndarray:
+    """Kick on 1 and 3, snare on 2 and 4, closed hi-hat on every 8th: ``(T, 78)`` drum roll."""
+    positions = bar_positions(n_steps, downbeats)
+    roll = np.zeros((n_steps, N_PITCHES), dtype=np.uint8)
+    for drum, hits in TRIVIAL_BEAT.items():
+        roll[np.isin(positions, hits), drum - PITCH_LOW] = ONSET
+    return roll
+
+
+def fit_length(roll: np.ndarray, n_steps: int) -> np.ndarray:
+    """Cut or repeat `roll` to `n_steps` steps."""
+    repeats = -(-n_steps // max(len(roll), 1))
+    return np.tile(roll, (repeats, 1))[:n_steps] if len(roll) else np.zeros((n_steps, N_PITCHES), np.uint8)
+
+
+def part_metrics(part: str, melody: np.ndarray, reference: np.ndarray, estimate: np.ndarray,
+                 arrays: dict[str, np.ndarray]) -> dict[str, float]:
+    """Every GUIDE §4 metric of one generated part against the real one, for one song."""
+    beats, downbeats = arrays["beats"], arrays["downbeats"]
+    frame = frame_scores(reference, estimate)
+    result = {"frame_precision": frame[0], "frame_recall": frame[1], "frame_f1": frame[2],
+              "onset_f1": grid_onset_scores(reference, estimate)[2]}
+    if part == PERCUSSION:
+        result.update({f"{family}_onset_f1": f1 for family, f1 in drum_family_onset_f1(reference, estimate).items()})
+        result.update({"polyphony": mean_polyphony(estimate), "empty_beat_rate": empty_beat_rate(estimate, beats),
+                       "groove_consistency": groove_consistency(estimate, downbeats)})
+        return result
+    if "chord_label" in arrays:
+        result["chord_accuracy"] = chord_accuracy(estimate, beats, arrays["chord_start"], arrays["chord_end"],
+                                                  arrays["chord_label"])
+    result.update({"chord_tone_ratio": chord_tone_ratio(melody, estimate),
+                   "consonance": consonance(melody, estimate),
+                   "polyphony": mean_polyphony(estimate),
+                   "empty_beat_rate": empty_beat_rate(estimate, beats),
+                   "pitch_class_entropy": pitch_class_entropy(estimate),
+                   "groove_consistency": groove_consistency(estimate, downbeats)})
+    return result
+
+
+def _mean(values: list[float]) -> float:
+    finite = [v for v in values if v is not None and not math.isnan(v)]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
+def evaluate_accompaniment(cache: str | os.PathLike, *, split: str = "test",
+                           parts: tuple[str, ...] = ACCOMPANIMENT_CLASSES,
+                           model_dir: str | os.PathLike | None = None, limit: int | None = None,
+                           plots_dir: str | os.PathLike | None = None, n_plots: int = 3, seed: int = 0,
+                           progress: bool = True) -> dict:
+    """Run the comparison of the module docstring.
+
+    Parameters
+    ----------
+    cache : path-like
+        A prepared cache (``wav2accomp prepare``).
+    split : str
+        Songs to evaluate on (``"test"`` by default; never used for training).
+    parts : tuple of str
+        Accompaniment classes.
+    model_dir : path-like, optional
+        Folder of ``paper-<part>`` and ``aligned-<part>`` models (default: the shipped ones).
+    limit : int, optional
+        Evaluate only the first `limit` songs of each class.
+    plots_dir : path-like, optional
+        Where to draw melody + real + generated rolls of the first `n_plots` songs.
+    seed : int
+        Seed of the decoders (they decode deterministically at temperature 0).
+
+    Returns
+    -------
+    dict
+        ``{"split", "parts": {part: {"songs", "systems", "means": {system: {metric: value}},
+        "per_song": [...], "generation_seconds": {...}}}}``.
+    """
+    report = {"split": split, "cache": str(cache), "parts": {}}
+    for part in parts:
+        models = {arch: load_part_model(part, arch, model_dir) for arch in (PAPER_ARCH, ALIGNED_ARCH)}
+        songs = load_part_songs(cache, part, split, limit=limit)
+        per_song, seconds = [], {arch: 0.0 for arch in models}
+        for i in tqdm(range(len(songs)), desc=f"evaluate {part}", unit="song", disable=not progress):
+            arrays = load_song(cache, songs.ids[i])
+            melody, real = songs.melody[i], songs.target[i]
+            n_steps = len(melody)
+            systems = {"real": real,
+                       "trivial": (rock_beat_part(n_steps, arrays["downbeats"]) if part == PERCUSSION
+                                   else tonic_triad_part(melody, arrays["beats"])),
+                       "other song": fit_length(songs.target[(i + 1) % len(songs)], n_steps)}
+            for arch, (model, config) in models.items():
+                began = time.perf_counter()
+                systems[arch] = generate_part(model, config, melody, arrays["downbeats"], seed=seed)
+                seconds[arch] += time.perf_counter() - began
+            row = {"id": songs.ids[i], "steps": n_steps}
+            row.update({name: part_metrics(part, melody, real, roll, arrays) for name, roll in systems.items()})
+            per_song.append(row)
+            if plots_dir is not None and i < n_plots:
+                Path(plots_dir).mkdir(parents=True, exist_ok=True)
+                shown = {MELODY: melody, "real": real, PAPER_ARCH: systems[PAPER_ARCH],
+                         ALIGNED_ARCH: systems[ALIGNED_ARCH]}
+                plot_rolls(shown, Path(plots_dir) / f"{part}-{i + 1}.png", downbeats=arrays["downbeats"],
+                           title=f"{part}: {songs.ids[i]} (melody, real, paper, aligned)")
+        metric_names = list(dict.fromkeys(k for row in per_song for s in SYSTEMS for k in row[s]))
+        means = {s: {m: _mean([row[s].get(m, float("nan")) for row in per_song]) for m in metric_names}
+                 for s in SYSTEMS}
+        total_steps = sum(row["steps"] for row in per_song)
+        report["parts"][part] = {
+            "songs": len(per_song), "systems": list(SYSTEMS), "means": means, "per_song": per_song,
+            "generation_seconds_per_1000_steps": {a: 1000 * s / max(total_steps, 1) for a, s in seconds.items()},
+            "models": {a: {"threshold": c.threshold, **c.training} for a, (_, c) in models.items()},
+        }
+    return report
+
+
+def format_markdown(report: dict) -> str:
+    """Tables of the means per class (systems as rows), then each system's gap to the real texture."""
+    lines = [f"# Accompaniment evaluation: {report['split']} split of {report['cache']}", ""]
+    for part, result in report["parts"].items():
+        means = result["means"]
+        metrics = list(means["real"])
+        lines += [f"## {part} ({result['songs']} songs)", "",
+                  "| system | " + " | ".join(m.replace("_", " ") for m in metrics) + " |",
+                  "|---|" + "---:|" * len(metrics)]
+        for system in result["systems"]:
+            lines.append(f"| {system} | " + " | ".join(_cell(means[system][m]) for m in metrics) + " |")
+        gaps = [m for m in TEXTURE_METRICS if m in means["real"]]
+        lines += ["", f"Gap to the real {part} (system - real; relative in brackets):", "",
+                  "| system | " + " | ".join(m.replace("_", " ") for m in gaps) + " |",
+                  "|---|" + "---:|" * len(gaps)]
+        for system in result["systems"][1:]:
+            cells = []
+            for m in gaps:
+                gap, real = means[system][m] - means["real"][m], means["real"][m]
+                cells.append(f"{gap:+.3f} ({gap / real:+.0%})" if real and not math.isnan(gap) else _cell(gap))
+            lines.append(f"| {system} | " + " | ".join(cells) + " |")
+        speed = result["generation_seconds_per_1000_steps"]
+        lines += ["", "Generation time per 1000 steps (250 beats): "
+                  + ", ".join(f"{a} {1000 * s:.1f} ms" for a, s in speed.items()), ""]
+    return "\n".join(lines)
+
+
+def _cell(value: float) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:.3f}"
+
+
+def write_report(report: dict, out_dir: str | os.PathLike) -> tuple[Path, Path]:
+    """Write ``accompaniment.json`` and ``accompaniment.md`` into `out_dir`, atomically."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Wav2AccompError(f"cannot create {out_dir}: {exc.strerror or exc}") from exc
+    json_path, markdown_path = out_dir / "accompaniment.json", out_dir / "accompaniment.md"
+    write_json(json_path, report)
+    with atomic_write(markdown_path, "w") as handle:
+        handle.write(format_markdown(report))
+    return json_path, markdown_path
+

@@ -1,0 +1,112 @@
+"""Melody roll -> accompaniment rolls with trained models.
+
+The shipped models live in ``wav2accomp/pretrained/`` as ``<arch>-<part>.npz``
++ ``.json`` (see :mod:`wav2accomp.models` and ``pretrained/MODEL_CARD.md``);
+a folder of models a user trained has the same layout.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .conditioning import bar_positions, key_profile
+from .constants import ALIGNED_ARCH, PAPER_ARCH, PERCUSSION
+from .decoding import decode_paper, decode_percussion, decode_pitched
+from .errors import Wav2AccompError
+from .models import ModelConfig, load_model, model_inputs
+
+PRETRAINED_DIR = Path(__file__).parent / "pretrained"
+
+
+def model_path(part: str, arch: str = ALIGNED_ARCH, model_dir: str | os.PathLike | None = None) -> Path:
+    """Path stem of the model for `part` and `arch` in `model_dir` (default: the shipped models)."""
+    return Path(model_dir or PRETRAINED_DIR) / f"{arch}-{part}"
+
+
+def load_part_model(part: str, arch: str = ALIGNED_ARCH, model_dir: str | os.PathLike | None = None):
+    """(model, config) for `part`; a one-line :class:`Wav2AccompError` when absent or broken."""
+    path = model_path(part, arch, model_dir)
+    if not path.with_suffix(".json").is_file():
+        raise Wav2AccompError(f"no {arch} model for {part} in {path.parent} (expected {path.name}.json/.npz)")
+    return load_model(path)
+
+
+@torch.no_grad()
+def predict_probabilities(model: torch.nn.Module, config: ModelConfig, melody: np.ndarray,
+                          downbeats: np.ndarray) -> np.ndarray:
+    """The model's probabilities for one song.
+
+    Parameters
+    ----------
+    melody : np.ndarray
+        ``(T, 78)`` encoded melody roll.
+    downbeats : np.ndarray
+        Steps of the song's downbeats.
+
+    Returns
+    -------
+    np.ndarray
+        ``(T, 78)`` note probabilities (``paper``) or ``(T, 156)`` sounding
+        then onset probabilities (``aligned``), float32.
+    """
+    with _single_thread():
+        return _predict(model, config, melody, downbeats)
+
+
+@contextmanager
+def _single_thread():
+    """Run torch on one thread: a batch of one recurrent sequence gains nothing from more, and
+    under load (a training run beside it) extra threads slow it down a hundredfold."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _predict(model: torch.nn.Module, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray) -> np.ndarray:
+    n_steps = melody.shape[0]
+    if config.arch == PAPER_ARCH:
+        # The seed works window by window: l steps in, l steps out.
+        n_windows = -(-n_steps // config.window)
+        padded = np.zeros((n_windows * config.window,) + melody.shape[1:], dtype=melody.dtype)
+        padded[:n_steps] = melody
+        inputs = model_inputs(config.arch, padded.reshape(n_windows, config.window, -1), None, None)
+        logits = model(torch.from_numpy(inputs)).reshape(n_windows * config.window, -1)[:n_steps]
+    else:
+        inputs = model_inputs(config.arch, melody, bar_positions(n_steps, downbeats), key_profile(melody))
+        logits = model(torch.from_numpy(inputs[None]))[0]
+    return torch.sigmoid(logits).numpy()
+
+
+def decode(config: ModelConfig, probabilities: np.ndarray, *, temperature: float = 0.0,
+           seed: int = 0, threshold: float | None = None) -> np.ndarray:
+    """Probabilities from :func:`predict_probabilities` -> ``(T, 78)`` encoded roll.
+
+    `threshold` overrides the model's calibrated one (used when calibrating).
+    """
+    threshold = config.threshold if threshold is None else threshold
+    if config.arch == PAPER_ARCH:
+        return decode_paper(probabilities, threshold)
+    rng = np.random.default_rng(seed)
+    sounding, onsets = np.split(probabilities, 2, axis=-1)
+    if config.part == PERCUSSION:
+        return decode_percussion(onsets, threshold=threshold, max_polyphony=config.max_polyphony,
+                                 temperature=temperature, rng=rng)
+    return decode_pitched(sounding, onsets, threshold=threshold, max_polyphony=config.max_polyphony,
+                          temperature=temperature, rng=rng, block_steps=config.steps_per_beat)
+
+
+def generate_part(model: torch.nn.Module, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray, *,
+                  temperature: float = 0.0, seed: int = 0) -> np.ndarray:
+    """Generate one accompaniment part for a melody: ``(T, 78)`` encoded roll.
+
+    The same melody, seed and temperature always give the same roll.
+    """
+    return decode(config, predict_probabilities(model, config, melody, downbeats),
+                  temperature=temperature, seed=seed)

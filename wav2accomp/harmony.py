@@ -1,0 +1,123 @@
+"""Pitch classes, keys and chords of rolls: pure numpy functions.
+
+Used by the models' conditioning (the key profile of a melody), the trivial
+baseline (the tonic triad of the key) and the metrics (chord recognition by
+template matching, as GUIDE §4 asks).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .constants import N_PITCHES, PITCH_LOW
+
+PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+#: Krumhansl-Kessler key profiles (major, minor), tonic first.
+MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+#: Pitch classes of the major and minor triads above a root of 0.
+TRIADS = {"maj": (0, 4, 7), "min": (0, 3, 7)}
+
+
+def pitch_classes_of_rows() -> np.ndarray:
+    """Pitch class (0 = C) of each of the 78 roll rows."""
+    return (np.arange(N_PITCHES) + PITCH_LOW) % 12
+
+
+_ROWS_TO_CLASSES = np.eye(12, dtype=np.float32)[pitch_classes_of_rows()]
+
+
+def fold_to_pitch_classes(sounding: np.ndarray) -> np.ndarray:
+    """Sum a ``(T, 78)`` roll into a ``(T, 12)`` pitch-class roll (C first)."""
+    return sounding.astype(np.float32) @ _ROWS_TO_CLASSES
+
+
+def pitch_class_histogram(sounding: np.ndarray) -> np.ndarray:
+    """Share of sounding steps per pitch class of a ``(T, 78)`` roll; sums to 1 (zeros if silent)."""
+    histogram = fold_to_pitch_classes(sounding).sum(axis=0)
+    total = histogram.sum()
+    return histogram / total if total > 0 else histogram
+
+
+def estimate_key(histogram: np.ndarray) -> tuple[int, str]:
+    """Krumhansl-Schmuckler key finding.
+
+    Parameters
+    ----------
+    histogram : np.ndarray
+        ``(12,)`` pitch-class weights (C first).
+
+    Returns
+    -------
+    tonic : int
+        Pitch class of the tonic (0 = C).
+    mode : str
+        ``"maj"`` or ``"min"``. A silent histogram gives C major.
+    """
+    if not np.any(histogram > 0):
+        return 0, "maj"
+    best, best_score = (0, "maj"), -np.inf
+    for mode, profile in (("maj", MAJOR_PROFILE), ("min", MINOR_PROFILE)):
+        for tonic in range(12):
+            score = np.corrcoef(histogram, np.roll(profile, tonic))[0, 1]
+            if score > best_score:
+                best, best_score = (tonic, mode), score
+    return best
+
+
+def chord_templates() -> tuple[list[str], np.ndarray]:
+    """Labels (``"C:maj"`` ... ``"B:min"``) and ``(24, 12)`` binary triad templates."""
+    labels, templates = [], []
+    for quality, intervals in TRIADS.items():
+        for root in range(12):
+            template = np.zeros(12)
+            template[[(root + i) % 12 for i in intervals]] = 1.0
+            labels.append(f"{PITCH_CLASS_NAMES[root]}:{quality}")
+            templates.append(template)
+    return labels, np.array(templates)
+
+
+_LABELS, _TEMPLATES = chord_templates()
+_TEMPLATES_UNIT = (_TEMPLATES - _TEMPLATES.mean(axis=1, keepdims=True))
+_TEMPLATES_UNIT /= np.linalg.norm(_TEMPLATES_UNIT, axis=1, keepdims=True)
+
+
+def recognise_chords(pitch_class_profiles: np.ndarray) -> list[str]:
+    """Best major/minor triad per row of ``(N, 12)`` profiles by template correlation.
+
+    Rows with no energy get ``"N"`` (no chord), as ``mir_eval.chord`` writes it.
+    """
+    profiles = np.asarray(pitch_class_profiles, dtype=np.float64)
+    centred = profiles - profiles.mean(axis=1, keepdims=True)
+    scores = centred @ _TEMPLATES_UNIT.T
+    best = np.argmax(scores, axis=1)
+    return [_LABELS[b] if profiles[i].sum() > 0 else "N" for i, b in enumerate(best)]
+
+
+def beat_spans(beats: np.ndarray, n_steps: int) -> np.ndarray:
+    """``(B, 2)`` [start, end) steps of each beat, the last one ending at `n_steps`.
+
+    Beats outside ``0..n_steps`` and empty spans are dropped.
+    """
+    beats = np.unique(np.asarray(beats, dtype=int))
+    beats = beats[(beats >= 0) & (beats < n_steps)]
+    if beats.size == 0:
+        return np.zeros((0, 2), dtype=int)
+    ends = np.append(beats[1:], n_steps)
+    return np.column_stack([beats, ends])
+
+
+def profiles_per_span(sounding: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """Pitch-class profile (sounding steps per class) of each ``[start, end)`` span of a ``(T, 78)`` roll."""
+    folded = fold_to_pitch_classes(sounding)
+    cumulative = np.vstack([np.zeros((1, 12), dtype=np.float64), np.cumsum(folded, axis=0, dtype=np.float64)])
+    return cumulative[spans[:, 1]] - cumulative[spans[:, 0]]
+
+
+def labels_at(steps: np.ndarray, chord_start: np.ndarray, chord_end: np.ndarray,
+              chord_label: np.ndarray) -> list[str]:
+    """Annotated chord label sounding at each step (``"N"`` where none is)."""
+    labels = []
+    for step in np.asarray(steps):
+        inside = np.flatnonzero((chord_start <= step) & (step < chord_end))
+        labels.append(str(chord_label[inside[-1]]) if inside.size else "N")
+    return labels
