@@ -125,12 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--windows-per-epoch", type=positive_int, default=8192, metavar="N",
                        help="training windows per epoch (default: %(default)s)")
     train.add_argument("--batch-size", type=positive_int, default=64, metavar="N", help="(default: %(default)s)")
-    train.add_argument("--learning-rate", type=float, default=1e-3, metavar="LR", help="Adam (default: %(default)s)")
+    train.add_argument("--learning-rate", type=float, default=2e-3, metavar="LR", help="Adam (default: %(default)s)")
     train.add_argument("--patience", type=positive_int, default=6, metavar="EPOCHS",
                        help="stop after this many epochs without a better valid loss (default: %(default)s)")
     train.add_argument("--seed", type=int, default=0, help="seed of weights and window sampling (default: 0)")
     train.add_argument("--window", type=positive_int, default=None, metavar="STEPS",
-                       help="training window l (default: 100)")
+                       help="training window l (default: 100 paper, 128 aligned)")
     train.add_argument("--units", type=positive_int, default=None, help="LSTM units (default: 50 paper, 128 aligned)")
     train.add_argument("--layers", type=positive_int, default=None, help="LSTM layers of aligned (default: 2)")
     train.add_argument("--no-augment", dest="augment", action="store_false", help="no random transposition")

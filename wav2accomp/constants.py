@@ -126,11 +126,17 @@ ALIGNED_ARCH = "aligned"
 PAPER_UNITS = 50
 #: The seed's decoding threshold on note probabilities.
 PAPER_THRESHOLD = 0.5
-#: Units per direction of the aligned model's bidirectional LSTM, and its layers.
+#: Units per direction of the aligned model's beat-level LSTM, and its layers (the step-level LSTM has half).
 ALIGNED_UNITS = 128
 ALIGNED_LAYERS = 2
+#: Training window of the aligned model, steps (32 beats: eight 4/4 bars).
+ALIGNED_WINDOW_STEPS = 128
+#: Largest gradient norm in training (clipped above).
+GRADIENT_CLIP = 1.0
 #: Most notes the decoder lets sound at once, per class.
 MAX_POLYPHONY = {PERCUSSION: 4, GUITARLIKE: 8, STRINGSLIKE: 6}
+#: Weight of a note outside the chord the aligned decoder chose for its beat (notes of the chord weigh 1).
+OUTSIDE_CHORD_WEIGHT = 0.2
 #: Transposition range of training augmentation, semitones (inclusive).
 TRANSPOSE_RANGE = (-5, 6)
 #: GM drum numbers per drum family, for the percussion metrics.

@@ -13,7 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .conditioning import bar_positions, key_profile
-from .constants import PERCUSSION
+from .constants import N_PITCHES, PERCUSSION
 from .corpus import load_index, load_song
 from .errors import Wav2AccompError
 from .models import model_inputs, model_targets
@@ -91,12 +91,16 @@ def transpose_roll(roll: np.ndarray, semitones: int) -> np.ndarray:
     return shifted
 
 
-def sample_windows(n_steps: np.ndarray, count: int, window: int, rng: np.random.Generator) -> np.ndarray:
-    """`count` random ``(song, start step)`` pairs, songs drawn in proportion to their length."""
+def sample_windows(n_steps: np.ndarray, count: int, window: int, rng: np.random.Generator,
+                   align: int = 1) -> np.ndarray:
+    """`count` random ``(song, start step)`` pairs, songs drawn in proportion to their length.
+
+    Starts are multiples of `align` steps (a beat, for models that pool beats).
+    """
     weights = np.maximum(n_steps - window + 1, 1).astype(float)
     song = rng.choice(len(n_steps), size=count, p=weights / weights.sum())
     start = rng.integers(0, np.maximum(n_steps[song] - window + 1, 1))
-    return np.column_stack([song, start])
+    return np.column_stack([song, start - start % align])
 
 
 def tiled_windows(n_steps: np.ndarray, window: int) -> np.ndarray:
@@ -133,5 +137,7 @@ def make_batch(songs: PartSongs, picks: np.ndarray, window: int, arch: str, part
         targets.append(target)
         positions.append(cut(songs.positions[song], start, window))
         profiles.append(profile)
-    return (model_inputs(arch, np.stack(melodies), np.stack(positions), np.stack(profiles)),
-            model_targets(arch, np.stack(targets)))
+    model_target = model_targets(arch, np.stack(targets))
+    if part == PERCUSSION:
+        model_target[..., 2 * N_PITCHES:] = 0  # drums have no chord: no chord loss
+    return model_inputs(arch, np.stack(melodies), np.stack(positions), np.stack(profiles)), model_target

@@ -14,10 +14,11 @@ import numpy as np
 import torch
 
 from .conditioning import bar_positions, key_profile
-from .constants import ALIGNED_ARCH, PAPER_ARCH, PERCUSSION
+from .constants import ALIGNED_ARCH, N_PITCHES, OUTSIDE_CHORD_WEIGHT, PAPER_ARCH, PERCUSSION
 from .decoding import decode_paper, decode_percussion, decode_pitched
 from .errors import Wav2AccompError
-from .models import ModelConfig, load_model, model_inputs
+from .harmony import chord_masks
+from .models import ModelConfig, load_model, model_inputs, output_probabilities
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 
@@ -50,8 +51,9 @@ def predict_probabilities(model: torch.nn.Module, config: ModelConfig, melody: n
     Returns
     -------
     np.ndarray
-        ``(T, 78)`` note probabilities (``paper``) or ``(T, 156)`` sounding
-        then onset probabilities (``aligned``), float32.
+        ``(T, 78)`` note probabilities (``paper``) or ``(T, 181)`` sounding
+        and onset probabilities per note and the chord's distribution
+        (``aligned``), float32.
     """
     with _single_thread():
         return _predict(model, config, melody, downbeats)
@@ -81,7 +83,7 @@ def _predict(model: torch.nn.Module, config: ModelConfig, melody: np.ndarray, do
     else:
         inputs = model_inputs(config.arch, melody, bar_positions(n_steps, downbeats), key_profile(melody))
         logits = model(torch.from_numpy(inputs[None]))[0]
-    return torch.sigmoid(logits).numpy()
+    return output_probabilities(config.arch, logits).numpy()
 
 
 def decode(config: ModelConfig, probabilities: np.ndarray, *, temperature: float = 0.0,
@@ -94,12 +96,36 @@ def decode(config: ModelConfig, probabilities: np.ndarray, *, temperature: float
     if config.arch == PAPER_ARCH:
         return decode_paper(probabilities, threshold)
     rng = np.random.default_rng(seed)
-    sounding, onsets = np.split(probabilities, 2, axis=-1)
+    sounding, onsets, chords = np.split(probabilities, [N_PITCHES, 2 * N_PITCHES], axis=-1)
     if config.part == PERCUSSION:
         return decode_percussion(onsets, threshold=threshold, max_polyphony=config.max_polyphony,
                                  temperature=temperature, rng=rng)
+    sounding = sounding * chord_weights(chords, config.steps_per_beat, temperature, rng)
     return decode_pitched(sounding, onsets, threshold=threshold, max_polyphony=config.max_polyphony,
                           temperature=temperature, rng=rng, block_steps=config.steps_per_beat)
+
+
+def chord_weights(chords: np.ndarray, steps_per_beat: int, temperature: float,
+                  rng: np.random.Generator) -> np.ndarray:
+    """``(T, 78)`` weights of each note from the model's chord distribution ``(T, 25)``.
+
+    One chord is chosen per beat: the most probable (temperature 0) or one
+    sampled from the distribution sharpened or flattened by the temperature.
+    Notes of the chord weigh 1, others :data:`~wav2accomp.constants.OUTSIDE_CHORD_WEIGHT`.
+    """
+    n_steps = len(chords)
+    n_beats = -(-n_steps // steps_per_beat)
+    padded = np.zeros((n_beats * steps_per_beat, chords.shape[1]), dtype=np.float64)
+    padded[:n_steps] = chords
+    per_beat = padded.reshape(n_beats, steps_per_beat, -1).mean(axis=1) + 1e-9
+    if temperature > 0:
+        sharpened = np.exp(np.log(per_beat) / temperature)
+        sharpened /= sharpened.sum(axis=1, keepdims=True)
+        chosen = np.array([rng.choice(len(row), p=row) for row in sharpened])
+    else:
+        chosen = np.argmax(per_beat, axis=1)
+    inside = np.repeat(chord_masks()[chosen], steps_per_beat, axis=0)[:n_steps]
+    return np.where(inside, 1.0, OUTSIDE_CHORD_WEIGHT)
 
 
 def generate_part(model: torch.nn.Module, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray, *,

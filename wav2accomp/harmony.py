@@ -77,20 +77,34 @@ def chord_templates() -> tuple[list[str], np.ndarray]:
 
 
 _LABELS, _TEMPLATES = chord_templates()
+#: Chord vocabulary of the models: the 24 triads, then "N" (no chord).
+CHORD_LABELS = tuple(_LABELS) + ("N",)
+NO_CHORD = len(_LABELS)
 _TEMPLATES_UNIT = (_TEMPLATES - _TEMPLATES.mean(axis=1, keepdims=True))
 _TEMPLATES_UNIT /= np.linalg.norm(_TEMPLATES_UNIT, axis=1, keepdims=True)
 
 
+def chord_indices(pitch_class_profiles: np.ndarray) -> np.ndarray:
+    """Index of the best major/minor triad (0..23, :func:`chord_templates` order) per row of
+    ``(N, 12)`` profiles by template correlation; ``NO_CHORD`` (24) for rows with no energy."""
+    profiles = np.asarray(pitch_class_profiles, dtype=np.float64)
+    centred = profiles - profiles.mean(axis=-1, keepdims=True)
+    best = np.argmax(centred @ _TEMPLATES_UNIT.T, axis=-1)
+    return np.where(profiles.sum(axis=-1) > 0, best, NO_CHORD)
+
+
 def recognise_chords(pitch_class_profiles: np.ndarray) -> list[str]:
-    """Best major/minor triad per row of ``(N, 12)`` profiles by template correlation.
+    """Best major/minor triad label per row of ``(N, 12)`` profiles (see :func:`chord_indices`).
 
     Rows with no energy get ``"N"`` (no chord), as ``mir_eval.chord`` writes it.
     """
-    profiles = np.asarray(pitch_class_profiles, dtype=np.float64)
-    centred = profiles - profiles.mean(axis=1, keepdims=True)
-    scores = centred @ _TEMPLATES_UNIT.T
-    best = np.argmax(scores, axis=1)
-    return [_LABELS[b] if profiles[i].sum() > 0 else "N" for i, b in enumerate(best)]
+    return [CHORD_LABELS[i] for i in chord_indices(pitch_class_profiles)]
+
+
+def chord_masks() -> np.ndarray:
+    """``(25, 78)`` bool: the roll rows whose pitch class belongs to each chord (all rows for "N")."""
+    rows = pitch_classes_of_rows()
+    return np.vstack([_TEMPLATES[:, rows] > 0, np.ones((1, len(rows)), dtype=bool)])
 
 
 def beat_spans(beats: np.ndarray, n_steps: int) -> np.ndarray:

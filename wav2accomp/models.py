@@ -8,12 +8,15 @@ Two architectures, one trained model per accompaniment class:
     starts a 50-unit LSTM decoder (fed the encoder's final output at every
     step) that emits ``l`` x 78 note probabilities. Decoded at threshold 0.5.
 ``aligned``
-    Encoder states aligned in time with the output: a two-layer bidirectional
-    LSTM over the melody plus the position in the bar and the melody's key
-    profile (:func:`wav2accomp.conditioning.aligned_inputs`), emitting per
-    step and note a *sounding* and an *onset* probability. Decoded with a
-    calibrated threshold, hysteresis, a polyphony limit and beat-coherent
-    sampling (:mod:`wav2accomp.decoding`). It runs over a whole song at once.
+    Encoder states aligned in time with the output, at two rates: a two-layer
+    bidirectional LSTM over *beats* (the harmony) reads the melody plus the
+    position in the bar and the melody's key profile
+    (:func:`wav2accomp.conditioning.aligned_inputs`); a bidirectional LSTM
+    over *steps* (the rhythm) emits per step and note a *sounding* and an
+    *onset* probability, and the pitch classes sounding. Decoded with a
+    calibrated threshold, hysteresis, a polyphony limit, pitch-class
+    agreement and beat-coherent sampling (:mod:`wav2accomp.decoding`). It
+    runs over a whole song at once.
 
 A model is stored as two files side by side: ``NAME.npz`` (float32 weights,
 read with ``allow_pickle=False``) and ``NAME.json`` (its :class:`ModelConfig`),
@@ -28,15 +31,19 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .conditioning import ALIGNED_FEATURES, aligned_inputs, paper_inputs
-from .constants import (ALIGNED_ARCH, ALIGNED_LAYERS, ALIGNED_UNITS, N_PITCHES, ONSET, PAPER_ARCH,
+from .constants import (ALIGNED_ARCH, ALIGNED_WINDOW_STEPS, ALIGNED_LAYERS, ALIGNED_UNITS, N_PITCHES, ONSET, PAPER_ARCH,
                         PAPER_THRESHOLD, PAPER_UNITS, STEPS_PER_BEAT, WINDOW_STEPS)
 from .errors import Wav2AccompError
 from .fileio import atomic_write
+from .harmony import CHORD_LABELS, chord_indices, fold_to_pitch_classes
 
 ARCHS = (PAPER_ARCH, ALIGNED_ARCH)
+#: Output width of the aligned model: sounding and onset per note, then the chord (24 triads + "N").
+ALIGNED_OUTPUTS = 2 * N_PITCHES + len(CHORD_LABELS)
 
 
 @dataclass
@@ -79,7 +86,7 @@ class ModelConfig:
         if arch == PAPER_ARCH:
             return cls(arch=arch, part=part, units=PAPER_UNITS, layers=1)
         if arch == ALIGNED_ARCH:
-            return cls(arch=arch, part=part)
+            return cls(arch=arch, part=part, window=ALIGNED_WINDOW_STEPS)
         raise Wav2AccompError(f"unknown architecture {arch!r}; choose from {', '.join(ARCHS)}")
 
 
@@ -101,19 +108,38 @@ class PaperSeq2Seq(nn.Module):
 
 
 class AlignedBiLSTM(nn.Module):
-    """Time-aligned bidirectional LSTM with sounding and onset outputs."""
+    """Two-rate, time-aligned model: a bidirectional LSTM over beats for harmony, one over steps for rhythm.
+
+    The step features are averaged over each beat (``steps_per_beat`` steps;
+    the grid's step 0 is a beat) and read by a two-layer bidirectional LSTM,
+    whose state of each beat is handed to that beat's steps; a one-layer
+    bidirectional LSTM over the steps then emits per step and note a sounding
+    and an onset logit, plus logits of the chord of the beat (24 triads and
+    "no chord": a softmax, so the model commits to one chord, which the
+    decoder uses to keep the notes sounding together coherent).
+    """
 
     def __init__(self, config: ModelConfig):
         super().__init__()
-        self.project = nn.Linear(ALIGNED_FEATURES, config.units)
-        self.recurrent = nn.LSTM(config.units, config.units, num_layers=config.layers,
-                                 batch_first=True, bidirectional=True)
-        self.output = nn.Linear(2 * config.units, 2 * N_PITCHES)
+        self.steps_per_beat = config.steps_per_beat
+        self.beat_project = nn.Linear(ALIGNED_FEATURES, config.units)
+        self.beats = nn.LSTM(config.units, config.units, num_layers=config.layers, batch_first=True,
+                             bidirectional=True)
+        self.step_project = nn.Linear(ALIGNED_FEATURES, config.units // 2)
+        self.steps = nn.LSTM(2 * config.units + config.units // 2, config.units // 2, batch_first=True,
+                             bidirectional=True)
+        self.output = nn.Linear(config.units, ALIGNED_OUTPUTS)
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        """``(B, T, ALIGNED_FEATURES)`` -> ``(B, T, 156)`` logits: sounding (78), then onset (78)."""
-        states, _ = self.recurrent(torch.relu(self.project(inputs)))
-        return self.output(states)
+        """``(B, T, ALIGNED_FEATURES)`` -> ``(B, T, 181)`` logits: sounding (78), onset (78), chord (25)."""
+        batch, n_steps, width = inputs.shape
+        spb = self.steps_per_beat
+        padded = F.pad(inputs, (0, 0, 0, (-n_steps) % spb))
+        beat_means = padded.reshape(batch, -1, spb, width).mean(dim=2)
+        beat_states, _ = self.beats(torch.relu(self.beat_project(beat_means)))
+        per_step = beat_states.repeat_interleave(spb, dim=1)[:, :n_steps]
+        step_states, _ = self.steps(torch.cat([per_step, torch.relu(self.step_project(inputs))], dim=-1))
+        return self.output(step_states)
 
 
 def build_model(config: ModelConfig) -> nn.Module:
@@ -132,15 +158,44 @@ def model_inputs(arch: str, melody: np.ndarray, positions: np.ndarray, profile: 
     return aligned_inputs(melody, positions, profile)
 
 
-def model_targets(arch: str, roll: np.ndarray) -> np.ndarray:
+def model_targets(arch: str, roll: np.ndarray, steps_per_beat: int = STEPS_PER_BEAT) -> np.ndarray:
     """Training targets of `arch` for encoded accompaniment rolls ``(..., T, 78)``, float32.
 
-    ``paper``: notes sounding (78). ``aligned``: sounding (78) then onsets (78).
+    ``paper``: notes sounding (78). ``aligned``: sounding (78), onsets (78),
+    and one-hot the chord of each step's beat (25), recognised from the
+    accompaniment itself by template matching, so any corpus can teach it.
+    Beats are groups of `steps_per_beat` steps from step 0.
     """
     sounding = (roll > 0).astype(np.float32)
     if arch == PAPER_ARCH:
         return sounding
-    return np.concatenate([sounding, (roll == ONSET).astype(np.float32)], axis=-1)
+    *lead, n_steps, _ = sounding.shape
+    padded = np.zeros((*lead, -(-n_steps // steps_per_beat) * steps_per_beat, N_PITCHES), dtype=np.float32)
+    padded[..., :n_steps, :] = sounding
+    beats = fold_to_pitch_classes(padded).reshape(*lead, -1, steps_per_beat, 12).sum(axis=-2)
+    chords = np.repeat(chord_indices(beats), steps_per_beat, axis=-1)[..., :n_steps]
+    one_hot = np.eye(len(CHORD_LABELS), dtype=np.float32)[chords]
+    return np.concatenate([sounding, (roll == ONSET).astype(np.float32), one_hot], axis=-1)
+
+
+def model_loss(arch: str, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy summed over notes (sounding, and onsets for ``aligned``), plus for
+    ``aligned`` the chord's cross-entropy; averaged over steps and windows."""
+    n_cells = logits.shape[0] * logits.shape[1]
+    if arch == PAPER_ARCH:
+        return F.binary_cross_entropy_with_logits(logits, targets, reduction="sum") / n_cells
+    notes = F.binary_cross_entropy_with_logits(logits[..., :2 * N_PITCHES], targets[..., :2 * N_PITCHES],
+                                               reduction="sum")
+    chord = -(targets[..., 2 * N_PITCHES:] * F.log_softmax(logits[..., 2 * N_PITCHES:], dim=-1)).sum()
+    return (notes + chord) / n_cells
+
+
+def output_probabilities(arch: str, logits: torch.Tensor) -> torch.Tensor:
+    """Logits -> probabilities: sigmoids per note; for ``aligned`` a softmax over the chords."""
+    if arch == PAPER_ARCH:
+        return torch.sigmoid(logits)
+    return torch.cat([torch.sigmoid(logits[..., :2 * N_PITCHES]), torch.softmax(logits[..., 2 * N_PITCHES:], -1)],
+                     dim=-1)
 
 
 def n_parameters(model: nn.Module) -> int:

@@ -33,15 +33,14 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
 from tqdm import tqdm
 
-from .constants import MAX_POLYPHONY, N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION, SUSTAIN, TRANSPOSE_RANGE
+from .constants import GRADIENT_CLIP, MAX_POLYPHONY, N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION, SUSTAIN, TRANSPOSE_RANGE
 from .dataset import PartSongs, load_part_songs, make_batch, sample_windows, tiled_windows
 from .errors import Wav2AccompError
 from .fileio import atomic_write, write_json
 from .generate import decode, predict_probabilities
-from .models import ModelConfig, build_model, n_parameters, save_model
+from .models import ModelConfig, build_model, model_loss, n_parameters, save_model
 from .plotting import plot_losses
 
 CHECKPOINT = "checkpoint.pt"
@@ -60,7 +59,7 @@ class TrainOptions:
     epochs: int = 60
     windows_per_epoch: int = 8192
     batch_size: int = 64
-    learning_rate: float = 1e-3
+    learning_rate: float = 2e-3
     patience: int = 6
     seed: int = 0
     window: int | None = None
@@ -114,11 +113,6 @@ def _setup_distributed() -> _Distributed:
     return _Distributed(rank=dist.get_rank(), world=dist.get_world_size())
 
 
-def bce_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Binary cross-entropy summed over notes, averaged over steps and windows."""
-    return F.binary_cross_entropy_with_logits(logits, targets, reduction="sum") / (logits.shape[0] * logits.shape[1])
-
-
 def _save_checkpoint(path: Path, state: dict) -> None:
     with atomic_write(path) as handle:
         torch.save(state, handle)
@@ -131,10 +125,11 @@ def _load_checkpoint(path: Path) -> dict:
         raise Wav2AccompError(f"cannot resume from {path}: not a readable checkpoint ({type(exc).__name__})") from exc
 
 
-def _epoch_plan(options: TrainOptions, songs: PartSongs, epoch: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+def _epoch_plan(options: TrainOptions, songs: PartSongs, epoch: int, window: int,
+                steps_per_beat: int) -> tuple[np.ndarray, np.ndarray]:
     """The windows and transpositions of one epoch; a pure function of seed and epoch."""
     rng = np.random.default_rng([options.seed, epoch])
-    picks = sample_windows(songs.n_steps, options.windows_per_epoch, window, rng)
+    picks = sample_windows(songs.n_steps, options.windows_per_epoch, window, rng, align=steps_per_beat)
     low, high = TRANSPOSE_RANGE if options.augment else (0, 0)
     shifts = rng.integers(low, high + 1, size=len(picks))
     return picks, shifts
@@ -150,7 +145,7 @@ def _valid_loss(model, songs: PartSongs, picks: np.ndarray, options: TrainOption
             inputs, targets = make_batch(songs, mine[begin:begin + options.batch_size], window,
                                          options.arch, options.part)
             logits = model(torch.from_numpy(inputs))
-            total += float(bce_loss(logits, torch.from_numpy(targets))) * len(inputs)
+            total += float(model_loss(options.arch, logits, torch.from_numpy(targets))) * len(inputs)
             count += len(inputs)
     model.train()
     if ddp.world > 1:
@@ -257,16 +252,17 @@ def train(options: TrainOptions) -> dict:
     out_of_time = False
     while not state["done"] and state["epoch"] < options.epochs:
         epoch = state["epoch"]
-        picks, shifts = _epoch_plan(options, train_songs, epoch, window)
+        picks, shifts = _epoch_plan(options, train_songs, epoch, window, config.steps_per_beat)
         bar = tqdm(total=n_batches, initial=state["batch"], desc=f"epoch {epoch + 1}/{options.epochs}",
                    unit="batch", disable=not show, leave=False)
         while state["batch"] < n_batches:
             begin = state["batch"] * options.batch_size + ddp.rank * per_rank
             rows = slice(begin, min(begin + per_rank, (state["batch"] + 1) * options.batch_size))
             inputs, targets = make_batch(train_songs, picks[rows], window, options.arch, options.part, shifts[rows])
-            loss = bce_loss(network(torch.from_numpy(inputs)), torch.from_numpy(targets))
+            loss = model_loss(options.arch, network(torch.from_numpy(inputs)), torch.from_numpy(targets))
             optimizer.zero_grad()
             loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), GRADIENT_CLIP)
             optimizer.step()
             state["loss_sum"] += float(loss.detach())
             state["batch"] += 1

@@ -1,0 +1,51 @@
+import json
+
+import numpy as np
+import pytest
+
+from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW
+from wav2accomp.evaluation import (SYSTEMS, evaluate_accompaniment, fit_length, format_markdown, rock_beat_part,
+                                   tonic_triad_part, write_report)
+from wav2accomp.training import TrainOptions, train
+
+
+def test_trivial_parts():
+    melody = np.zeros((32, N_PITCHES), dtype=np.uint8)
+    for step, pitch in enumerate([67, 69, 71, 72, 74, 71, 67, 67] * 4):  # G major
+        melody[step, pitch - PITCH_LOW] = ONSET
+    triad = tonic_triad_part(melody, np.arange(0, 32, 4))
+    assert np.flatnonzero(triad[0]).tolist() == [55 - PITCH_LOW, 59 - PITCH_LOW, 62 - PITCH_LOW]
+    assert (triad[::4] == ONSET).sum() == 3 * 8 and (triad[1::4] == ONSET).sum() == 0
+    beat = rock_beat_part(32, np.array([0, 16]))
+    assert np.flatnonzero(beat[:, 36 - PITCH_LOW]).tolist() == [0, 8, 16, 24]
+    assert np.flatnonzero(beat[:, 38 - PITCH_LOW]).tolist() == [4, 12, 20, 28]
+    assert fit_length(np.ones((3, N_PITCHES)), 7).shape == (7, N_PITCHES)
+
+
+@pytest.fixture(scope="module")
+def tiny_models(tiny_cache, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("models")
+    for part in ("guitarlike", "percussion"):
+        for arch in ("paper", "aligned"):
+            train(TrainOptions(data=str(tiny_cache), part=part, arch=arch, out=str(folder), epochs=1,
+                               windows_per_epoch=32, batch_size=16, units=8, progress=False))
+    return folder
+
+
+def test_evaluation_compares_every_system_on_the_same_songs(tiny_cache, tiny_models, tmp_path):
+    report = evaluate_accompaniment(tiny_cache, parts=("guitarlike", "percussion"), model_dir=tiny_models,
+                                    plots_dir=tmp_path, n_plots=1, progress=False)
+    pitched, drums = report["parts"]["guitarlike"], report["parts"]["percussion"]
+    assert pitched["songs"] == 2 and list(pitched["means"]) == list(SYSTEMS)
+    real = pitched["means"]["real"]
+    assert real["frame_f1"] == 1.0 and real["onset_f1"] == 1.0
+    assert 0.5 < real["chord_tone_ratio"] <= 1.0 and real["groove_consistency"] == 1.0
+    assert "chord_accuracy" not in real  # these songs have no chord annotations
+    assert drums["means"]["real"]["kick_onset_f1"] == 1.0
+    assert drums["means"]["trivial"]["groove_consistency"] == 1.0
+    assert (tmp_path / "guitarlike-1.png").is_file() and (tmp_path / "percussion-1.png").is_file()
+    markdown = format_markdown(report)
+    assert "| aligned |" in markdown and "Gap to the real guitarlike" in markdown
+    json_path, markdown_path = write_report(report, tmp_path / "out")
+    assert json.loads(json_path.read_text())["parts"]["guitarlike"]["songs"] == 2
+    assert markdown_path.read_text() == markdown

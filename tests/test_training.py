@@ -1,0 +1,101 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from wav2accomp.errors import Wav2AccompError
+from wav2accomp.generate import load_part_model
+from wav2accomp.training import TrainOptions, train
+
+TINY = ["--units", "8", "--batch-size", "16", "--windows-per-epoch", "128", "--window", "32", "-q"]
+
+
+def options(cache, out, **changes):
+    settings = dict(data=str(cache), part="guitarlike", arch="aligned", out=str(out), epochs=2,
+                    windows_per_epoch=64, batch_size=16, units=8, window=32, progress=False)
+    settings.update(changes)
+    return TrainOptions(**settings)
+
+
+def weights(folder, name="aligned-guitarlike"):
+    with np.load(folder / f"{name}.npz", allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
+def test_a_run_writes_model_log_and_plot(tiny_cache, tmp_path):
+    result = train(options(tiny_cache, tmp_path, arch="paper", units=None))
+    assert len(result["history"]) == 2
+    log = json.loads((tmp_path / "log.json").read_text())
+    assert [row["epoch"] for row in log["history"]] == [1, 2] and log["ranks_in_sync"]
+    assert (tmp_path / "loss.png").stat().st_size > 1000
+    model, config = load_part_model("guitarlike", "paper", tmp_path)
+    assert config.threshold == 0.5 and config.training["train_songs"] == 6
+    assert config.training["split"].startswith("train")
+
+
+def test_same_seed_same_weights_other_seed_other_weights(tiny_cache, tmp_path):
+    train(options(tiny_cache, tmp_path / "a", epochs=1))
+    train(options(tiny_cache, tmp_path / "b", epochs=1))
+    train(options(tiny_cache, tmp_path / "c", epochs=1, seed=1))
+    a, b, c = (weights(tmp_path / x) for x in "abc")
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not all(np.array_equal(a[k], c[k]) for k in a)
+
+
+def test_killed_run_resumes_to_the_same_weights(tiny_cache, tmp_path):
+    common = ["--data", str(tiny_cache), "--part", "guitarlike", "--epochs", "8", *TINY]
+    subprocess.run([sys.executable, "-m", "wav2accomp", "train", *common, "--out", str(tmp_path / "whole")],
+                   check=True)
+    run = tmp_path / "killed"
+    process = subprocess.Popen([sys.executable, "-m", "wav2accomp", "train", *common, "--out", str(run),
+                                "--checkpoint-seconds", "0"])
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if (run / "checkpoint.pt").exists():
+            state = torch.load(run / "checkpoint.pt", weights_only=True)["state"]
+            if state["epoch"] >= 2 and state["batch"] >= 1:
+                break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL, "the run ended before it could be killed"
+    assert not (run / "aligned-guitarlike.npz").exists()
+    subprocess.run([sys.executable, "-m", "wav2accomp", "train", *common, "--out", str(run), "--resume"],
+                   check=True)
+    whole, resumed = weights(tmp_path / "whole"), weights(run)
+    assert all(np.array_equal(whole[k], resumed[k]) for k in whole)
+    losses = [[row["valid_loss"] for row in json.loads((folder / "log.json").read_text())["history"]]
+              for folder in (tmp_path / "whole", run)]
+    assert losses[0] == losses[1] and len(losses[0]) == 8
+
+
+def test_resume_refuses_a_different_run_or_a_broken_checkpoint(tiny_cache, tmp_path):
+    with pytest.raises(Wav2AccompError, match="nothing to resume"):
+        train(options(tiny_cache, tmp_path, resume=True))
+    train(options(tiny_cache, tmp_path, epochs=1))
+    with pytest.raises(Wav2AccompError, match="--learning-rate"):
+        train(options(tiny_cache, tmp_path, resume=True, learning_rate=0.1))
+    (tmp_path / "checkpoint.pt").write_bytes(b"\x00" * 100)
+    with pytest.raises(Wav2AccompError, match="not a readable checkpoint"):
+        train(options(tiny_cache, tmp_path, resume=True))
+
+
+def test_early_stopping_stops_after_patience(tiny_cache, tmp_path):
+    result = train(options(tiny_cache, tmp_path, epochs=50, patience=1, learning_rate=0.0))
+    assert len(result["history"]) == 2  # no epoch improves on the first
+
+
+def test_torchrun_two_cpu_ranks_hold_identical_weights(tiny_cache, tmp_path):
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                    "-m", "wav2accomp", "train", "--data", str(tiny_cache), "--part", "percussion",
+                    "--epochs", "2", "--out", str(tmp_path), *TINY], check=True, env=env, timeout=300)
+    log = json.loads((tmp_path / "log.json").read_text())
+    assert log["world_size"] == 2 and len(log["rank_checksums"]) == 2 and log["ranks_in_sync"]
+    assert len(log["history"]) == 2
+    load_part_model("percussion", "aligned", tmp_path)
