@@ -12,7 +12,7 @@ def run(*args):
 
 def test_help_teaches_the_commands():
     result = run("--help")
-    assert result.returncode == 0 and "prepare" in result.stdout and "inspect" in result.stdout
+    assert result.returncode == 0 and all(c in result.stdout for c in ("prepare", "inspect", "train", "evaluate"))
     assert "examples:" in run("prepare", "--help").stdout
 
 
@@ -48,3 +48,30 @@ def test_prepare_end_to_end(tmp_path):
     result = run("prepare", str(corpus), "-o", str(tmp_path / "cache"), "--quiet", "--jobs", "1")
     assert result.returncode == 0, result.stderr
     assert "1 songs" in result.stdout and (tmp_path / "cache" / "songs" / "midi" / "a.npz").is_file()
+
+
+def test_train_and_evaluate_help_and_errors(tmp_path):
+    assert "--resume" in run("train", "--help").stdout and "torchrun" in run("train", "--help").stdout
+    assert "chord accuracy" in run("evaluate", "accompaniment", "--help").stdout
+    for args in (["train", "--data", str(tmp_path), "--part", "guitarlike", "--out", str(tmp_path / "run")],
+                 ["evaluate", "accompaniment", "--data", str(tmp_path / "none")],
+                 ["train", "--data", str(tmp_path), "--part", "guitarlike", "--out", str(tmp_path / "r"), "--resume"]):
+        result = run(*args)
+        assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+        assert "Traceback" not in result.stderr
+    usage = run("train", "--data", str(tmp_path), "--part", "vocals", "--out", str(tmp_path))
+    assert usage.returncode == 2 and "invalid choice" in usage.stderr
+
+
+def test_train_then_evaluate_end_to_end(tiny_cache, tmp_path):
+    models = tmp_path / "models"
+    for arch in ("paper", "aligned"):
+        result = run("train", "--data", str(tiny_cache), "--part", "stringslike", "--arch", arch, "--out", str(models),
+                     "--epochs", "1", "--windows-per-epoch", "32", "--units", "8", "-q")
+        assert result.returncode == 0, result.stderr
+        assert f"wrote {models / f'{arch}-stringslike'}" in result.stdout
+    result = run("evaluate", "accompaniment", "--data", str(tiny_cache), "--parts", "stringslike",
+                 "--model-dir", str(models), "--out", str(tmp_path / "eval"), "-q")
+    assert result.returncode == 0, result.stderr
+    assert "| real | 1.000 | 1.000 | 1.000" in result.stdout
+    assert (tmp_path / "eval" / "accompaniment.md").is_file() and (tmp_path / "eval" / "stringslike-1.png").is_file()

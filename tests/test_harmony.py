@@ -57,3 +57,20 @@ def test_beat_spans_and_profiles():
 def test_labels_at_steps():
     labels = labels_at(np.array([0, 5, 10, 30]), np.array([0, 8]), np.array([8, 16]), np.array(["C:maj", "A:min"]))
     assert labels == ["C:maj", "C:maj", "A:min", "N"]
+
+
+def test_annotated_labels_reduce_to_the_model_vocabulary():
+    from wav2accomp.harmony import CHORD_LABELS, NO_CHORD, label_index
+    assert CHORD_LABELS[label_index("G:maj7")] == "G:maj" and CHORD_LABELS[label_index("E:min7")] == "E:min"
+    assert label_index("N") == NO_CHORD and label_index("C:sus4") == -1 and label_index("nonsense") == -1
+
+
+def test_song_chords_prefer_annotations_and_transpose():
+    from wav2accomp.harmony import CHORD_LABELS, NO_CHORD, song_chords, transpose_chords
+    part = np.zeros((16, N_PITCHES), dtype=np.uint8)
+    part[:, [60 - PITCH_LOW, 64 - PITCH_LOW, 67 - PITCH_LOW]] = 1  # C major throughout
+    assert {CHORD_LABELS[c] for c in song_chords(part, 4)} == {"C:maj"}
+    annotated = song_chords(part, 4, np.array([0, 8]), np.array([8, 16]), np.array(["A:min", "C:sus4"]))
+    assert [CHORD_LABELS[c] for c in annotated[[0, 7, 8, 15]]] == ["A:min", "A:min", "C:maj", "C:maj"]
+    moved = transpose_chords(np.array([0, 12 + 9, NO_CHORD]), 5)
+    assert [CHORD_LABELS[c] for c in moved] == ["F:maj", "D:min", "N"]

@@ -99,3 +99,9 @@ def test_torchrun_two_cpu_ranks_hold_identical_weights(tiny_cache, tmp_path):
     assert log["world_size"] == 2 and len(log["rank_checksums"]) == 2 and log["ranks_in_sync"]
     assert len(log["history"]) == 2
     load_part_model("percussion", "aligned", tmp_path)
+
+
+def test_learning_rate_halves_and_has_a_floor():
+    from wav2accomp.training import learning_rate_at
+    assert learning_rate_at(1.0, 0) == 1.0 and learning_rate_at(1.0, 8) == pytest.approx(0.5)
+    assert learning_rate_at(1.0, 1000) == pytest.approx(0.1)

@@ -129,8 +129,12 @@ PAPER_THRESHOLD = 0.5
 #: Units per direction of the aligned model's beat-level LSTM, and its layers (the step-level LSTM has half).
 ALIGNED_UNITS = 128
 ALIGNED_LAYERS = 2
-#: Training window of the aligned model, steps (32 beats: eight 4/4 bars).
-ALIGNED_WINDOW_STEPS = 128
+#: Training window of the aligned model, steps (64 beats: sixteen 4/4 bars of harmonic context).
+ALIGNED_WINDOW_STEPS = 256
+#: Weight of the aligned model's chord cross-entropy beside the notes' summed BCE (about 15 nats a step).
+CHORD_LOSS_WEIGHT = 8.0
+#: Epochs over which the learning rate halves (see wav2accomp.training.learning_rate_at).
+LR_HALF_LIFE_EPOCHS = 8
 #: Largest gradient norm in training (clipped above).
 GRADIENT_CLIP = 1.0
 #: Most notes the decoder lets sound at once, per class.

@@ -13,9 +13,10 @@ import numpy as np
 from tqdm import tqdm
 
 from .conditioning import bar_positions, key_profile
-from .constants import N_PITCHES, PERCUSSION
+from .constants import N_PITCHES, PERCUSSION, STEPS_PER_BEAT
 from .corpus import load_index, load_song
 from .errors import Wav2AccompError
+from .harmony import NO_CHORD, song_chords, transpose_chords
 from .models import model_inputs, model_targets
 
 
@@ -35,6 +36,9 @@ class PartSongs:
         ``(N, 12)`` key profile of each melody.
     downbeats : list of np.ndarray
         Downbeat steps of each song.
+    chords : list of np.ndarray
+        ``(T_i,)`` chord index per step (:func:`wav2accomp.harmony.song_chords`):
+        annotated where the corpus has chord labels, else recognised from the part.
     """
 
     ids: list
@@ -43,6 +47,7 @@ class PartSongs:
     positions: list
     profiles: np.ndarray
     downbeats: list
+    chords: list
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -66,7 +71,7 @@ def load_part_songs(cache: str | os.PathLike, part: str, split: str, *, limit: i
     entries = entries[:limit] if limit else entries
     if not entries:
         raise Wav2AccompError(f"{cache} has no {split} songs with a {part} part")
-    songs = PartSongs([], [], [], [], np.zeros((len(entries), 12), dtype=np.float32), [])
+    songs = PartSongs([], [], [], [], np.zeros((len(entries), 12), dtype=np.float32), [], [])
     for i, entry in enumerate(tqdm(entries, desc=f"load {split}", unit="song", disable=not progress)):
         arrays = load_song(cache, entry["id"])
         melody = arrays["melody"]
@@ -76,6 +81,8 @@ def load_part_songs(cache: str | os.PathLike, part: str, split: str, *, limit: i
         songs.positions.append(bar_positions(len(melody), arrays["downbeats"]))
         songs.downbeats.append(arrays["downbeats"])
         songs.profiles[i] = key_profile(melody)
+        annotations = [arrays[k] for k in ("chord_start", "chord_end", "chord_label")] if "chord_label" in arrays else []
+        songs.chords.append(song_chords(arrays[part], STEPS_PER_BEAT, *annotations).astype(np.int8))
     return songs
 
 
@@ -109,11 +116,11 @@ def tiled_windows(n_steps: np.ndarray, window: int) -> np.ndarray:
                     dtype=int).reshape(-1, 2)
 
 
-def cut(roll: np.ndarray, start: int, window: int) -> np.ndarray:
-    """Steps ``start .. start + window`` of `roll`, zero-padded past its end."""
+def cut(roll: np.ndarray, start: int, window: int, fill: int = 0) -> np.ndarray:
+    """Steps ``start .. start + window`` of `roll`, padded with `fill` past its end."""
     piece = roll[start:start + window]
     if len(piece) < window:
-        piece = np.concatenate([piece, np.zeros((window - len(piece),) + roll.shape[1:], dtype=roll.dtype)])
+        piece = np.concatenate([piece, np.full((window - len(piece),) + roll.shape[1:], fill, dtype=roll.dtype)])
     return piece
 
 
@@ -124,20 +131,22 @@ def make_batch(songs: PartSongs, picks: np.ndarray, window: int, arch: str, part
     `shifts` (``(B,)`` semitones) transpose the melody, and the target too
     unless `part` is percussion (drums keep their GM numbers).
     """
-    melodies, targets, positions, profiles = [], [], [], []
+    melodies, targets, positions, profiles, chords = [], [], [], [], []
     for row, (song, start) in enumerate(picks):
         melody, target = cut(songs.melody[song], start, window), cut(songs.target[song], start, window)
-        profile = songs.profiles[song]
+        profile, chord = songs.profiles[song], cut(songs.chords[song], start, window, fill=NO_CHORD)
         if shifts is not None and shifts[row]:
             melody = transpose_roll(melody, shifts[row])
             profile = np.roll(profile, shifts[row])
+            chord = transpose_chords(chord, shifts[row])
             if part != PERCUSSION:
                 target = transpose_roll(target, shifts[row])
         melodies.append(melody)
         targets.append(target)
         positions.append(cut(songs.positions[song], start, window))
         profiles.append(profile)
-    model_target = model_targets(arch, np.stack(targets))
+        chords.append(chord)
+    model_target = model_targets(arch, np.stack(targets), np.stack(chords))
     if part == PERCUSSION:
         model_target[..., 2 * N_PITCHES:] = 0  # drums have no chord: no chord loss
     return model_inputs(arch, np.stack(melodies), np.stack(positions), np.stack(profiles)), model_target

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .conditioning import bar_positions, key_profile
-from .constants import ALIGNED_ARCH, N_PITCHES, OUTSIDE_CHORD_WEIGHT, PAPER_ARCH, PERCUSSION
+from .constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, N_PITCHES, OUTSIDE_CHORD_WEIGHT, PAPER_ARCH, PERCUSSION
 from .decoding import decode_paper, decode_percussion, decode_pitched
 from .errors import Wav2AccompError
 from .harmony import chord_masks
@@ -136,3 +136,30 @@ def generate_part(model: torch.nn.Module, config: ModelConfig, melody: np.ndarra
     """
     return decode(config, predict_probabilities(model, config, melody, downbeats),
                   temperature=temperature, seed=seed)
+
+
+def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANIMENT_CLASSES,
+                   arch: str = ALIGNED_ARCH, model_dir: str | os.PathLike | None = None,
+                   temperature: float = 0.0, seed: int = 0) -> dict[str, np.ndarray]:
+    """Every requested accompaniment part for a melody: class -> ``(T, 78)`` encoded roll.
+
+    Parameters
+    ----------
+    melody : np.ndarray
+        ``(T, 78)`` encoded melody roll on the 16th grid.
+    downbeats : np.ndarray
+        Steps where bars begin.
+    parts : iterable of str
+        Classes to generate (default: percussion, guitarlike, stringslike).
+    arch : str
+        ``"aligned"`` (default) or ``"paper"``.
+    model_dir : path-like, optional
+        Folder of trained models (default: the shipped ones).
+    temperature, seed
+        Sampling freedom (0 = deterministic) and its seed; each part gets its own stream.
+    """
+    rolls = {}
+    for index, part in enumerate(parts):
+        model, config = load_part_model(part, arch, model_dir)
+        rolls[part] = generate_part(model, config, melody, downbeats, temperature=temperature, seed=seed + index)
+    return rolls

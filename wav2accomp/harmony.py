@@ -6,6 +6,7 @@ template matching, as GUIDE §4 asks).
 """
 from __future__ import annotations
 
+import mir_eval.chord
 import numpy as np
 
 from .constants import N_PITCHES, PITCH_LOW
@@ -99,6 +100,56 @@ def recognise_chords(pitch_class_profiles: np.ndarray) -> list[str]:
     Rows with no energy get ``"N"`` (no chord), as ``mir_eval.chord`` writes it.
     """
     return [CHORD_LABELS[i] for i in chord_indices(pitch_class_profiles)]
+
+
+def label_index(label: str) -> int:
+    """Index in :data:`CHORD_LABELS` of an annotated chord label reduced to major/minor.
+
+    ``"N"`` gives ``NO_CHORD``; a chord that is neither major nor minor
+    (``"C:sus4"``, ``"B:dim"``, ...) or unreadable gives -1.
+    """
+    try:
+        root, bitmap, _ = mir_eval.chord.encode(label)
+    except mir_eval.chord.InvalidChordException:
+        return -1
+    if root < 0:
+        return NO_CHORD
+    if bitmap[4] and bitmap[7]:
+        return root
+    if bitmap[3] and bitmap[7]:
+        return 12 + root
+    return -1
+
+
+def steps_to_chords(sounding: np.ndarray, steps_per_beat: int) -> np.ndarray:
+    """Chord index of each step's beat (groups of `steps_per_beat` steps from step 0), recognised
+    from a ``(..., T, 78)`` roll by template matching; ``(..., T)`` int."""
+    *lead, n_steps, _ = sounding.shape
+    padded = np.zeros((*lead, -(-n_steps // steps_per_beat) * steps_per_beat, sounding.shape[-1]), dtype=np.float32)
+    padded[..., :n_steps, :] = sounding
+    beats = fold_to_pitch_classes(padded).reshape(*lead, -1, steps_per_beat, 12).sum(axis=-2)
+    return np.repeat(chord_indices(beats), steps_per_beat, axis=-1)[..., :n_steps]
+
+
+def song_chords(accompaniment: np.ndarray, steps_per_beat: int, chord_start=None, chord_end=None,
+                chord_label=None) -> np.ndarray:
+    """``(T,)`` chord index per step: the annotated chord where there is one in the major/minor
+    vocabulary, elsewhere the chord recognised from the accompaniment roll."""
+    chords = steps_to_chords(accompaniment > 0, steps_per_beat)
+    if chord_label is None:
+        return chords
+    for start, end, label in zip(chord_start, chord_end, chord_label):
+        index = label_index(str(label))
+        if index >= 0:
+            chords[max(start, 0):max(end, 0)] = index
+    return chords
+
+
+def transpose_chords(chords: np.ndarray, semitones: int) -> np.ndarray:
+    """Chord indices moved by `semitones` (``NO_CHORD`` stays)."""
+    chords = np.asarray(chords)
+    moved = (chords % 12 + semitones) % 12 + 12 * (chords // 12)
+    return np.where(chords == NO_CHORD, NO_CHORD, moved)
 
 
 def chord_masks() -> np.ndarray:

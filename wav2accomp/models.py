@@ -35,13 +35,18 @@ import torch.nn.functional as F
 from torch import nn
 
 from .conditioning import ALIGNED_FEATURES, aligned_inputs, paper_inputs
-from .constants import (ALIGNED_ARCH, ALIGNED_WINDOW_STEPS, ALIGNED_LAYERS, ALIGNED_UNITS, N_PITCHES, ONSET, PAPER_ARCH,
+from .constants import (ALIGNED_ARCH, ALIGNED_WINDOW_STEPS, CHORD_LOSS_WEIGHT, ALIGNED_LAYERS, ALIGNED_UNITS, N_PITCHES, ONSET, PAPER_ARCH,
                         PAPER_THRESHOLD, PAPER_UNITS, STEPS_PER_BEAT, WINDOW_STEPS)
 from .errors import Wav2AccompError
 from .fileio import atomic_write
-from .harmony import CHORD_LABELS, chord_indices, fold_to_pitch_classes
+from .harmony import CHORD_LABELS, steps_to_chords
 
 ARCHS = (PAPER_ARCH, ALIGNED_ARCH)
+#: Columns of the aligned inputs a beat is summarised by: pitch classes (averaged over the beat),
+#: then bar position and key profile (of its first step).
+PITCH_CLASS_COLUMNS = slice(N_PITCHES + 1, N_PITCHES + 13)
+BAR_KEY_COLUMNS = slice(N_PITCHES + 13, ALIGNED_FEATURES)
+BEAT_FEATURES = ALIGNED_FEATURES - N_PITCHES - 1
 #: Output width of the aligned model: sounding and onset per note, then the chord (24 triads + "N").
 ALIGNED_OUTPUTS = 2 * N_PITCHES + len(CHORD_LABELS)
 
@@ -110,36 +115,39 @@ class PaperSeq2Seq(nn.Module):
 class AlignedBiLSTM(nn.Module):
     """Two-rate, time-aligned model: a bidirectional LSTM over beats for harmony, one over steps for rhythm.
 
-    The step features are averaged over each beat (``steps_per_beat`` steps;
-    the grid's step 0 is a beat) and read by a two-layer bidirectional LSTM,
-    whose state of each beat is handed to that beat's steps; a one-layer
-    bidirectional LSTM over the steps then emits per step and note a sounding
-    and an onset logit, plus logits of the chord of the beat (24 triads and
-    "no chord": a softmax, so the model commits to one chord, which the
-    decoder uses to keep the notes sounding together coherent).
+    Each beat (``steps_per_beat`` steps; the grid's step 0 is a beat) is
+    summarised as the melody's mean pitch-class activity, the bar position of
+    its first step and the key profile; a two-layer bidirectional LSTM over
+    these beats emits the beat's chord (24 triads and "no chord": a softmax,
+    so the model commits to one chord, which the decoder uses to keep the
+    notes sounding together coherent). Its state of each beat is handed to
+    that beat's steps, where a one-layer bidirectional LSTM over the step
+    features emits per step and note a sounding and an onset logit.
     """
 
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.steps_per_beat = config.steps_per_beat
-        self.beat_project = nn.Linear(ALIGNED_FEATURES, config.units)
+        self.beat_project = nn.Linear(BEAT_FEATURES, config.units)
         self.beats = nn.LSTM(config.units, config.units, num_layers=config.layers, batch_first=True,
                              bidirectional=True)
+        self.chord = nn.Linear(2 * config.units, len(CHORD_LABELS))
         self.step_project = nn.Linear(ALIGNED_FEATURES, config.units // 2)
         self.steps = nn.LSTM(2 * config.units + config.units // 2, config.units // 2, batch_first=True,
                              bidirectional=True)
-        self.output = nn.Linear(config.units, ALIGNED_OUTPUTS)
+        self.notes = nn.Linear(config.units, 2 * N_PITCHES)
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         """``(B, T, ALIGNED_FEATURES)`` -> ``(B, T, 181)`` logits: sounding (78), onset (78), chord (25)."""
         batch, n_steps, width = inputs.shape
         spb = self.steps_per_beat
-        padded = F.pad(inputs, (0, 0, 0, (-n_steps) % spb))
-        beat_means = padded.reshape(batch, -1, spb, width).mean(dim=2)
-        beat_states, _ = self.beats(torch.relu(self.beat_project(beat_means)))
+        beats = F.pad(inputs, (0, 0, 0, (-n_steps) % spb)).reshape(batch, -1, spb, width)
+        summary = torch.cat([beats[..., PITCH_CLASS_COLUMNS].mean(dim=2), beats[:, :, 0, BAR_KEY_COLUMNS]], dim=-1)
+        beat_states, _ = self.beats(torch.relu(self.beat_project(summary)))
         per_step = beat_states.repeat_interleave(spb, dim=1)[:, :n_steps]
         step_states, _ = self.steps(torch.cat([per_step, torch.relu(self.step_project(inputs))], dim=-1))
-        return self.output(step_states)
+        chords = self.chord(beat_states).repeat_interleave(spb, dim=1)[:, :n_steps]
+        return torch.cat([self.notes(step_states), chords], dim=-1)
 
 
 def build_model(config: ModelConfig) -> nn.Module:
@@ -158,36 +166,34 @@ def model_inputs(arch: str, melody: np.ndarray, positions: np.ndarray, profile: 
     return aligned_inputs(melody, positions, profile)
 
 
-def model_targets(arch: str, roll: np.ndarray, steps_per_beat: int = STEPS_PER_BEAT) -> np.ndarray:
+def model_targets(arch: str, roll: np.ndarray, chords: np.ndarray | None = None,
+                  steps_per_beat: int = STEPS_PER_BEAT) -> np.ndarray:
     """Training targets of `arch` for encoded accompaniment rolls ``(..., T, 78)``, float32.
 
-    ``paper``: notes sounding (78). ``aligned``: sounding (78), onsets (78),
-    and one-hot the chord of each step's beat (25), recognised from the
-    accompaniment itself by template matching, so any corpus can teach it.
-    Beats are groups of `steps_per_beat` steps from step 0.
+    ``paper``: notes sounding (78). ``aligned``: sounding (78), onsets (78)
+    and one-hot the chord of each step (25): `chords` (``(..., T)`` indices,
+    see :func:`wav2accomp.harmony.song_chords`), or when absent the chord
+    recognised from the accompaniment itself per beat.
     """
     sounding = (roll > 0).astype(np.float32)
     if arch == PAPER_ARCH:
         return sounding
-    *lead, n_steps, _ = sounding.shape
-    padded = np.zeros((*lead, -(-n_steps // steps_per_beat) * steps_per_beat, N_PITCHES), dtype=np.float32)
-    padded[..., :n_steps, :] = sounding
-    beats = fold_to_pitch_classes(padded).reshape(*lead, -1, steps_per_beat, 12).sum(axis=-2)
-    chords = np.repeat(chord_indices(beats), steps_per_beat, axis=-1)[..., :n_steps]
+    if chords is None:
+        chords = steps_to_chords(sounding, steps_per_beat)
     one_hot = np.eye(len(CHORD_LABELS), dtype=np.float32)[chords]
     return np.concatenate([sounding, (roll == ONSET).astype(np.float32), one_hot], axis=-1)
 
 
 def model_loss(arch: str, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Binary cross-entropy summed over notes (sounding, and onsets for ``aligned``), plus for
-    ``aligned`` the chord's cross-entropy; averaged over steps and windows."""
+    ``aligned`` the chord's cross-entropy times ``CHORD_LOSS_WEIGHT``; averaged over steps and windows."""
     n_cells = logits.shape[0] * logits.shape[1]
     if arch == PAPER_ARCH:
         return F.binary_cross_entropy_with_logits(logits, targets, reduction="sum") / n_cells
     notes = F.binary_cross_entropy_with_logits(logits[..., :2 * N_PITCHES], targets[..., :2 * N_PITCHES],
                                                reduction="sum")
     chord = -(targets[..., 2 * N_PITCHES:] * F.log_softmax(logits[..., 2 * N_PITCHES:], dim=-1)).sum()
-    return (notes + chord) / n_cells
+    return (notes + CHORD_LOSS_WEIGHT * chord) / n_cells
 
 
 def output_probabilities(arch: str, logits: torch.Tensor) -> torch.Tensor:

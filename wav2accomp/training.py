@@ -35,7 +35,7 @@ import torch
 import torch.distributed as dist
 from tqdm import tqdm
 
-from .constants import GRADIENT_CLIP, MAX_POLYPHONY, N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION, SUSTAIN, TRANSPOSE_RANGE
+from .constants import GRADIENT_CLIP, LR_HALF_LIFE_EPOCHS, MAX_POLYPHONY, N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION, TRANSPOSE_RANGE
 from .dataset import PartSongs, load_part_songs, make_batch, sample_windows, tiled_windows
 from .errors import Wav2AccompError
 from .fileio import atomic_write, write_json
@@ -113,6 +113,14 @@ def _setup_distributed() -> _Distributed:
     return _Distributed(rank=dist.get_rank(), world=dist.get_world_size())
 
 
+def learning_rate_at(base: float, epoch: int) -> float:
+    """Learning rate of an epoch: halved every ``LR_HALF_LIFE_EPOCHS``, never below a tenth of `base`.
+
+    A pure function of the epoch, so a resumed run follows the same schedule.
+    """
+    return base * max(0.5 ** (epoch / LR_HALF_LIFE_EPOCHS), 0.1)
+
+
 def _save_checkpoint(path: Path, state: dict) -> None:
     with atomic_write(path) as handle:
         torch.save(state, handle)
@@ -156,21 +164,28 @@ def _valid_loss(model, songs: PartSongs, picks: np.ndarray, options: TrainOption
 
 
 def calibrate_threshold(model, config: ModelConfig, songs: PartSongs, *, iterations: int = 12) -> float:
-    """Decoding threshold whose output on `songs` is as dense as the real parts.
+    """Decoding threshold whose output on `songs` has the texture of the real parts.
 
-    Density is the number of sounding cells (pitched parts) or onset cells
-    (percussion); it falls as the threshold rises, so the threshold is found
-    by bisection. The seed's configuration keeps its fixed 0.5.
+    Pitched parts: the mean polyphony (notes sounding at once, over steps where
+    any sounds) of the decoded songs matches the real parts'. Percussion: the
+    number of hits matches. Both fall as the threshold rises, so it is found by
+    bisection on the valid split. The seed's configuration keeps its fixed 0.5.
     """
     if config.arch == PAPER_ARCH:
         return config.threshold
     probabilities = [predict_probabilities(model, config, m, d) for m, d in zip(songs.melody, songs.downbeats)]
-    real_cells = ONSET if config.part == PERCUSSION else SUSTAIN
-    real = sum(int((t >= real_cells).sum()) for t in songs.target)
+
+    def texture(rolls) -> float:
+        if config.part == PERCUSSION:
+            return float(sum(int((r == ONSET).sum()) for r in rolls))
+        counts = np.concatenate([(r > 0).sum(axis=1) for r in rolls])
+        return float(counts[counts > 0].mean()) if counts.any() else 0.0
+
+    real = texture(songs.target)
     low, high = 0.0, 1.0
     for _ in range(iterations):
         middle = (low + high) / 2
-        made = sum(int((decode(config, p, threshold=middle) > 0).sum()) for p in probabilities)
+        made = texture([decode(config, p, threshold=middle) for p in probabilities])
         low, high = (middle, high) if made > real else (low, middle)
     return round((low + high) / 2, 4)
 
@@ -253,6 +268,8 @@ def train(options: TrainOptions) -> dict:
     while not state["done"] and state["epoch"] < options.epochs:
         epoch = state["epoch"]
         picks, shifts = _epoch_plan(options, train_songs, epoch, window, config.steps_per_beat)
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate_at(options.learning_rate, epoch)
         bar = tqdm(total=n_batches, initial=state["batch"], desc=f"epoch {epoch + 1}/{options.epochs}",
                    unit="batch", disable=not show, leave=False)
         while state["batch"] < n_batches:

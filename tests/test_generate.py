@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW
+from wav2accomp.errors import Wav2AccompError
+from wav2accomp.generate import PRETRAINED_DIR, chord_weights, generate_part, load_part_model
+from wav2accomp.harmony import CHORD_LABELS
+
+
+def melody_roll(n_steps=192):
+    roll = np.zeros((n_steps, N_PITCHES), dtype=np.uint8)
+    pitches = [72, 74, 76, 77, 79, 77, 76, 74]
+    for step in range(0, n_steps, 4):
+        roll[step:step + 4, pitches[(step // 4) % 8] - PITCH_LOW] = 1
+        roll[step, pitches[(step // 4) % 8] - PITCH_LOW] = ONSET
+    return roll
+
+
+def test_chord_weights_follow_the_most_probable_chord():
+    chords = np.zeros((8, len(CHORD_LABELS)))
+    chords[:4, CHORD_LABELS.index("C:maj")] = 1
+    chords[4:, CHORD_LABELS.index("A:min")] = 1
+    weights = chord_weights(chords, 4, 0.0, np.random.default_rng(0))
+    assert weights[0, 64 - PITCH_LOW] == 1 and weights[0, 65 - PITCH_LOW] < 1
+    assert weights[5, 69 - PITCH_LOW] == 1 and weights[5, 67 - PITCH_LOW] < 1
+
+
+@pytest.mark.parametrize("part", ["guitarlike", "percussion", "stringslike"])
+@pytest.mark.parametrize("arch", ["paper", "aligned"])
+def test_shipped_models_generate_repeatably(part, arch):
+    model, config = load_part_model(part, arch)
+    melody = melody_roll()
+    downbeats = np.arange(0, len(melody), 16)
+    roll = generate_part(model, config, melody, downbeats, seed=3)
+    assert roll.shape == melody.shape and roll.dtype == np.uint8
+    assert np.array_equal(roll, generate_part(model, config, melody, downbeats, seed=3))
+    if arch == "aligned":
+        assert roll.any(), "the shipped model stays silent on a plain tune"
+        assert (roll > 0).sum(axis=1).max() <= config.max_polyphony
+        sampled = [generate_part(model, config, melody, downbeats, temperature=1.0, seed=s) for s in (1, 1, 2)]
+        assert np.array_equal(sampled[0], sampled[1]) and not np.array_equal(sampled[0], sampled[2])
+    if part == "percussion" and arch == "aligned":
+        assert set(np.unique(roll)) <= {0, ONSET}
+
+
+def test_missing_model_is_a_one_line_error(tmp_path):
+    with pytest.raises(Wav2AccompError, match="no aligned model for guitarlike"):
+        load_part_model("guitarlike", "aligned", tmp_path)
+    assert (PRETRAINED_DIR / "MODEL_CARD.md").is_file()
