@@ -131,12 +131,12 @@ ALIGNED_UNITS = 128
 ALIGNED_LAYERS = 2
 #: Training window of the aligned model, steps (64 beats: sixteen 4/4 bars of harmonic context).
 ALIGNED_WINDOW_STEPS = 256
-#: Weight of the aligned model's chord cross-entropy beside the notes' summed BCE (about 15 nats a step).
-CHORD_LOSS_WEIGHT = 8.0
+#: Weight of the aligned model's chord cross-entropy in its loss (beside the notes' summed BCE).
+CHORD_LOSS_WEIGHT = 1.0
 #: Epochs over which the learning rate halves (see wav2accomp.training.learning_rate_at).
 LR_HALF_LIFE_EPOCHS = 8
 #: Largest gradient norm in training (clipped above).
-GRADIENT_CLIP = 1.0
+GRADIENT_CLIP = 10.0
 #: Most notes the decoder lets sound at once, per class.
 MAX_POLYPHONY = {PERCUSSION: 4, GUITARLIKE: 8, STRINGSLIKE: 6}
 #: Weight of a note outside the chord the aligned decoder chose for its beat (notes of the chord weigh 1).

@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .conditioning import ALIGNED_FEATURES, aligned_inputs, paper_inputs
-from .constants import (ALIGNED_ARCH, ALIGNED_WINDOW_STEPS, CHORD_LOSS_WEIGHT, ALIGNED_LAYERS, ALIGNED_UNITS, N_PITCHES, ONSET, PAPER_ARCH,
+from .constants import (ALIGNED_ARCH, ALIGNED_WINDOW_STEPS, CHORD_LOSS_WEIGHT, PERCUSSION, ALIGNED_LAYERS, ALIGNED_UNITS, N_PITCHES, ONSET, PAPER_ARCH,
                         PAPER_THRESHOLD, PAPER_UNITS, STEPS_PER_BEAT, WINDOW_STEPS)
 from .errors import Wav2AccompError
 from .fileio import atomic_write
@@ -123,11 +123,18 @@ class AlignedBiLSTM(nn.Module):
     notes sounding together coherent). Its state of each beat is handed to
     that beat's steps, where a one-layer bidirectional LSTM over the step
     features emits per step and note a sounding and an onset logit.
+
+    For pitched parts the beat LSTM learns from the chord loss alone (its
+    states reach the step LSTM detached): trained jointly, the far larger
+    note loss drowned the harmony and the chords collapsed to the tonic
+    (measured: chord accuracy 0.20 against 0.35+ when separated). For
+    percussion, which has no chords, the note loss trains it.
     """
 
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.steps_per_beat = config.steps_per_beat
+        self.harmony_only_from_chords = config.part != PERCUSSION
         self.beat_project = nn.Linear(BEAT_FEATURES, config.units)
         self.beats = nn.LSTM(config.units, config.units, num_layers=config.layers, batch_first=True,
                              bidirectional=True)
@@ -144,7 +151,8 @@ class AlignedBiLSTM(nn.Module):
         beats = F.pad(inputs, (0, 0, 0, (-n_steps) % spb)).reshape(batch, -1, spb, width)
         summary = torch.cat([beats[..., PITCH_CLASS_COLUMNS].mean(dim=2), beats[:, :, 0, BAR_KEY_COLUMNS]], dim=-1)
         beat_states, _ = self.beats(torch.relu(self.beat_project(summary)))
-        per_step = beat_states.repeat_interleave(spb, dim=1)[:, :n_steps]
+        handed = beat_states.detach() if self.harmony_only_from_chords else beat_states
+        per_step = handed.repeat_interleave(spb, dim=1)[:, :n_steps]
         step_states, _ = self.steps(torch.cat([per_step, torch.relu(self.step_project(inputs))], dim=-1))
         chords = self.chord(beat_states).repeat_interleave(spb, dim=1)[:, :n_steps]
         return torch.cat([self.notes(step_states), chords], dim=-1)

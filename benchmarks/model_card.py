@@ -1,0 +1,87 @@
+"""Write wav2accomp/pretrained/MODEL_CARD.md from the shipped models' JSON and an evaluation report.
+
+Every figure in the card is read from files a run wrote: each model's
+``.json`` (its config and training provenance) and the ``accompaniment.json``
+of `wav2accomp evaluate accompaniment` (or benchmarks/accompaniment.py).
+
+Usage::
+
+    python benchmarks/model_card.py --evaluation EVAL_DIR/accompaniment.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+from wav2accomp.constants import ACCOMPANIMENT_CLASSES
+from wav2accomp.generate import PRETRAINED_DIR
+
+METRICS = ("frame_f1", "onset_f1", "chord_accuracy", "chord_tone_ratio", "polyphony", "empty_beat_rate",
+           "groove_consistency", "kick_onset_f1", "snare_onset_f1", "hihat/cymbal_onset_f1")
+
+HEADER = """# Model card: wav2accomp's shipped accompaniment models
+
+Six small models, one per accompaniment class and architecture, stored as `<arch>-<part>.npz`
+(float32 arrays, loaded with `numpy.load(allow_pickle=False)`) plus `<arch>-<part>.json` (config,
+decoding threshold, provenance). `aligned` is the default; `paper` is the seed's configuration, kept for
+comparison.
+
+- **Data**: POP909 (819 songs, MIT; PIANO track = guitarlike; chord annotations used as chord targets)
+  and pop-multitrack (2175 arrangements; no licence stated, used for training only, never redistributed:
+  these weights are statistics of it, not copies). Parts are classed by GUIDE §2 (names, channel 10,
+  GM programs); prepared with `wav2accomp prepare ../shared/data/pop909 ../shared/data/pop-multitrack -o cache/`.
+- **Split**: by song, from a SHA-1 of the file name (≈ 80/10/10). Train = training windows; valid =
+  early stopping and the aligned decoder's threshold (matched to the real parts' mean polyphony, or the
+  drums' hit count); test = the figures below only.
+- **Intended use**: generating accompaniment sketches for a melody on a 16th-note grid, in pop/rock
+  idioms. Not a model of any one artist; chord choices are right a minority of the time (see below).
+- **Hardware**: 2 CPU cores, no GPU.
+
+## Training
+"""
+
+
+def fmt(value) -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--evaluation", required=True, help="accompaniment.json of an evaluation run")
+    parser.add_argument("--out", default=str(PRETRAINED_DIR / "MODEL_CARD.md"))
+    args = parser.parse_args()
+    report = json.loads(Path(args.evaluation).read_text())
+    lines = [HEADER, "| model | parameters | train songs | epochs (best) | minutes | windows/s | "
+             "best valid loss | threshold | command |", "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for part in ACCOMPANIMENT_CLASSES:
+        for arch in ("paper", "aligned"):
+            config = json.loads((PRETRAINED_DIR / f"{arch}-{part}.json").read_text())
+            t = config["training"]
+            lines.append(f"| {arch}-{part} | {t['parameters']} | {t['train_songs']} | {t['epochs']} "
+                         f"({t['best_epoch']}) | {t['seconds'] / 60:.1f} | {t['windows_per_second']:.0f} | "
+                         f"{t['best_valid_loss']:.3f} | {config['threshold']:.3f} | `{t['command']}` |")
+    lines += ["", f"## Test-split figures ({report['split']} split, `{report['cache']}`)", "",
+              "Means over the test songs having the class; `real` is the songs' own part (ceiling), `trivial` "
+              "the key's tonic triad on every beat (drums: a rock beat), `other song` another song's real part. "
+              "Full tables: benchmarks/RESULTS.md.", ""]
+    for part, result in report["parts"].items():
+        means = result["means"]
+        shown = [m for m in METRICS if m in means["real"]]
+        lines += [f"### {part} ({result['songs']} songs)", "",
+                  "| system | " + " | ".join(m.replace("_", " ") for m in shown) + " |",
+                  "|---|" + "---:|" * len(shown)]
+        lines += [f"| {s} | " + " | ".join(fmt(means[s][m]) for m in shown) + " |" for s in result["systems"]]
+        lines.append("")
+    lines += ["## Limitations", "",
+              "- Harmony is inferred from the melody alone; the chord is right on a minority of beats "
+              "(chord accuracy above), often a related chord (relative minor, dominant).",
+              "- 4/4 pop/rock idioms dominate the data; other metres and styles get generic parts.",
+              "- Percussion is one roll of GM drum numbers; no dynamics (fixed velocities).", ""]
+    Path(args.out).write_text("\n".join(lines))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
