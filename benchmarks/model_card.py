@@ -47,6 +47,10 @@ def fmt(value) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
 
 
+def threshold(value) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else "one per drum"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--evaluation", required=True, help="accompaniment.json of an evaluation run")
@@ -61,7 +65,7 @@ def main() -> None:
             t = config["training"]
             lines.append(f"| {arch}-{part} | {t['parameters']} | {t['train_songs']} | {t['epochs']} "
                          f"({t['best_epoch']}) | {t['seconds'] / 60:.1f} | {t['windows_per_second']:.0f} | "
-                         f"{t['best_valid_loss']:.3f} | {config['threshold']:.3f} | `{t['command']}` |")
+                         f"{t['best_valid_loss']:.3f} | {threshold(config['threshold'])} | `{t['command']}` |")
     lines += ["", f"## Test-split figures ({report['split']} split, `{report['cache']}`)", "",
               "Means over the test songs having the class; `real` is the songs' own part (ceiling), `trivial` "
               "the key's tonic triad on every beat (drums: a rock beat), `other song` another song's real part. "

@@ -192,6 +192,8 @@ def run_prepare(args: argparse.Namespace) -> None:
 
 
 def run_train(args: argparse.Namespace) -> None:
+    import numpy as np
+
     from .training import TrainOptions, train
 
     options = TrainOptions(data=args.data, part=args.part, arch=args.arch, out=args.out, epochs=args.epochs,
@@ -203,8 +205,9 @@ def run_train(args: argparse.Namespace) -> None:
     result = train(options)
     if result["history"] is not None and int(os.environ.get("RANK", "0")) == 0:
         best = min(result["history"], key=lambda row: row["valid_loss"])
-        print(f"best valid loss {best['valid_loss']:.4f} at epoch {best['epoch']}; "
-              f"decoding threshold {result['threshold']:.3f}; "
+        threshold = result["threshold"]
+        threshold = f"{threshold:.3f}" if np.isscalar(threshold) else "one per drum"
+        print(f"best valid loss {best['valid_loss']:.4f} at epoch {best['epoch']}; decoding threshold {threshold}; "
               f"wrote {Path(args.out) / f'{args.arch}-{args.part}'}.npz/.json, log.json, loss.png")
 
 

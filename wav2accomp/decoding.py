@@ -103,9 +103,10 @@ def decode_pitched(sounding: np.ndarray, onsets: np.ndarray, *, threshold: float
     return roll
 
 
-def decode_percussion(onsets: np.ndarray, *, threshold: float, max_polyphony: int, temperature: float = 0.0,
+def decode_percussion(onsets: np.ndarray, *, threshold, max_polyphony: int, temperature: float = 0.0,
                       rng: np.random.Generator | None = None) -> np.ndarray:
-    """Drum hits where the onset probability exceeds `threshold`: one-step notes, ``(T, 78)`` uint8."""
+    """Drum hits where the onset probability exceeds `threshold` (a number, or one per drum row):
+    one-step notes, ``(T, 78)`` uint8."""
     scores = perturbed(onsets, temperature, rng)
     hits = limit_polyphony(scores, scores > threshold, max_polyphony)
     return np.where(hits, ONSET, 0).astype(np.uint8)

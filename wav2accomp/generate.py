@@ -87,12 +87,12 @@ def _predict(model: torch.nn.Module, config: ModelConfig, melody: np.ndarray, do
 
 
 def decode(config: ModelConfig, probabilities: np.ndarray, *, temperature: float = 0.0,
-           seed: int = 0, threshold: float | None = None) -> np.ndarray:
+           seed: int = 0, threshold: float | np.ndarray | None = None) -> np.ndarray:
     """Probabilities from :func:`predict_probabilities` -> ``(T, 78)`` encoded roll.
 
     `threshold` overrides the model's calibrated one (used when calibrating).
     """
-    threshold = config.threshold if threshold is None else threshold
+    threshold = np.asarray(config.threshold if threshold is None else threshold)
     if config.arch == PAPER_ARCH:
         return decode_paper(probabilities, threshold)
     rng = np.random.default_rng(seed)

@@ -159,12 +159,13 @@ def groove_consistency(roll: np.ndarray, downbeats: np.ndarray) -> float:
 
     A bar's pattern marks the steps (since its downbeat) where any note starts;
     the distance of two neighbouring bars is the share of steps where their
-    patterns differ (over the shorter bar). NaN with fewer than two bars.
+    patterns differ (over the shorter bar). NaN with fewer than two bars or
+    no note at all (silence has no groove).
     """
     spans = beat_spans(downbeats, len(roll))
-    if len(spans) < 2:
-        return float("nan")
     any_onset = onset_cells(roll).any(axis=1)
+    if len(spans) < 2 or not any_onset.any():
+        return float("nan")
     patterns = [any_onset[a:b] for a, b in spans]
     distances = [np.mean(p[:n] != q[:n]) for p, q in zip(patterns, patterns[1:]) if (n := min(len(p), len(q)))]
     return float(1.0 - np.mean(distances)) if distances else float("nan")

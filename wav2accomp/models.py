@@ -67,8 +67,9 @@ class ModelConfig:
         Training window, steps.
     steps_per_beat : int
         Grid resolution.
-    threshold : float
-        Decoding threshold on sounding (pitched) or onset (percussion) probabilities.
+    threshold : float or list of float
+        Decoding threshold on sounding (pitched) probabilities, or one per
+        drum (78 values) on onset probabilities (aligned percussion).
     max_polyphony : int
         Most notes the decoder lets sound at once (``aligned``).
     training : dict
@@ -81,7 +82,7 @@ class ModelConfig:
     layers: int = ALIGNED_LAYERS
     window: int = WINDOW_STEPS
     steps_per_beat: int = STEPS_PER_BEAT
-    threshold: float = PAPER_THRESHOLD
+    threshold: float | list = PAPER_THRESHOLD
     max_polyphony: int = N_PITCHES
     training: dict = field(default_factory=dict)
 
