@@ -36,7 +36,7 @@ def test_shipped_models_generate_repeatably(part, arch):
     assert np.array_equal(roll, generate_part(model, config, melody, downbeats, seed=3))
     if arch == "aligned":
         assert roll.any(), "the shipped model stays silent on a plain tune"
-        assert (roll > 0).sum(axis=1).max() <= config.max_polyphony + (part == "percussion")
+        assert (roll > 0).sum(axis=1).max() <= config.max_polyphony
         sampled = [generate_part(model, config, melody, downbeats, temperature=1.0, seed=s) for s in (1, 1, 2)]
         assert np.array_equal(sampled[0], sampled[1]) and not np.array_equal(sampled[0], sampled[2])
     if part == "percussion" and arch == "aligned":
