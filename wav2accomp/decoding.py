@@ -21,7 +21,7 @@ from .constants import N_PITCHES, ONSET, SUSTAIN
 #: A held note continues while its probability stays above this share of the threshold.
 HOLD_RATIO = 0.6
 #: A held note is struck again where its onset probability exceeds this.
-RETRIGGER_PROBABILITY = 0.5
+RETRIGGER_PROBABILITY = 0.1
 
 
 def decode_paper(probabilities: np.ndarray, threshold: float = 0.5) -> np.ndarray:
