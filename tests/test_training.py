@@ -105,3 +105,10 @@ def test_learning_rate_halves_and_has_a_floor():
     from wav2accomp.training import learning_rate_at
     assert learning_rate_at(1.0, 0) == 1.0 and learning_rate_at(1.0, 8) == pytest.approx(0.5)
     assert learning_rate_at(1.0, 1000) == pytest.approx(0.1)
+
+
+def test_a_run_stopped_by_its_time_budget_resumes_with_a_larger_one(tiny_cache, tmp_path):
+    first = train(options(tiny_cache, tmp_path, epochs=5, max_minutes=0.0))
+    assert len(first["history"]) == 1
+    assert len(train(options(tiny_cache, tmp_path, epochs=5, max_minutes=0.0, resume=True))["history"]) == 1
+    assert len(train(options(tiny_cache, tmp_path, epochs=3, resume=True))["history"]) == 3

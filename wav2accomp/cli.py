@@ -67,7 +67,8 @@ decoding threshold; the test split is never read. OUT gets checkpoint.pt
 (written atomically at every epoch end and every --checkpoint-seconds),
 log.json, loss.png and the best model, <arch>-<part>.npz/.json, which
 `--model-dir OUT` loads. Same data + same --seed = same weights, also after
-an interruption and --resume.
+an interruption and --resume. A run stopped by --max-minutes goes on when
+resumed with a larger --max-minutes.
 """
 
 EVALUATE_EPILOG = """\

@@ -249,6 +249,9 @@ def train(options: TrainOptions) -> dict:
         optimizer.load_state_dict(saved["optimizer"])
         state = saved["state"]
         best_weights = saved["best_model"]
+        # a run stopped by its time budget goes on when resumed with a larger one
+        state["done"] = state["bad_epochs"] >= options.patience or (
+            options.max_minutes is not None and state["elapsed"] > 60 * options.max_minutes)
     else:
         best_weights = {k: v.clone() for k, v in model.state_dict().items()}
     network = torch.nn.parallel.DistributedDataParallel(model) if ddp.world > 1 else model
