@@ -47,3 +47,13 @@ def test_missing_model_is_a_one_line_error(tmp_path):
     with pytest.raises(Wav2AccompError, match="no aligned model for guitarlike"):
         load_part_model("guitarlike", "aligned", tmp_path)
     assert (PRETRAINED_DIR / "MODEL_CARD.md").is_file()
+
+
+def test_generate_parts_gives_every_class_of_the_band():
+    from wav2accomp.generate import generate_parts
+    melody = melody_roll()
+    parts = generate_parts(melody, np.arange(0, len(melody), 16), temperature=0.5, seed=4)
+    assert list(parts) == ["percussion", "guitarlike", "stringslike"]
+    assert all(roll.shape == melody.shape and roll.any() for roll in parts.values())
+    again = generate_parts(melody, np.arange(0, len(melody), 16), temperature=0.5, seed=4)
+    assert all(np.array_equal(parts[p], again[p]) for p in parts)
