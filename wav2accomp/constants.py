@@ -149,3 +149,13 @@ DRUM_FAMILIES = {
     "snare": (37, 38, 39, 40),
     "hihat/cymbal": (42, 44, 46, 49, 51, 52, 53, 55, 57, 59),
 }
+
+# --- Audio input ----------------------------------------------------------------
+#: Sample rate every recording is brought to for pitch tracking, Hz.
+ANALYSIS_SAMPLE_RATE = 22050
+#: Shortest recording accepted, seconds.
+MIN_AUDIO_SECONDS = 0.5
+#: Longest recording accepted by default, seconds (10 minutes).
+MAX_AUDIO_SECONDS = 600.0
+#: A recording whose peak stays below this (full scale = 1) is treated as silence (about -80 dBFS).
+SILENCE_PEAK = 1e-4

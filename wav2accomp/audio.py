@@ -1,0 +1,91 @@
+"""Reading a recording: any format libsndfile reads, validated, mixed to mono, resampled.
+
+The first stage of the audio route (audio -> f0 -> notes -> roll): every
+later stage may trust what :func:`load_audio` returns.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from .constants import ANALYSIS_SAMPLE_RATE, MAX_AUDIO_SECONDS, MIN_AUDIO_SECONDS, SILENCE_PEAK
+from .errors import Wav2AccompError
+
+
+class AudioError(Wav2AccompError):
+    """A recording that cannot be used; the message says why, in one sentence."""
+
+
+def validate_audio(samples: np.ndarray, sr: int, *, name: str = "the recording",
+                   max_seconds: float = MAX_AUDIO_SECONDS) -> None:
+    """Raise :class:`AudioError` unless `samples` (mono, float) are a usable recording.
+
+    Rejected: no samples, NaN or infinite values, shorter than
+    :data:`~wav2accomp.constants.MIN_AUDIO_SECONDS`, longer than `max_seconds`,
+    or silence (peak below :data:`~wav2accomp.constants.SILENCE_PEAK`).
+    """
+    if samples.size == 0:
+        raise AudioError(f"{name} is empty (no audio samples)")
+    if not np.all(np.isfinite(samples)):
+        raise AudioError(f"{name} holds invalid samples (NaN or infinity)")
+    seconds = samples.size / sr
+    if seconds < MIN_AUDIO_SECONDS:
+        raise AudioError(f"{name} is too short: {seconds:.2f} s (at least {MIN_AUDIO_SECONDS:g} s)")
+    if seconds > max_seconds:
+        raise AudioError(f"{name} is too long: {seconds:.0f} s (at most {max_seconds:g} s; "
+                         "raise the limit to accept it)")
+    if np.max(np.abs(samples)) < SILENCE_PEAK:
+        raise AudioError(f"{name} is silent (peak below {20 * np.log10(SILENCE_PEAK):.0f} dBFS)")
+
+
+def load_audio(path: str | os.PathLike, *, sr: int | None = ANALYSIS_SAMPLE_RATE,
+               max_seconds: float = MAX_AUDIO_SECONDS) -> tuple[np.ndarray, int]:
+    """Read a recording as mono float32 samples.
+
+    Parameters
+    ----------
+    path : path-like
+        wav, flac, ogg, aiff, mp3 (where the system's libsndfile reads it), ...;
+        any sample rate, integer or float samples, any number of channels.
+    sr : int or None
+        Target sample rate in Hz (default 22050); None keeps the file's.
+    max_seconds : float
+        Longest recording accepted, seconds.
+
+    Returns
+    -------
+    samples : np.ndarray
+        ``(n,)`` float32 in [-1, 1] (integer formats are scaled; channels averaged).
+    sr : int
+        Their sample rate, Hz.
+
+    Raises
+    ------
+    AudioError
+        Missing or unreadable file, or a recording :func:`validate_audio` rejects.
+    """
+    path = Path(path)
+    name = str(path)
+    if not path.is_file():
+        raise AudioError(f"audio file not found: {name}")
+    try:
+        with soundfile.SoundFile(path) as handle:
+            file_sr = handle.samplerate
+            if handle.frames / file_sr > max_seconds + 1:  # refuse before reading hours of audio
+                raise AudioError(f"{name} is too long: {handle.frames / file_sr:.0f} s (at most {max_seconds:g} s; "
+                                 "raise the limit to accept it)")
+            samples = handle.read(dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError) as exc:  # RuntimeError: soundfile < 0.11
+        reason = getattr(exc, "error_string", str(exc))
+        raise AudioError(f"cannot read {name} as audio: {reason}") from exc
+    mono = samples.mean(axis=1)
+    validate_audio(mono, file_sr, name=name, max_seconds=max_seconds)
+    if sr is not None and sr != file_sr:
+        import librosa
+
+        mono = librosa.resample(mono, orig_sr=file_sr, target_sr=sr, res_type="soxr_hq").astype(np.float32)
+        return mono, sr
+    return mono.astype(np.float32), file_sr
