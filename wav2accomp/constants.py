@@ -159,3 +159,16 @@ MIN_AUDIO_SECONDS = 0.5
 MAX_AUDIO_SECONDS = 600.0
 #: A recording whose peak stays below this (full scale = 1) is treated as silence (about -80 dBFS).
 SILENCE_PEAK = 1e-4
+
+# --- Pitch tracking ------------------------------------------------------------
+#: Analysis hop, samples at ANALYSIS_SAMPLE_RATE (about 11.6 ms).
+PITCH_HOP = 256
+#: Analysis frame, samples (about 93 ms: the lowest pitch's lag plus several of its periods).
+PITCH_FRAME = 2048
+#: Pitch range searched, Hz (C2 to C6: low hums to whistling).
+PITCH_FMIN = 65.0
+PITCH_FMAX = 1050.0
+#: A frame is voiced when its YIN aperiodicity (cumulative-mean-normalised difference) is below this.
+YIN_THRESHOLD = 0.2
+#: Frames quieter than this, relative to the recording's loudest frame (dB), are unvoiced.
+VOICING_FLOOR_DB = -40.0
