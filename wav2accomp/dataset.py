@@ -52,6 +52,11 @@ class PartSongs:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def first(self, count: int) -> "PartSongs":
+        """The first `count` songs."""
+        return PartSongs(self.ids[:count], self.melody[:count], self.target[:count], self.positions[:count],
+                         self.profiles[:count], self.downbeats[:count], self.chords[:count])
+
     @property
     def n_steps(self) -> np.ndarray:
         """Length of each song, steps."""

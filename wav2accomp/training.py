@@ -333,8 +333,7 @@ def train(options: TrainOptions) -> dict:
     else:
         checksums = [_state_checksum(model)]
     if ddp.main:
-        calibration = load_part_songs(options.data, options.part, "valid", limit=options.calibration_songs)
-        config.threshold = calibrate_threshold(model, config, calibration)
+        config.threshold = calibrate_threshold(model, config, valid_songs.first(options.calibration_songs))
         config.training = {"data": str(options.data), "split": "train (valid for early stopping and the "
                            "decoding threshold)", "command": options.command, "seed": options.seed,
                            "train_songs": len(train_songs), "valid_songs": len(valid_songs),
