@@ -161,14 +161,21 @@ MAX_AUDIO_SECONDS = 600.0
 SILENCE_PEAK = 1e-4
 
 # --- Pitch tracking ------------------------------------------------------------
-#: Analysis hop, samples at ANALYSIS_SAMPLE_RATE (about 11.6 ms).
-PITCH_HOP = 256
-#: Analysis frame, samples (about 93 ms: the lowest pitch's lag plus several of its periods).
-PITCH_FRAME = 2048
+#: Sample rate the pitch tracker analyses at, Hz (half the analysis rate: ample for f0 up to PITCH_FMAX).
+PITCH_SAMPLE_RATE = 11025
+#: Analysis hop, samples at PITCH_SAMPLE_RATE (about 11.6 ms).
+PITCH_HOP = 128
+#: Analysis frame, samples at PITCH_SAMPLE_RATE (about 139 ms: the lowest pitch's lag plus several periods;
+#: chosen on SSVD among 93/124/139/186 ms, see benchmarks/RESULTS.md).
+PITCH_FRAME = 1536
+#: Frames per block of FFTs (bounds the tracker's memory on long recordings).
+PITCH_BLOCK_FRAMES = 512
 #: Pitch range searched, Hz (C2 to C6: low hums to whistling).
 PITCH_FMIN = 65.0
 PITCH_FMAX = 1050.0
-#: A frame is voiced when its YIN aperiodicity (cumulative-mean-normalised difference) is below this.
+#: The period is the first lag whose YIN difference dips below this (else the deepest dip).
+YIN_PICK_THRESHOLD = 0.1
+#: A frame is voiced when its deepest YIN dip (aperiodicity) is below this.
 YIN_THRESHOLD = 0.2
 #: Frames quieter than this, relative to the recording's loudest frame (dB), are unvoiced.
 VOICING_FLOOR_DB = -40.0

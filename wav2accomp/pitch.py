@@ -2,19 +2,27 @@
 
 YIN (de Cheveigné & Kawahara, 2002): per frame, the cumulative-mean-
 normalised difference function (computed for all lags at once with FFTs),
-the first lag whose value dips below a threshold (else the global minimum),
-refined by parabolic interpolation. Frames are voiced when that dip is deep
-enough and the frame is loud enough; a short median filter removes octave
-blips. Pure numpy/scipy: no compilation at start-up.
+the first lag whose value dips below a threshold (else the deepest dip),
+refined by parabolic interpolation. A frame is voiced when its deepest dip
+is deep enough and the frame is loud enough; a short median filter removes
+octave blips. Pure numpy/scipy, float32 FFTs in blocks of frames: no
+compilation at start-up, little memory on long recordings.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import gcd
 
 import numpy as np
+import scipy.fft
 from scipy.ndimage import median_filter
+from scipy.signal import resample_poly
 
-from .constants import (PITCH_FMAX, PITCH_FMIN, PITCH_FRAME, PITCH_HOP, VOICING_FLOOR_DB, YIN_THRESHOLD)
+from .constants import (PITCH_BLOCK_FRAMES, PITCH_FMAX, PITCH_FMIN, PITCH_FRAME, PITCH_HOP, PITCH_SAMPLE_RATE,
+                        VOICING_FLOOR_DB, YIN_PICK_THRESHOLD, YIN_THRESHOLD)
+
+#: Median filter length of the octave-blip cleaner, frames.
+_BLIP_FRAMES = 5
 
 
 @dataclass
@@ -26,17 +34,33 @@ class PitchTrack:
     times : np.ndarray
         Frame centres, seconds.
     f0 : np.ndarray
-        Fundamental frequency, Hz (0 where unvoiced).
+        Best fundamental frequency estimate of every frame, Hz (also where unvoiced).
     voiced : np.ndarray
         bool per frame.
     aperiodicity : np.ndarray
-        YIN dip per frame (0 = perfectly periodic, ~1 = noise).
+        Deepest YIN dip per frame (0 = perfectly periodic, ~1 = noise).
+    rms_db : np.ndarray
+        Frame level, dB relative to the loudest frame (<= 0).
     """
 
     times: np.ndarray
     f0: np.ndarray
     voiced: np.ndarray
     aperiodicity: np.ndarray
+    rms_db: np.ndarray
+
+    @property
+    def hop_seconds(self) -> float:
+        """Time between frames, seconds."""
+        return float(self.times[1] - self.times[0]) if len(self.times) > 1 else PITCH_HOP / PITCH_SAMPLE_RATE
+
+    def signed_f0(self) -> np.ndarray:
+        """f0 in Hz, negated where unvoiced (``mir_eval.melody``'s convention for a pitch guess)."""
+        return np.where(self.voiced, self.f0, -self.f0)
+
+    def midi(self) -> np.ndarray:
+        """f0 as fractional MIDI note numbers (69 = A4 = 440 Hz), every frame."""
+        return 69 + 12 * np.log2(np.maximum(self.f0, 1e-6) / 440.0)
 
 
 def frame_signal(samples: np.ndarray, frame: int, hop: int) -> np.ndarray:
@@ -54,11 +78,11 @@ def cumulative_mean_normalised_difference(frames: np.ndarray, max_lag: int) -> n
     running energies; d'(0) = 1.
     """
     window = frames.shape[1] - max_lag
-    size = 1 << int(np.ceil(np.log2(frames.shape[1] + window)))
-    spectrum = np.fft.rfft(frames, size)
-    head = np.fft.rfft(frames[:, :window], size)
-    correlation = np.fft.irfft(spectrum * np.conj(head), size)[:, :max_lag + 1]
-    energy = np.cumsum(np.pad(frames ** 2, ((0, 0), (1, 0))), axis=1)
+    size = scipy.fft.next_fast_len(frames.shape[1] + window, real=True)
+    spectrum = scipy.fft.rfft(frames.astype(np.float32), size, axis=1)
+    spectrum *= np.conj(scipy.fft.rfft(frames[:, :window].astype(np.float32), size, axis=1))
+    correlation = scipy.fft.irfft(spectrum, size, axis=1)[:, :max_lag + 1]
+    energy = np.cumsum(np.pad(np.square(frames, dtype=np.float64), ((0, 0), (1, 0))), axis=1)
     lagged_energy = energy[:, window:window + max_lag + 1] - energy[:, :max_lag + 1]
     difference = np.maximum(energy[:, [window]] + lagged_energy - 2 * correlation, 0.0)
     cumulative = np.cumsum(difference[:, 1:], axis=1) / np.arange(1, max_lag + 1)
@@ -67,9 +91,27 @@ def cumulative_mean_normalised_difference(frames: np.ndarray, max_lag: int) -> n
     return normalised
 
 
+def _pick_lags(normalised: np.ndarray, min_lag: int, max_lag: int, pick_threshold: float):
+    """Period (fractional lag, samples) and deepest dip of each frame's d'."""
+    search = normalised[:, min_lag:max_lag]
+    below = search < pick_threshold
+    # first dip below the threshold, followed down to its local minimum; else the deepest dip
+    is_trough = np.zeros_like(below)
+    is_trough[:, :-1] = below[:, :-1] & (search[:, :-1] <= search[:, 1:])
+    lag_index = np.where(is_trough.any(axis=1), np.argmax(is_trough, axis=1), np.argmin(search, axis=1))
+    rows = np.arange(len(search))
+    best = np.clip(lag_index, 1, search.shape[1] - 2)
+    left, centre, right = search[rows, best - 1], search[rows, best], search[rows, best + 1]
+    curvature = left - 2 * centre + right
+    safe = np.where(np.abs(curvature) > 1e-12, curvature, 1.0)
+    shift = np.where(np.abs(curvature) > 1e-12, 0.5 * (left - right) / safe, 0.0)
+    return min_lag + best + np.clip(shift, -1, 1), search.min(axis=1)
+
+
 def track_pitch(samples: np.ndarray, sr: int, *, fmin: float = PITCH_FMIN, fmax: float = PITCH_FMAX,
                 hop_length: int = PITCH_HOP, frame_length: int = PITCH_FRAME,
-                threshold: float = YIN_THRESHOLD, floor_db: float = VOICING_FLOOR_DB) -> PitchTrack:
+                pick_threshold: float = YIN_PICK_THRESHOLD, threshold: float = YIN_THRESHOLD,
+                floor_db: float = VOICING_FLOOR_DB) -> PitchTrack:
     """Track f0 of mono `samples` (Hz, seconds; see :class:`PitchTrack`).
 
     Parameters
@@ -77,40 +119,42 @@ def track_pitch(samples: np.ndarray, sr: int, *, fmin: float = PITCH_FMIN, fmax:
     samples : np.ndarray
         Mono signal (e.g. from :func:`wav2accomp.audio.load_audio`).
     sr : int
-        Sample rate, Hz.
+        Its sample rate, Hz; the tracker resamples to
+        :data:`~wav2accomp.constants.PITCH_SAMPLE_RATE` (11025 Hz).
     fmin, fmax : float
         Pitch range searched, Hz.
     hop_length, frame_length : int
-        Analysis hop and frame, samples.
+        Analysis hop and frame, samples at 11025 Hz.
+    pick_threshold : float
+        The period is the first lag whose d' dips below this (else the deepest dip).
     threshold : float
-        YIN dip a voiced frame must reach.
+        Deepest d' dip a voiced frame must reach.
     floor_db : float
         Frames quieter than the loudest frame by more than this are unvoiced.
     """
-    min_lag = max(int(np.floor(sr / fmax)), 2)
-    max_lag = min(int(np.ceil(sr / fmin)), frame_length // 2)
-    frames = frame_signal(np.asarray(samples, dtype=np.float64), frame_length, hop_length)
-    frames = frames - frames.mean(axis=1, keepdims=True)
-    normalised = cumulative_mean_normalised_difference(frames, max_lag)
-    search = normalised[:, min_lag:max_lag]
-    below = search < threshold
-    # first dip below the threshold, followed down to its local minimum; else the global minimum
-    is_trough = np.zeros_like(below)
-    is_trough[:, :-1] = below[:, :-1] & (search[:, :-1] <= search[:, 1:])
-    has_trough = is_trough.any(axis=1)
-    lag_index = np.where(has_trough, np.argmax(is_trough, axis=1), np.argmin(search, axis=1))
-    rows = np.arange(len(search))
-    best = np.clip(lag_index, 1, search.shape[1] - 2)
-    left, centre, right = search[rows, best - 1], search[rows, best], search[rows, best + 1]
-    curvature = left - 2 * centre + right
-    shift = np.where(np.abs(curvature) > 1e-12, 0.5 * (left - right) / np.where(curvature == 0, 1, curvature), 0.0)
-    lag = min_lag + best + np.clip(shift, -1, 1)
-    aperiodicity = search[rows, lag_index]
-    rms_db = 10 * np.log10(np.mean(frames ** 2, axis=1) + 1e-12)
-    voiced = has_trough & (rms_db > rms_db.max() + floor_db)
-    f0 = np.where(voiced, sr / lag, 0.0)
-    smoothed = median_filter(f0, size=5, mode="nearest")
-    octave_blip = voiced & (smoothed > 0) & (np.abs(12 * np.log2(np.maximum(f0, 1e-9) / np.maximum(smoothed, 1e-9))) > 6)
+    samples = np.asarray(samples, dtype=np.float64)
+    if sr != PITCH_SAMPLE_RATE:
+        common = gcd(int(sr), PITCH_SAMPLE_RATE)
+        samples = resample_poly(samples, PITCH_SAMPLE_RATE // common, int(sr) // common)
+    rate = PITCH_SAMPLE_RATE
+    min_lag = max(int(np.floor(rate / fmax)), 2)
+    max_lag = min(int(np.ceil(rate / fmin)), frame_length // 2)
+    frames = frame_signal(samples, frame_length, hop_length)
+    lags, dips, levels = [], [], []
+    for start in range(0, len(frames), PITCH_BLOCK_FRAMES):
+        block = frames[start:start + PITCH_BLOCK_FRAMES]
+        block = block - block.mean(axis=1, keepdims=True)
+        lag, dip = _pick_lags(cumulative_mean_normalised_difference(block, max_lag), min_lag, max_lag,
+                              pick_threshold)
+        lags.append(lag)
+        dips.append(dip)
+        levels.append(10 * np.log10(np.mean(np.square(block), axis=1) + 1e-12))
+    lag, aperiodicity, rms_db = np.concatenate(lags), np.concatenate(dips), np.concatenate(levels)
+    rms_db = rms_db - rms_db.max()
+    voiced = (aperiodicity < threshold) & (rms_db > floor_db)
+    f0 = rate / lag
+    smoothed = median_filter(f0, size=_BLIP_FRAMES, mode="nearest")
+    octave_blip = np.abs(12 * np.log2(f0 / smoothed)) > 6
     f0 = np.where(octave_blip, smoothed, f0)
-    times = np.arange(len(f0)) * hop_length / sr
-    return PitchTrack(times=times, f0=f0, voiced=voiced, aperiodicity=aperiodicity)
+    times = np.arange(len(f0)) * hop_length / rate
+    return PitchTrack(times=times, f0=f0, voiced=voiced, aperiodicity=aperiodicity, rms_db=rms_db)
