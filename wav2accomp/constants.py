@@ -179,3 +179,26 @@ YIN_PICK_THRESHOLD = 0.1
 YIN_THRESHOLD = 0.2
 #: Frames quieter than this, relative to the recording's loudest frame (dB), are unvoiced.
 VOICING_FLOOR_DB = -40.0
+
+# --- Note segmentation ------------------------------------------------------------
+#: Shortest note kept, seconds (configurable per call).
+MIN_NOTE_SECONDS = 0.07
+#: Unvoiced gaps up to this long inside a sung phrase are bridged, seconds.
+VOICING_GAP_SECONDS = 0.035
+#: Frames further than ~an octave from the median of this window are folded back by octaves, seconds.
+OCTAVE_WINDOW_SECONDS = 0.2
+#: Cost of changing semitone in the note path (emission cost: squared deviation in semitones, capped).
+SEMITONE_SWITCH_COST = 8.0
+SEMITONE_DEVIATION_CAP = 4.0
+#: A dip in level at least this deep (dB below both sides) inside a note re-attacks it (repeated notes split).
+REATTACK_DIP_DB = 10.0
+#: ... or a shallower dip followed by a fast rise (an attack under reverb or legato): dip dB, rise dB within seconds.
+REATTACK_SHALLOW_DIP_DB = 4.0
+REATTACK_RISE_DB = 8.0
+REATTACK_RISE_SECONDS = 0.045
+#: A note's onset is the steepest level rise from this long before its boundary to this long after, seconds.
+ATTACK_SEARCH_SECONDS = (0.035, 0.09)
+#: Level envelope frame, samples at PITCH_SAMPLE_RATE (23 ms).
+LEVEL_FRAME = 256
+#: Share of a note's frames at each end left out of its pitch average (glides in and out).
+NOTE_EDGE_SHARE = 0.2
