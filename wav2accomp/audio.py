@@ -84,8 +84,7 @@ def load_audio(path: str | os.PathLike, *, sr: int | None = ANALYSIS_SAMPLE_RATE
     mono = samples.mean(axis=1)
     validate_audio(mono, file_sr, name=name, max_seconds=max_seconds)
     if sr is not None and sr != file_sr:
-        import librosa
+        import soxr  # librosa's own resampler, without librosa's start-up cost
 
-        mono = librosa.resample(mono, orig_sr=file_sr, target_sr=sr, res_type="soxr_hq").astype(np.float32)
-        return mono, sr
+        return soxr.resample(mono, file_sr, sr, quality="HQ").astype(np.float32), sr
     return mono.astype(np.float32), file_sr

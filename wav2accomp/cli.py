@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, PAPER_ARCH
+from .constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MAX_AUDIO_SECONDS, MIN_NOTE_SECONDS, PAPER_ARCH
 from .errors import Wav2AccompError
 
 ARCHS = (PAPER_ARCH, ALIGNED_ARCH)
@@ -21,12 +21,44 @@ Hum a tune, get a band: wav2accomp turns a melody (a recording or MIDI) into
 multi-track MIDI with generated drums, piano/guitar-like and string-like parts.
 
 Commands:
-  prepare   turn folders of MIDI files into training-ready piano rolls
-  inspect   show how a MIDI file's parts are classified (and draw them)
-  train     train the model of one accompaniment class on a prepared cache
-  evaluate  measure generated accompaniment against the real parts of held-out songs
+  transcribe  turn a sung, hummed or whistled recording into a MIDI melody
+  prepare     turn folders of MIDI files into training-ready piano rolls
+  inspect     show how a MIDI file's parts are classified (and draw them)
+  train       train the model of one accompaniment class on a prepared cache
+  evaluate    measure transcription on annotated recordings, or generated
+              accompaniment against the real parts of held-out songs
 
 Run `wav2accomp COMMAND --help` for the options and examples of each.
+"""
+
+TRANSCRIBE_EPILOG = """\
+examples:
+  wav2accomp transcribe hum.wav -o melody.mid
+  wav2accomp transcribe hum.wav -o melody.mid --plot hum.png
+  wav2accomp transcribe song.flac -o melody.mid --bpm 96 --min-note 0.1
+
+Reads wav/flac/ogg (mp3 where your libsndfile can), any sample rate, stereo
+or mono. Tracks the pitch (a fast YIN tracker), finds the notes (tuning
+offset removed, vibrato and glides kept in one note, repeated notes split at
+re-attacks), estimates tempo and bar lines (or takes --bpm) and snaps the
+notes to a 16th-note grid. In the MIDI file, time equals time in the
+recording: the first bar is a pickup whose length makes the grid land on
+your beats. --plot draws the spectrogram, the f0 track, the notes and the
+bar lines.
+"""
+
+TRANSCRIBE_EVALUATE_EPILOG = """\
+examples:
+  wav2accomp evaluate transcription ../shared/data/singing/ssvd --out eval-transcription/
+  wav2accomp evaluate transcription my_recordings/ --trackers yin --limit 5
+
+DIR holds recordings with their annotations beside them: NAME.txt or NAME.csv
+with one note per line (onset offset midi_pitch; onset offset Hz; or onset
+Hz duration; seconds), optionally NAME.f0.csv with time,Hz per frame (else
+the reference f0 is each note's pitch over its span). For every tracker on
+the same files: mir_eval.melody raw pitch / raw chroma / overall accuracy,
+mir_eval.transcription note P/R/F1 (onset only, 50 ms; and with offsets) and
+the speed as a multiple of real time. Writes OUT/report.json and report.md.
 """
 
 PREPARE_EPILOG = """\
@@ -91,6 +123,20 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"wav2accomp {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    transcribe = commands.add_parser("transcribe", help="recording -> MIDI melody",
+                                     description="Turn a sung, hummed or whistled recording into a MIDI melody.",
+                                     epilog=TRANSCRIBE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    transcribe.add_argument("audio", metavar="IN", help="the recording")
+    transcribe.add_argument("-o", "--output", required=True, metavar="MID", help="MIDI file to write")
+    transcribe.add_argument("--bpm", type=tempo_bpm, default=None,
+                            help="tempo in quarter notes per minute (default: estimated from the notes)")
+    transcribe.add_argument("--min-note", type=positive_float, default=MIN_NOTE_SECONDS, metavar="SECONDS",
+                            help="shortest note kept (default: %(default)s)")
+    transcribe.add_argument("--max-seconds", type=positive_float, default=MAX_AUDIO_SECONDS, metavar="SECONDS",
+                            help="longest recording accepted (default: %(default)g)")
+    transcribe.add_argument("--plot", metavar="PNG", help="also draw spectrogram, f0 and notes to this PNG")
+    transcribe.set_defaults(run=run_transcribe)
 
     prepare = commands.add_parser("prepare", help="MIDI folders -> training-ready rolls",
                                   description="Turn folders of MIDI files into training-ready piano rolls.",
@@ -167,6 +213,21 @@ def build_parser() -> argparse.ArgumentParser:
     accompaniment.add_argument("--plots", type=int, default=3, metavar="N", help="piano rolls to draw per class")
     accompaniment.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     accompaniment.set_defaults(run=run_evaluate_accompaniment)
+
+    transcription = targets.add_parser("transcription", help="transcribed vs. annotated notes of recordings",
+                                       description="Evaluate pitch tracking and note transcription on annotated "
+                                                   "recordings, the default tracker and pyin side by side.",
+                                       epilog=TRANSCRIBE_EVALUATE_EPILOG,
+                                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    transcription.add_argument("folder", metavar="DIR", help="recordings with NAME.txt/NAME.csv note annotations")
+    transcription.add_argument("--trackers", nargs="+", default=["yin", "pyin"], choices=("yin", "pyin"),
+                               help="pitch trackers to compare (default: both)")
+    transcription.add_argument("--limit", type=positive_int, default=None, metavar="N",
+                               help="only the first N recordings")
+    transcription.add_argument("--out", default="evaluation-transcription", metavar="DIR",
+                               help="where report.json and report.md go (default: %(default)s)")
+    transcription.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    transcription.set_defaults(run=run_evaluate_transcription)
     return parser
 
 
@@ -179,6 +240,51 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
+def tempo_bpm(text: str) -> float:
+    """argparse type: a tempo between 20 and 400 quarter notes per minute."""
+    value = positive_float(text)
+    if not 20 <= value <= 400:
+        raise argparse.ArgumentTypeError(f"a tempo between 20 and 400 BPM, got {text}")
+    return value
+
+
+def run_transcribe(args: argparse.Namespace) -> None:
+    from .fileio import check_writable
+    from .transcribe import transcribe
+
+    check_writable(args.output)
+    if args.plot:
+        check_writable(args.plot)
+    result = transcribe(args.audio, bpm=args.bpm, min_note_seconds=args.min_note, max_seconds=args.max_seconds)
+    result.to_midi(args.output)
+    print(f"{args.audio}: {result.duration:.1f} s, {len(result.melody)} notes, {result.grid.bpm:.1f} BPM, "
+          f"tuning {100 * result.tuning:+.0f} cents; wrote {args.output}")
+    if args.plot:
+        result.plot(args.plot)
+        print(f"wrote {args.plot}")
+
+
+def run_evaluate_transcription(args: argparse.Namespace) -> None:
+    from .transcription_evaluation import evaluate_transcription, format_markdown, write_report
+
+    report = evaluate_transcription(args.folder, trackers=tuple(args.trackers), limit=args.limit,
+                                    progress=not args.quiet)
+    print(format_markdown(report))
+    json_path, markdown_path = write_report(report, args.out)
+    print(f"wrote {json_path} and {markdown_path}")
 
 
 def run_prepare(args: argparse.Namespace) -> None:

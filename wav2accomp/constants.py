@@ -202,3 +202,15 @@ ATTACK_SEARCH_SECONDS = (0.035, 0.09)
 LEVEL_FRAME = 256
 #: Share of a note's frames at each end left out of its pitch average (glides in and out).
 NOTE_EDGE_SHARE = 0.2
+
+# --- Tempo of a recording -------------------------------------------------------
+#: Tempi considered, quarter notes per minute, and the spacing of candidates (ratio).
+TEMPO_RANGE_BPM = (50.0, 200.0)
+TEMPO_STEP_RATIO = 1.004
+#: Log-normal prior on tempo: centre (BPM) and width (octaves); it settles half/double-tempo ties.
+TEMPO_PRIOR_BPM = 110.0
+TEMPO_PRIOR_OCTAVES = 0.8
+#: Weight of eighth-note regularity beside beat regularity in the tempo score.
+EIGHTH_WEIGHT = 0.5
+#: Beats per bar of a transcription (4/4).
+BEATS_PER_BAR = 4

@@ -34,6 +34,18 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
         raise
 
 
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise :class:`Wav2AccompError` unless a file can be written at `path` (checked before long work)."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise Wav2AccompError(f"cannot write {path}: it is a folder")
+    if not parent.is_dir():
+        raise Wav2AccompError(f"cannot write {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise Wav2AccompError(f"cannot write {path}: folder {parent} is not writable")
+
+
 def write_json(path: str | os.PathLike, obj) -> None:
     """Write `obj` as indented JSON, atomically."""
     with atomic_write(path, "w") as handle:

@@ -86,3 +86,50 @@ def _save(fig, path: str | os.PathLike) -> None:
     plt.close(fig)
     with atomic_write(path) as handle:
         handle.write(buffer.getvalue())
+
+
+def plot_transcription(transcription, path: str | os.PathLike) -> None:
+    """Spectrogram with the f0 track, the sung notes, the quantised notes and the bar lines; a PNG, atomically.
+
+    Parameters
+    ----------
+    transcription : wav2accomp.transcribe.Transcription
+    path : path-like
+    """
+    from scipy.signal import stft
+
+    matplotlib, plt = _pyplot()
+    t = transcription
+    freqs, times, spectrum = stft(t.samples, fs=t.sr, nperseg=1024, noverlap=1024 - 128)
+    power_db = 20 * np.log10(np.abs(spectrum) + 1e-6)
+    keep = (freqs > 0) & (freqs <= 2000)
+    fig, ax = plt.subplots(figsize=(min(4 + t.duration / 2, 40), 5))
+    ax.pcolormesh(times, freqs[keep], power_db[keep], shading="auto", cmap="Greys",
+                  vmin=power_db.max() - 70, vmax=power_db.max())
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    f0 = np.where(t.track.voiced, t.track.f0, np.nan)
+    ax.plot(t.track.times, f0, color="#1f77b4", linewidth=1.0, label="f0 (voiced frames)")
+    tune = 2 ** (t.tuning / 12)
+    for note in t.melody:
+        hz = 440.0 * 2 ** ((note.pitch - 69) / 12) * tune
+        ax.add_patch(plt.Rectangle((note.start, hz * 2 ** (-0.5 / 12)), note.end - note.start,
+                                   hz * (2 ** (0.5 / 12) - 2 ** (-0.5 / 12)), facecolor=CLASS_COLOURS[MELODY],
+                                   alpha=0.35, edgecolor=CLASS_COLOURS[MELODY]))
+    for note in t.notes:
+        hz = 440.0 * 2 ** ((note.sung_pitch - 69) / 12)
+        ax.plot([note.onset, note.offset], [hz, hz], color="#ff7f0e", linewidth=2.5)
+    for bar in t.tempo_map.beats_to_seconds(t.downbeat_steps() / STEPS_PER_BEAT):
+        ax.axvline(bar, color="#2ca02c", linewidth=0.8, alpha=0.7)
+    voiced_f0 = t.track.f0[t.track.voiced]
+    if voiced_f0.size:
+        ax.set_ylim(max(40.0, np.percentile(voiced_f0, 1) / 1.5), min(2000.0, np.percentile(voiced_f0, 99) * 2.5))
+    ax.set_xlim(0, t.duration)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("frequency (Hz)")
+    ax.set_title(f"{len(t.notes)} notes, {t.grid.bpm:.0f} BPM, tuning {100 * t.tuning:+.0f} cents  "
+                 "(orange: sung notes; red: on the 16th grid; green: bar lines)")
+    ax.plot([], [], color="#ff7f0e", linewidth=2.5, label="notes as sung")
+    ax.legend(loc="upper right", fontsize=8)
+    _save(fig, path)

@@ -133,3 +133,53 @@ def sing(notes: list[SungNote], sr: int = 22050, *, style: VoiceStyle = VoiceSty
         response = np.concatenate([[1.0], np.zeros(int(0.01 * sr)), 0.3 * tail / np.sqrt(np.sum(tail ** 2))])
         voice = fftconvolve(voice, response)[:n_samples]
     return (0.5 * voice / max(np.max(np.abs(voice)), 1e-9)).astype(np.float32)
+
+
+#: Public-domain tunes as (MIDI pitch, beats) pairs, starting on a downbeat in 4/4.
+TUNES = {
+    # Beethoven, "Ode to Joy" (Symphony No. 9), first two phrases
+    "ode_to_joy": ((64, 1), (64, 1), (65, 1), (67, 1), (67, 1), (65, 1), (64, 1), (62, 1), (60, 1), (60, 1),
+                   (62, 1), (64, 1), (64, 1.5), (62, 0.5), (62, 2), (64, 1), (64, 1), (65, 1), (67, 1), (67, 1),
+                   (65, 1), (64, 1), (62, 1), (60, 1), (60, 1), (62, 1), (64, 1), (62, 1.5), (60, 0.5), (60, 2)),
+    # "Twinkle, Twinkle, Little Star" (French folk tune), first phrase
+    "twinkle": ((60, 1), (60, 1), (67, 1), (67, 1), (69, 1), (69, 1), (67, 2), (65, 1), (65, 1), (64, 1), (64, 1),
+                (62, 1), (62, 1), (60, 2)),
+}
+
+
+def tune_notes(name: str, *, bpm: float = 100.0, start: float = 0.6, legato: float = 0.9, transpose: int = 0,
+               quiet_bars: bool = False) -> list[SungNote]:
+    """The notes of a tune from :data:`TUNES` as sung at `bpm` from `start` seconds.
+
+    `legato` is the sounding share of each note's length (1 = touching);
+    `quiet_bars` sings every other bar 12 dB softer.
+    """
+    beat = 60.0 / bpm
+    notes, position = [], 0.0
+    for pitch, beats in TUNES[name]:
+        onset = start + position * beat
+        level = -12.0 if quiet_bars and int(position // 4) % 2 else 0.0
+        notes.append(SungNote(onset, onset + beats * beat * legato, pitch + transpose, level))
+        position += beats
+    return notes
+
+
+def synthetic_set() -> dict[str, tuple[list[SungNote], VoiceStyle]]:
+    """Named test recordings with known notes: each difficulty of humming alone, then all at once."""
+    ode = tune_notes("ode_to_joy")
+    return {
+        "plain": (ode, VoiceStyle()),
+        "vibrato": (ode, VoiceStyle(vibrato_cents=60)),
+        "legato glides": (tune_notes("ode_to_joy", legato=1.0), VoiceStyle(glide_seconds=0.08, vibrato_cents=30)),
+        "breath noise": (ode, VoiceStyle(breath=0.05, vibrato_cents=30)),
+        "room reverb": (ode, VoiceStyle(reverb_seconds=0.6, vibrato_cents=30)),
+        "level changes": (tune_notes("ode_to_joy", quiet_bars=True), VoiceStyle(vibrato_cents=30)),
+        "tuned 35 cents sharp": (ode, VoiceStyle(tuning_cents=35, vibrato_cents=30)),
+        "tuned 45 cents flat": (ode, VoiceStyle(tuning_cents=-45, vibrato_cents=30)),
+        "fast (160 BPM)": (tune_notes("ode_to_joy", bpm=160), VoiceStyle(vibrato_cents=20)),
+        "low voice": (tune_notes("twinkle", transpose=-15, bpm=90), VoiceStyle(vibrato_cents=30)),
+        "high voice": (tune_notes("twinkle", transpose=12, bpm=120), VoiceStyle(vibrato_cents=30)),
+        "everything": (tune_notes("ode_to_joy", legato=1.0, quiet_bars=True),
+                       VoiceStyle(tuning_cents=30, vibrato_cents=50, glide_seconds=0.06, breath=0.03,
+                                  reverb_seconds=0.4)),
+    }

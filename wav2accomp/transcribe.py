@@ -1,0 +1,196 @@
+"""Hum -> notes: the audio route's front end as one call.
+
+:func:`transcribe` runs the stages in order — :mod:`~wav2accomp.audio`
+(load, validate) -> :mod:`~wav2accomp.pitch` (f0) -> :mod:`~wav2accomp.notes`
+(note events) -> :mod:`~wav2accomp.tempo` (beat grid) -> 16th-note grid —
+and returns a :class:`Transcription` that writes MIDI, a roll or a picture.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from .audio import AudioError, load_audio, validate_audio
+from .constants import (CLASS_PROGRAMS, MAX_AUDIO_SECONDS, MELODY, MIN_NOTE_SECONDS, PITCH_HOP, PITCH_SAMPLE_RATE,
+                        STEPS_PER_BEAT)
+from .midi_io import Note, Part, Song, write_midi
+from .notes import NoteEvent, level_envelope, segment_notes
+from .pitch import PitchTrack, track_pitch
+from .roll import n_steps_for, notes_to_roll
+from .tempo import BeatGrid, beat_grid, midi_timing
+from .timing import TempoMap, TimeSignature, metre_grid
+
+
+class NoMelodyError(AudioError):
+    """A recording in which no sung (pitched) note was found."""
+
+
+@dataclass
+class Transcription:
+    """What :func:`transcribe` heard.
+
+    Attributes
+    ----------
+    samples : np.ndarray
+        The recording, mono, at `sr`.
+    sr : int
+        Sample rate of `samples`, Hz (the pitch tracker's, 11025).
+    track : PitchTrack
+        f0 per frame.
+    level_db : np.ndarray
+        Level per frame, dB relative to the loudest.
+    notes : list of NoteEvent
+        Notes in seconds, as sung.
+    tuning : float
+        The singer's offset from A = 440 Hz, semitones.
+    grid : BeatGrid
+        Tempo and first bar line.
+    tempo_map : TempoMap
+    time_signatures : list of TimeSignature
+        The MIDI timing: MIDI seconds equal recording seconds.
+    melody : list of Note
+        `notes` quantised to the 16th-note grid (beats and seconds).
+    """
+
+    samples: np.ndarray
+    sr: int
+    track: PitchTrack
+    level_db: np.ndarray
+    notes: list[NoteEvent]
+    tuning: float
+    grid: BeatGrid
+    tempo_map: TempoMap
+    time_signatures: list[TimeSignature]
+    melody: list[Note]
+
+    @property
+    def duration(self) -> float:
+        """Length of the recording, seconds."""
+        return len(self.samples) / self.sr
+
+    @property
+    def end_beat(self) -> float:
+        """End of the recording (or of the last note, if later), quarter-note beats."""
+        last = max((n.end_beat for n in self.melody), default=0.0)
+        return max(float(self.tempo_map.seconds_to_beats(self.duration)), last)
+
+    def n_steps(self) -> int:
+        """Length of the recording on the 16th-note grid, steps."""
+        return n_steps_for(self.end_beat)
+
+    def downbeat_steps(self) -> np.ndarray:
+        """Bar starts, steps (the pickup bar's start, 0, included)."""
+        _, downbeats = metre_grid(self.time_signatures, self.end_beat)
+        return np.round(downbeats * STEPS_PER_BEAT).astype(int)
+
+    def roll(self) -> np.ndarray:
+        """The melody as a ``(T, 78)`` encoded roll on the 16th-note grid."""
+        return notes_to_roll(self.melody, self.n_steps())
+
+    def to_song(self) -> Song:
+        """The melody as a one-part :class:`~wav2accomp.midi_io.Song` (MIDI time = recording time)."""
+        part = Part(name=MELODY, program=CLASS_PROGRAMS[MELODY], channel=0, track=1, notes=list(self.melody),
+                    track_name=MELODY)
+        return Song([part], self.tempo_map, list(self.time_signatures), self.end_beat)
+
+    def to_midi(self, path: str | os.PathLike) -> None:
+        """Write the melody as a MIDI file, atomically."""
+        write_midi(self.to_song(), path)
+
+    def plot(self, path: str | os.PathLike) -> None:
+        """Spectrogram, f0 track, notes and beat grid in one PNG, written atomically."""
+        from .plotting import plot_transcription
+
+        plot_transcription(self, path)
+
+
+def quantise(notes: list[NoteEvent], tempo_map: TempoMap, *, steps_per_beat: int = STEPS_PER_BEAT) -> list[Note]:
+    """Snap note onsets and offsets to the nearest grid step (at least one step long, never overlapping).
+
+    Returns notes with beats and the seconds of the snapped beats.
+    """
+    starts = np.round(tempo_map.seconds_to_beats([n.onset for n in notes]) * steps_per_beat)
+    ends = np.round(tempo_map.seconds_to_beats([n.offset for n in notes]) * steps_per_beat)
+    snapped: list[Note] = []
+    for i, note in enumerate(notes):
+        start = starts[i]
+        if snapped and start * 1.0 / steps_per_beat < snapped[-1].start_beat + 1e-9:
+            continue  # two onsets on one step: the first note keeps it
+        end = max(ends[i], start + 1)
+        if i + 1 < len(notes):
+            end = max(min(end, starts[i + 1]), start + 1)
+        start_beat, end_beat = start / steps_per_beat, end / steps_per_beat
+        snapped.append(Note(pitch=note.pitch, velocity=note.velocity, start_beat=start_beat, end_beat=end_beat,
+                            start=float(tempo_map.beats_to_seconds(start_beat)),
+                            end=float(tempo_map.beats_to_seconds(end_beat))))
+    return snapped
+
+
+def analyse(samples: np.ndarray, sr: int, *, track: PitchTrack | None = None, bpm: float | None = None,
+            min_note_seconds: float = MIN_NOTE_SECONDS, name: str = "the recording") -> Transcription:
+    """Transcribe mono `samples` already at the pitch tracker's rate (see :func:`transcribe`).
+
+    `track` replaces the default tracker's f0 (e.g. pyin's, for comparison).
+    """
+    track = track if track is not None else track_pitch(samples, sr)
+    level_db = level_envelope(samples, PITCH_HOP, len(track.times))
+    notes, tuning = segment_notes(track, level_db, min_note_seconds=min_note_seconds)
+    if not notes:
+        raise NoMelodyError(f"no melody found in {name}: no sung note of at least {min_note_seconds:g} s")
+    onsets = np.array([n.onset for n in notes])
+    durations = np.array([n.offset - n.onset for n in notes])
+    grid = beat_grid(onsets, np.clip(durations, 0.1, 1.0), bpm=bpm)
+    tempo_map, signatures = midi_timing(grid)
+    return Transcription(samples=samples, sr=sr, track=track, level_db=level_db, notes=notes, tuning=tuning,
+                         grid=grid, tempo_map=tempo_map, time_signatures=signatures,
+                         melody=quantise(notes, tempo_map))
+
+
+def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, bpm: float | None = None,
+               min_note_seconds: float = MIN_NOTE_SECONDS, max_seconds: float = MAX_AUDIO_SECONDS) -> Transcription:
+    """Transcribe a sung, hummed or whistled melody.
+
+    Parameters
+    ----------
+    audio : path-like or np.ndarray
+        A recording (any format :func:`~wav2accomp.audio.load_audio` reads) or
+        mono/multichannel samples (channels last) with their rate `sr`.
+    sr : int or None
+        Sample rate of `audio` when it is an array, Hz.
+    bpm : float or None
+        Tempo in quarter notes per minute; None estimates it from the notes.
+    min_note_seconds : float
+        Shortest note kept, seconds.
+    max_seconds : float
+        Longest recording accepted, seconds.
+
+    Returns
+    -------
+    Transcription
+
+    Raises
+    ------
+    AudioError
+        Unreadable, empty, silent, invalid, too short or too long audio.
+    NoMelodyError
+        No sung note found.
+    """
+    if isinstance(audio, np.ndarray):
+        if sr is None:
+            raise ValueError("sr (the sample rate in Hz) is required with an array of samples")
+        samples = np.asarray(audio, dtype=np.float32)
+        samples = samples.mean(axis=-1) if samples.ndim > 1 else samples
+        validate_audio(samples, sr, name="the samples", max_seconds=max_seconds)
+        if sr != PITCH_SAMPLE_RATE:
+            import soxr
+
+            samples = soxr.resample(samples, sr, PITCH_SAMPLE_RATE, quality="HQ").astype(np.float32)
+        name = "the samples"
+    else:
+        samples, _ = load_audio(audio, sr=PITCH_SAMPLE_RATE, max_seconds=max_seconds)
+        name = str(audio)
+    if bpm is not None and not 20 <= bpm <= 400:
+        raise ValueError(f"bpm must be between 20 and 400, not {bpm:g}")
+    return analyse(samples, PITCH_SAMPLE_RATE, bpm=bpm, min_note_seconds=min_note_seconds, name=name)

@@ -1,0 +1,264 @@
+"""Evaluation of transcription (audio -> notes) on annotated recordings (GUIDE §4).
+
+A folder holds recordings (wav/flac/ogg/mp3) with annotations beside them,
+named after the recording:
+
+- notes, ``NAME.txt`` / ``NAME.csv`` / ``NAME.notes.txt`` / ``NAME.notes.csv``:
+  one note per line as ``onset offset midi_pitch`` (SSVD, MIR-ST500 style),
+  ``onset offset Hz`` or ``onset Hz duration`` (seconds; tabs, spaces or commas;
+  header lines are skipped), told apart by their values;
+- f0, ``NAME.f0.txt`` / ``NAME.f0.csv`` (optional): ``time Hz`` per frame
+  (0 or negative = unvoiced). Without one, the reference f0 is the annotated
+  notes' pitch on a 10 ms grid (unvoiced between notes).
+
+For each tracker (the default YIN tracker, and librosa's pyin feeding the same
+note segmentation) and each recording: ``mir_eval.melody`` raw pitch, raw
+chroma and overall accuracy (with voicing recall / false alarm),
+``mir_eval.transcription`` note precision/recall/F1 onset-only and with
+offsets, the seconds spent and the speed as a multiple of real time.
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from .audio import AudioError, load_audio
+from .constants import ANALYSIS_SAMPLE_RATE, PITCH_FMAX, PITCH_FMIN, PITCH_HOP, PITCH_SAMPLE_RATE
+from .errors import Wav2AccompError
+from .fileio import atomic_write, write_json
+from .pitch import PitchTrack
+from .transcribe import NoMelodyError, analyse
+
+TRACKERS = ("yin", "pyin")
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif")
+NOTE_LABEL_SUFFIXES = (".notes.txt", ".notes.csv", ".txt", ".csv")
+F0_LABEL_SUFFIXES = (".f0.txt", ".f0.csv")
+#: Hop of the reference f0 made from note annotations, seconds.
+REFERENCE_HOP = 0.01
+#: pyin's analysis as the reference implementation runs it: 22050 Hz, 93 ms frames, the same hop as YIN.
+PYIN_FRAME = 2048
+PYIN_HOP = PITCH_HOP * ANALYSIS_SAMPLE_RATE // PITCH_SAMPLE_RATE
+MELODY_METRICS = ("Raw Pitch Accuracy", "Raw Chroma Accuracy", "Overall Accuracy", "Voicing Recall",
+                  "Voicing False Alarm")
+NOTE_METRICS = ("onset_precision", "onset_recall", "onset_f1", "offset_precision", "offset_recall", "offset_f1")
+
+
+class AnnotationError(Wav2AccompError):
+    """An annotation file that cannot be read; the message says which and why."""
+
+
+def midi_to_hz(midi) -> np.ndarray:
+    """MIDI note numbers (fractional allowed) to Hz (69 = 440 Hz)."""
+    return 440.0 * 2.0 ** ((np.asarray(midi, dtype=float) - 69.0) / 12.0)
+
+
+def read_table(path: str | os.PathLike) -> np.ndarray:
+    """Numeric rows of a text table (tabs, spaces or commas); lines that are not numbers are skipped."""
+    rows = []
+    for line in Path(path).read_text(errors="replace").splitlines():
+        fields = [f for f in re.split(r"[\s,;]+", line.strip()) if f]
+        try:
+            rows.append([float(f) for f in fields])
+        except ValueError:
+            continue
+    widths = {len(r) for r in rows}
+    if not rows or len(widths) != 1:
+        raise AnnotationError(f"{path}: expected a table of numbers with the same number of columns on every line")
+    return np.array(rows)
+
+
+def read_note_labels(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
+    """Annotated notes: ``(n, 2)`` onset/offset seconds and ``(n,)`` pitches in Hz.
+
+    Columns ``onset offset pitch`` (pitch as MIDI when every value is at most 127,
+    else Hz; offsets after onsets) or ``onset Hz duration``.
+    """
+    table = read_table(path)
+    if table.shape[1] != 3:
+        raise AnnotationError(f"{path}: expected 3 columns (onset, offset, pitch), found {table.shape[1]}")
+    if np.all(table[:, 1] > table[:, 0]) and np.all(table[:, 2] > 0):
+        intervals = table[:, :2]
+        pitches = midi_to_hz(table[:, 2]) if np.all(table[:, 2] <= 127) else table[:, 2]
+    elif np.all(table[:, 2] > 0):
+        intervals = np.stack([table[:, 0], table[:, 0] + table[:, 2]], axis=1)
+        pitches = table[:, 1]
+    else:
+        raise AnnotationError(f"{path}: notes need offsets after onsets (or positive durations)")
+    return intervals, pitches
+
+
+def reference_f0_from_notes(intervals: np.ndarray, pitches_hz: np.ndarray, duration: float,
+                            hop: float = REFERENCE_HOP) -> tuple[np.ndarray, np.ndarray]:
+    """A frame-level reference (times s, Hz; 0 = unvoiced) holding each note's pitch through its span."""
+    times = np.arange(0.0, duration, hop)
+    f0 = np.zeros_like(times)
+    for (onset, offset), hz in zip(intervals, pitches_hz):
+        f0[(times >= onset) & (times < offset)] = hz
+    return times, f0
+
+
+def find_annotated(folder: str | os.PathLike) -> list[tuple[Path, Path, Path | None]]:
+    """(recording, note labels, f0 labels or None) for every recording in `folder` that has note labels."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise Wav2AccompError(f"not a folder: {folder}")
+    found = []
+    for audio in sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES):
+        stem = audio.with_suffix("")
+        notes = next((Path(f"{stem}{s}") for s in NOTE_LABEL_SUFFIXES if Path(f"{stem}{s}").is_file()), None)
+        f0 = next((Path(f"{stem}{s}") for s in F0_LABEL_SUFFIXES if Path(f"{stem}{s}").is_file()), None)
+        if notes is not None:
+            found.append((audio, notes, f0))
+    if not found:
+        raise Wav2AccompError(f"no annotated recordings in {folder} (a recording needs NAME.txt or NAME.csv "
+                              "with onset, offset, pitch per line beside it)")
+    return found
+
+
+def pyin_track(samples: np.ndarray, sr: int) -> PitchTrack:
+    """librosa's pyin on `samples` (at 22050 Hz), as a :class:`PitchTrack` on the YIN tracker's frame times."""
+    import librosa
+
+    f0, voiced, probability = librosa.pyin(samples, fmin=PITCH_FMIN, fmax=PITCH_FMAX, sr=sr,
+                                           frame_length=PYIN_FRAME, hop_length=PYIN_HOP, fill_na=None)
+    times = np.arange(len(f0)) * PYIN_HOP / sr
+    return PitchTrack(times=times, f0=np.asarray(f0, dtype=float), voiced=np.asarray(voiced, dtype=bool),
+                      aperiodicity=1.0 - np.asarray(probability, dtype=float), rms_db=np.zeros(len(f0)))
+
+
+def warm_up_pyin() -> float:
+    """Run pyin once on a second of noise; returns the seconds it took (its one-off compilation, mostly)."""
+    start = time.perf_counter()
+    pyin_track(np.random.default_rng(0).standard_normal(ANALYSIS_SAMPLE_RATE).astype(np.float32) * 0.1,
+               ANALYSIS_SAMPLE_RATE)
+    return time.perf_counter() - start
+
+
+def run_tracker(tracker: str, samples: np.ndarray, sr: int):
+    """Transcribe `samples` (at 22050 Hz) with `tracker`; returns the Transcription (None when no note) and seconds."""
+    import soxr
+
+    start = time.perf_counter()
+    at_pitch_rate = soxr.resample(samples, sr, PITCH_SAMPLE_RATE, quality="HQ").astype(np.float32)
+    track = pyin_track(samples, sr) if tracker == "pyin" else None
+    try:
+        transcription = analyse(at_pitch_rate, PITCH_SAMPLE_RATE, track=track)
+    except NoMelodyError:
+        transcription = None
+    return transcription, time.perf_counter() - start
+
+
+def score_transcription(transcription, ref_times, ref_f0, ref_intervals, ref_pitches) -> dict[str, float]:
+    """mir_eval melody and note metrics of one transcription (None = nothing found) against references."""
+    import mir_eval
+
+    if transcription is None:
+        est_times, est_f0 = ref_times, np.zeros_like(ref_f0)
+        est_intervals, est_pitches = np.zeros((0, 2)), np.zeros(0)
+    else:
+        est_times, est_f0 = transcription.track.times, transcription.track.signed_f0()
+        est_intervals = np.array([[n.onset, n.offset] for n in transcription.notes])
+        est_pitches = midi_to_hz([n.sung_pitch for n in transcription.notes])
+    melody = mir_eval.melody.evaluate(ref_times, ref_f0, est_times, est_f0)
+    scores = {name: float(melody[name]) for name in MELODY_METRICS}
+    for label, ratio in (("onset", None), ("offset", 0.2)):
+        p, r, f, _ = mir_eval.transcription.precision_recall_f1_overlap(
+            ref_intervals, ref_pitches, est_intervals, est_pitches, offset_ratio=ratio)
+        scores.update({f"{label}_precision": float(p), f"{label}_recall": float(r), f"{label}_f1": float(f)})
+    return scores
+
+
+def evaluate_transcription(folder: str | os.PathLike, *, trackers: tuple[str, ...] = TRACKERS,
+                           limit: int | None = None, progress: bool = True) -> dict:
+    """Evaluate every tracker on every annotated recording of `folder` (see the module docstring).
+
+    Returns
+    -------
+    dict
+        ``files``: per recording and tracker the metrics, seconds and speed
+        (x real time); ``mean``: per tracker the mean of each metric, total
+        seconds and overall speed; ``pyin_first_call_seconds`` when pyin ran.
+    """
+    unknown = set(trackers) - set(TRACKERS)
+    if unknown:
+        raise Wav2AccompError(f"unknown tracker {sorted(unknown)[0]!r}; choose from {', '.join(TRACKERS)}")
+    recordings = find_annotated(folder)[:limit]
+    report: dict = {"folder": str(folder), "trackers": list(trackers), "files": []}
+    if "pyin" in trackers:
+        report["pyin_first_call_seconds"] = warm_up_pyin()
+    for audio, notes_path, f0_path in tqdm(recordings, desc="transcribing", unit="file", disable=not progress):
+        try:
+            samples, sr = load_audio(audio, sr=ANALYSIS_SAMPLE_RATE)
+        except AudioError as exc:
+            report["files"].append({"file": audio.name, "skipped": str(exc)})
+            continue
+        duration = len(samples) / sr
+        intervals, pitches = read_note_labels(notes_path)
+        if f0_path is not None:
+            table = read_table(f0_path)
+            ref_times, ref_f0 = table[:, 0], np.maximum(table[:, 1], 0.0)
+        else:
+            ref_times, ref_f0 = reference_f0_from_notes(intervals, pitches, duration)
+        row: dict = {"file": audio.name, "seconds_of_audio": duration, "reference_f0": "annotated f0" if f0_path
+                     else "from notes"}
+        for tracker in trackers:
+            transcription, seconds = run_tracker(tracker, samples, sr)
+            scores = score_transcription(transcription, ref_times, ref_f0, intervals, pitches)
+            row[tracker] = {**scores, "seconds": seconds, "x_realtime": duration / max(seconds, 1e-9),
+                            "notes": 0 if transcription is None else len(transcription.notes)}
+        report["files"].append(row)
+    evaluated = [row for row in report["files"] if "skipped" not in row]
+    audio_seconds = sum(row["seconds_of_audio"] for row in evaluated)
+    report["mean"] = {}
+    for tracker in trackers:
+        mean = {name: float(np.mean([row[tracker][name] for row in evaluated])) if evaluated else float("nan")
+                for name in (*MELODY_METRICS, *NOTE_METRICS)}
+        spent = sum(row[tracker]["seconds"] for row in evaluated)
+        mean.update(seconds=spent, x_realtime=audio_seconds / max(spent, 1e-9))
+        report["mean"][tracker] = mean
+    report["recordings"] = len(evaluated)
+    report["seconds_of_audio"] = audio_seconds
+    return report
+
+
+COLUMNS = (("RPA", "Raw Pitch Accuracy"), ("RCA", "Raw Chroma Accuracy"), ("OA", "Overall Accuracy"),
+           ("VR", "Voicing Recall"), ("VFA", "Voicing False Alarm"), ("note F1 (onset)", "onset_f1"),
+           ("P", "onset_precision"), ("R", "onset_recall"), ("note F1 (w/ offset)", "offset_f1"),
+           ("x realtime", "x_realtime"))
+
+
+def format_markdown(report: dict) -> str:
+    """The report as markdown: means per tracker, then one row per recording and tracker."""
+    header = "| tracker | " + " | ".join(name for name, _ in COLUMNS) + " |"
+    rule = "|" + " --- |" * (len(COLUMNS) + 1)
+
+    def cells(scores: dict) -> str:
+        return " | ".join(f"{scores[key]:.0f}" if key == "x_realtime" else f"{scores[key]:.3f}" for _, key in COLUMNS)
+
+    lines = [f"Transcription of {report['recordings']} recordings ({report['seconds_of_audio']:.0f} s) in "
+             f"{report['folder']}", "", header, rule]
+    lines += [f"| {tracker} | {cells(report['mean'][tracker])} |" for tracker in report["trackers"]]
+    if "pyin_first_call_seconds" in report:
+        lines += ["", f"pyin's first call (compilation, not counted above): {report['pyin_first_call_seconds']:.1f} s"]
+    lines += ["", "Per recording:", "", header.replace("| tracker |", "| file | tracker |"), rule + " --- |"]
+    for row in report["files"]:
+        if "skipped" in row:
+            lines.append(f"| {row['file']} | skipped: {row['skipped']} |")
+            continue
+        lines += [f"| {row['file']} | {tracker} | {cells(row[tracker])} |" for tracker in report["trackers"]]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(report: dict, out_dir: str | os.PathLike) -> tuple[Path, Path]:
+    """Write report.json and report.md into `out_dir` (created), atomically."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "report.json", report)
+    with atomic_write(out / "report.md", "w") as handle:
+        handle.write(format_markdown(report))
+    return out / "report.json", out / "report.md"
