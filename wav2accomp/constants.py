@@ -210,6 +210,10 @@ TEMPO_STEP_RATIO = 1.004
 #: Log-normal prior on tempo: centre (BPM) and width (octaves); it settles half/double-tempo ties.
 TEMPO_PRIOR_BPM = 110.0
 TEMPO_PRIOR_OCTAVES = 0.8
+#: Log-normal prior on the melody's median inter-onset interval in beats (centre, width in octaves): tunes
+#: move mostly in quarters and eighths, so a tempo that makes most notes half notes is unlikely.
+TEMPO_IOI_PRIOR_BEATS = 0.75
+TEMPO_IOI_PRIOR_OCTAVES = 1.0
 #: Weight of eighth-note regularity beside beat regularity in the tempo score.
 EIGHTH_WEIGHT = 0.5
 #: Beats per bar of a transcription (4/4).

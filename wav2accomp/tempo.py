@@ -3,8 +3,9 @@
 The stage after :mod:`wav2accomp.notes`: note onsets (seconds) -> a beat grid
 (BPM, first downbeat) -> a tempo map whose 16th-note grid lands on the
 recording's beats, so MIDI time equals recording time. The tempo is the peak
-of a Fourier tempogram of the onsets (beat and eighth-note regularity, a
-log-normal prior against half/double tempo); the phase is the angle there;
+of a Fourier tempogram of the onsets (beat and eighth-note regularity, log-normal
+priors on the tempo and on the median inter-onset interval in beats against
+half/double tempo); the phase is the angle there;
 the downbeat is the beat of the bar on which the longest notes (and the
 first) start.
 """
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import (BEATS_PER_BAR, DEFAULT_TEMPO_US, EIGHTH_WEIGHT, STEPS_PER_BEAT, TEMPO_PRIOR_BPM,
-                        TEMPO_PRIOR_OCTAVES, TEMPO_RANGE_BPM, TEMPO_STEP_RATIO)
+from .constants import (BEATS_PER_BAR, DEFAULT_TEMPO_US, EIGHTH_WEIGHT, STEPS_PER_BEAT, TEMPO_IOI_PRIOR_BEATS,
+                        TEMPO_IOI_PRIOR_OCTAVES, TEMPO_PRIOR_BPM, TEMPO_PRIOR_OCTAVES, TEMPO_RANGE_BPM, TEMPO_STEP_RATIO)
 from .timing import TempoMap, TimeSignature
 
 
@@ -76,6 +77,11 @@ def estimate_tempo(onsets: np.ndarray, weights: np.ndarray | None = None) -> tup
     bpms = low * TEMPO_STEP_RATIO ** np.arange(int(np.log(high / low) / np.log(TEMPO_STEP_RATIO)) + 1)
     salience, phase = tempo_salience(onsets, weights, bpms)
     prior = np.exp(-0.5 * (np.log2(bpms / TEMPO_PRIOR_BPM) / TEMPO_PRIOR_OCTAVES) ** 2)
+    intervals = np.diff(np.sort(onsets))
+    if np.any(intervals > 0):
+        typical = float(np.median(intervals[intervals > 0]))
+        prior = prior * np.exp(-0.5 * (np.log2(typical * bpms / 60.0 / TEMPO_IOI_PRIOR_BEATS)
+                                      / TEMPO_IOI_PRIOR_OCTAVES) ** 2)
     best = int(np.argmax(salience * prior))
     return float(bpms[best]), float(phase[best])
 

@@ -1,0 +1,87 @@
+"""Hum -> notes end to end on recordings the tests synthesise (known notes)."""
+import mir_eval
+import numpy as np
+import pytest
+import soundfile
+
+from wav2accomp.audio import AudioError
+from wav2accomp.midi_io import read_midi
+from wav2accomp.synthesis import STRESS_CASE, TUNES, SungNote, VoiceStyle, sing, synthetic_set, tune_notes
+from wav2accomp.transcribe import NoMelodyError, transcribe
+from wav2accomp.transcription_evaluation import midi_to_hz
+
+SR = 22050
+
+
+def note_f1(reference, style, found):
+    ref_intervals = np.array([[n.onset, n.offset] for n in reference])
+    ref_hz = midi_to_hz([n.pitch + style.tuning_cents / 100 for n in reference])
+    est_intervals = np.array([[n.onset, n.offset] for n in found]).reshape(-1, 2)
+    est_hz = midi_to_hz([n.sung_pitch for n in found])
+    return mir_eval.transcription.precision_recall_f1_overlap(ref_intervals, ref_hz, est_intervals, est_hz,
+                                                              offset_ratio=None)[2]
+
+
+def test_synthetic_set_note_f1_at_least_095():
+    scores = {}
+    for name, (notes, style) in synthetic_set().items():
+        result = transcribe(sing(notes, SR, style=style), SR)
+        scores[name] = note_f1(notes, style, result.notes)
+    stress = scores.pop(STRESS_CASE)
+    assert min(scores.values()) >= 0.95, scores
+    assert stress >= 0.85
+
+
+def test_pitches_tempo_and_tuning_of_a_plain_hum():
+    notes = tune_notes("twinkle", bpm=96, start=0.5)
+    result = transcribe(sing(notes, SR, style=VoiceStyle(tuning_cents=25, vibrato_cents=40)), SR)
+    assert [n.pitch for n in result.melody] == [n.pitch for n in notes]
+    assert abs(result.grid.bpm - 96) < 2 and abs(result.tuning - 0.25) < 0.05
+    beats = np.array([n.start_beat for n in result.melody])
+    assert np.allclose(np.diff(beats), [beats_long for _, beats_long in TUNES["twinkle"]][:-1])
+    assert np.all(beats * 4 == np.round(beats * 4))  # on the 16th grid
+
+
+def test_midi_time_equals_recording_time(tmp_path):
+    notes = tune_notes("ode_to_joy", bpm=110, start=1.37)
+    path = tmp_path / "hum.flac"
+    soundfile.write(path, sing(notes, 44100, style=VoiceStyle(vibrato_cents=30)), 44100)
+    result = transcribe(path)
+    result.to_midi(tmp_path / "hum.mid")
+    song = read_midi(tmp_path / "hum.mid")
+    written = song.parts[0].notes
+    assert len(written) == len(notes)
+    errors = np.array([w.start - n.onset for w, n in zip(written, notes)])
+    assert np.median(np.abs(errors)) < 0.03 and np.max(np.abs(errors)) < 0.08
+    assert abs(written[0].start - 1.37) < 0.05  # the first note at its real time, not at 0
+    assert abs(song.tempo_map.bpm_at(song.end_beat - 1) - 110) < 2
+    roll = result.roll()
+    assert roll.shape == (result.n_steps(), 78) and roll.any()
+
+
+def test_given_bpm_is_used():
+    notes = tune_notes("twinkle", bpm=100)
+    result = transcribe(sing(notes, SR), SR, bpm=50)
+    assert result.grid.bpm == 50 and result.tempo_map.bpm_at(30) == pytest.approx(50)
+
+
+def test_plot_draws_a_png(tmp_path):
+    result = transcribe(sing([SungNote(0.3, 0.8, 60), SungNote(0.8, 1.4, 62)], SR), SR)
+    result.plot(tmp_path / "f0.png")
+    assert (tmp_path / "f0.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_noise_and_silence_are_refused():
+    rng = np.random.default_rng(0)
+    with pytest.raises(NoMelodyError, match="no melody found"):
+        transcribe(0.1 * rng.standard_normal(2 * SR).astype(np.float32), SR)
+    with pytest.raises(AudioError, match="silent"):
+        transcribe(np.zeros(2 * SR, np.float32), SR)
+    with pytest.raises(ValueError, match="sr"):
+        transcribe(np.zeros(SR, np.float32))
+
+
+def test_stereo_arrays_are_mixed():
+    mono = sing(tune_notes("twinkle"), SR)
+    stereo = np.stack([mono, mono], axis=1)
+    assert [n.pitch for n in transcribe(stereo, SR).melody] == [n.pitch for n in transcribe(mono, SR).melody]
