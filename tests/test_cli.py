@@ -75,3 +75,37 @@ def test_train_then_evaluate_end_to_end(tiny_cache, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "| real | 1.000 | 1.000 | 1.000" in result.stdout
     assert (tmp_path / "eval" / "accompaniment.md").is_file() and (tmp_path / "eval" / "stringslike-1.png").is_file()
+
+
+def test_transcribe_writes_midi_and_picture(tmp_path):
+    import soundfile
+
+    from wav2accomp.midi_io import read_midi
+    from wav2accomp.synthesis import sing, tune_notes
+
+    notes = tune_notes("twinkle", bpm=100)
+    soundfile.write(tmp_path / "hum.wav", sing(notes, 22050), 22050)
+    result = run("transcribe", str(tmp_path / "hum.wav"), "-o", str(tmp_path / "hum.mid"), "--plot",
+                 str(tmp_path / "hum.png"))
+    assert result.returncode == 0, result.stderr
+    assert "14 notes" in result.stdout and (tmp_path / "hum.png").read_bytes()[:4] == b"\x89PNG"
+    assert [n.pitch for n in read_midi(tmp_path / "hum.mid").parts[0].notes] == [n.pitch for n in notes]
+    assert "--bpm" in run("transcribe", "--help").stdout
+
+
+def test_transcribe_errors_are_one_line_and_leave_no_file(tmp_path):
+    import numpy as np
+    import soundfile
+
+    soundfile.write(tmp_path / "silence.wav", np.zeros(22050), 22050)
+    soundfile.write(tmp_path / "noise.wav", 0.1 * np.random.default_rng(0).standard_normal(44100), 22050)
+    (tmp_path / "text.wav").write_text("not audio")
+    cases = [("silence.wav", "silent"), ("noise.wav", "no melody found"), ("text.wav", "cannot read"),
+             ("missing.wav", "not found")]
+    for name_, message in cases:
+        result = run("transcribe", str(tmp_path / name_), "-o", str(tmp_path / "out.mid"))
+        assert result.returncode == 1 and message in result.stderr and result.stderr.count("\n") == 1
+    result = run("transcribe", str(tmp_path / "noise.wav"), "-o", str(tmp_path / "no" / "dir" / "out.mid"))
+    assert result.returncode == 1 and "does not exist" in result.stderr
+    assert run("transcribe", str(tmp_path / "noise.wav"), "-o", "x.mid", "--bpm", "0").returncode == 2
+    assert not list(tmp_path.glob("*.mid")) and not list(tmp_path.glob(".*tmp"))

@@ -47,7 +47,7 @@ def test_reattacks_find_deep_or_sharp_dips_only():
     level[50:53] = -9
     level[53:57] = 0  # shallow dip but a fast rise
     level[80:90] = -3 + 3 * np.cos(np.linspace(0, 2 * np.pi, 10))  # tremolo
-    found = reattacks(level, rise_frames=4)
+    found = reattacks(level, rise_frames=4, window_frames=26)
     assert any(20 <= f <= 22 for f in found) and any(50 <= f <= 52 for f in found) and not any(f >= 80 for f in found)
 
 

@@ -192,6 +192,8 @@ SEMITONE_SWITCH_COST = 8.0
 SEMITONE_DEVIATION_CAP = 4.0
 #: A dip in level at least this deep (dB below both sides) inside a note re-attacks it (repeated notes split).
 REATTACK_DIP_DB = 10.0
+#: A dip's depth is measured against the loudest level this long before and after it, seconds.
+REATTACK_WINDOW_SECONDS = 0.15
 #: ... or a shallower dip followed by a fast rise (an attack under reverb or legato): dip dB, rise dB within seconds.
 REATTACK_SHALLOW_DIP_DB = 4.0
 REATTACK_RISE_DB = 8.0

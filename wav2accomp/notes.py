@@ -16,13 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import median_filter
-from scipy.signal import find_peaks
 
 from .constants import (ATTACK_SEARCH_SECONDS, LEVEL_FRAME, MIN_NOTE_SECONDS, NOTE_EDGE_SHARE, OCTAVE_WINDOW_SECONDS,
                         REATTACK_DIP_DB, REATTACK_RISE_DB, REATTACK_RISE_SECONDS, REATTACK_SHALLOW_DIP_DB,
+                        REATTACK_WINDOW_SECONDS,
                         SEMITONE_DEVIATION_CAP, SEMITONE_SWITCH_COST, VOICING_GAP_SECONDS)
-from .pitch import PitchTrack, frame_signal
+from .pitch import PitchTrack, frame_signal, running_median
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ def fold_octave_jumps(midi: np.ndarray, window: int) -> np.ndarray:
     """Fold frames lying ~an octave (or more) from the running median of `window` frames back by octaves."""
     if len(midi) < 3:
         return midi.copy()
-    reference = median_filter(midi, size=min(window, len(midi)) | 1, mode="nearest")
+    reference = running_median(midi, min(window, len(midi)) | 1)
     octaves = np.round((reference - midi) / 12.0)
     return midi + 12.0 * np.where(np.abs(reference - midi) > 9.0, octaves, 0.0)
 
@@ -124,20 +123,41 @@ def semitone_path(midi: np.ndarray, *, switch_cost: float = SEMITONE_SWITCH_COST
     return states[path]
 
 
-def reattacks(level_db: np.ndarray, rise_frames: int) -> np.ndarray:
+def reattacks(level_db: np.ndarray, rise_frames: int, window_frames: int) -> np.ndarray:
     """Frames where a note is sung again: level dips (minima of the level envelope, dB).
 
     A dip counts when it lies :data:`~wav2accomp.constants.REATTACK_DIP_DB` below
-    the louder stretches on both sides, or at least
+    the loudest level within `window_frames` on both sides, or at least
     :data:`~wav2accomp.constants.REATTACK_SHALLOW_DIP_DB` below them with a rise
     of :data:`~wav2accomp.constants.REATTACK_RISE_DB` within `rise_frames` after
     it (an attack whose dip a room or legato singing has filled).
     """
-    if len(level_db) < 3:
-        return np.zeros(0, dtype=int)
-    dips, properties = find_peaks(-level_db, prominence=REATTACK_SHALLOW_DIP_DB)
+    depth = dip_depths(level_db, window_frames)
+    dips = np.flatnonzero(depth >= REATTACK_SHALLOW_DIP_DB)
     rise = level_db[np.minimum(dips + rise_frames, len(level_db) - 1)] - level_db[dips]
-    return dips[(properties["prominences"] >= REATTACK_DIP_DB) | (rise >= REATTACK_RISE_DB)]
+    return dips[(depth[dips] >= REATTACK_DIP_DB) | (rise >= REATTACK_RISE_DB)]
+
+
+def dip_depths(level_db: np.ndarray, window: int) -> np.ndarray:
+    """How far each local minimum of `level_db` lies below the louder of its two sides, dB (0 elsewhere).
+
+    A side's level is its loudest frame within `window` frames; a flat
+    bottom counts once, at its first frame.
+    """
+    n = len(level_db)
+    depth = np.zeros(n)
+    if n < 3:
+        return depth
+    padded = np.pad(level_db, window, mode="edge")
+    views = np.lib.stride_tricks.sliding_window_view(padded, window)
+    left_peak = views[:n].max(axis=1)              # frames i-window .. i-1
+    right_peak = views[window + 1:window + 1 + n].max(axis=1)  # frames i+1 .. i+window
+    previous = np.concatenate([[np.inf], level_db[:-1]])
+    following = np.concatenate([level_db[1:], [np.inf]])
+    # the first frame of a flat bottom: strictly below the frame before, and not above the frame after
+    bottoms = (level_db < previous) & (level_db <= following)
+    depth[bottoms] = np.minimum(left_peak, right_peak)[bottoms] - level_db[bottoms]
+    return np.maximum(depth, 0.0)
 
 
 def segment_notes(track: PitchTrack, level_db: np.ndarray, *, min_note_seconds: float = MIN_NOTE_SECONDS,
@@ -169,13 +189,14 @@ def segment_notes(track: PitchTrack, level_db: np.ndarray, *, min_note_seconds: 
     min_frames = max(int(round(min_note_seconds / hop)), 1)
     octave_window = max(int(round(OCTAVE_WINDOW_SECONDS / hop)), 3)
     rise_frames = max(int(round(REATTACK_RISE_SECONDS / hop)), 1)
+    dip_window = max(int(round(REATTACK_WINDOW_SECONDS / hop)), 1)
     search = (int(round(ATTACK_SEARCH_SECONDS[0] / hop)), int(round(ATTACK_SEARCH_SECONDS[1] / hop)))
     notes: list[NoteEvent] = []
     for start, end in voiced_runs(track.voiced, int(round(VOICING_GAP_SECONDS / hop))):
         if end - start < min_frames:
             continue
         tuned = fold_octave_jumps(midi[start:end], octave_window) - tuning
-        cuts = reattacks(level_db[start:end], rise_frames) + 1
+        cuts = reattacks(level_db[start:end], rise_frames, dip_window) + 1
         spans = _split_at(_constant_spans(semitone_path(tuned)), cuts)
         spans = _merge_repeats(_merge_short(spans, tuned, min_frames), tuned, cuts)
         for a, b in spans:

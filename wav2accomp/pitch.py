@@ -5,18 +5,14 @@ normalised difference function (computed for all lags at once with FFTs),
 the first lag whose value dips below a threshold (else the deepest dip),
 refined by parabolic interpolation. A frame is voiced when its deepest dip
 is deep enough and the frame is loud enough; a short median filter removes
-octave blips. Pure numpy/scipy, float32 FFTs in blocks of frames: no
-compilation at start-up, little memory on long recordings.
+octave blips. Pure numpy, float32 FFTs in blocks of frames: no compilation
+and few imports at start-up, little memory on long recordings.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import gcd
 
 import numpy as np
-import scipy.fft
-from scipy.ndimage import median_filter
-from scipy.signal import resample_poly
 
 from .constants import (PITCH_BLOCK_FRAMES, PITCH_FMAX, PITCH_FMIN, PITCH_FRAME, PITCH_HOP, PITCH_SAMPLE_RATE,
                         VOICING_FLOOR_DB, YIN_PICK_THRESHOLD, YIN_THRESHOLD)
@@ -70,6 +66,13 @@ def frame_signal(samples: np.ndarray, frame: int, hop: int) -> np.ndarray:
     return np.lib.stride_tricks.sliding_window_view(padded, frame)[::hop][:n_frames]
 
 
+def running_median(values: np.ndarray, size: int) -> np.ndarray:
+    """Median of each odd-length window of `size` values centred on each position (edges repeat)."""
+    half = size // 2
+    padded = np.pad(values, half, mode="edge")
+    return np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1), axis=1)
+
+
 def cumulative_mean_normalised_difference(frames: np.ndarray, max_lag: int) -> np.ndarray:
     """YIN's d'(tau) for lags ``0 .. max_lag`` of every frame, ``(n_frames, max_lag + 1)``.
 
@@ -78,10 +81,10 @@ def cumulative_mean_normalised_difference(frames: np.ndarray, max_lag: int) -> n
     running energies; d'(0) = 1.
     """
     window = frames.shape[1] - max_lag
-    size = scipy.fft.next_fast_len(frames.shape[1] + window, real=True)
-    spectrum = scipy.fft.rfft(frames.astype(np.float32), size, axis=1)
-    spectrum *= np.conj(scipy.fft.rfft(frames[:, :window].astype(np.float32), size, axis=1))
-    correlation = scipy.fft.irfft(spectrum, size, axis=1)[:, :max_lag + 1]
+    size = _fast_length(frames.shape[1] + window)
+    spectrum = np.fft.rfft(frames.astype(np.float32), size, axis=1)
+    spectrum *= np.conj(np.fft.rfft(frames[:, :window].astype(np.float32), size, axis=1))
+    correlation = np.fft.irfft(spectrum, size, axis=1)[:, :max_lag + 1]
     energy = np.cumsum(np.pad(np.square(frames, dtype=np.float64), ((0, 0), (1, 0))), axis=1)
     lagged_energy = energy[:, window:window + max_lag + 1] - energy[:, :max_lag + 1]
     difference = np.maximum(energy[:, [window]] + lagged_energy - 2 * correlation, 0.0)
@@ -89,6 +92,17 @@ def cumulative_mean_normalised_difference(frames: np.ndarray, max_lag: int) -> n
     normalised = np.ones_like(difference)
     normalised[:, 1:] = difference[:, 1:] / np.maximum(cumulative, 1e-12)
     return normalised
+
+
+def _fast_length(n: int) -> int:
+    """The smallest 2^a 3^b 5^c at least `n` (an FFT length pocketfft handles fast)."""
+    best = 1 << int(np.ceil(np.log2(n)))
+    for fives in (1, 5, 25):
+        for threes in (1, 3, 9, 27):
+            base = fives * threes
+            if base <= n:
+                best = min(best, base << int(np.ceil(np.log2(n / base))))
+    return best
 
 
 def _pick_lags(normalised: np.ndarray, min_lag: int, max_lag: int, pick_threshold: float):
@@ -132,10 +146,11 @@ def track_pitch(samples: np.ndarray, sr: int, *, fmin: float = PITCH_FMIN, fmax:
     floor_db : float
         Frames quieter than the loudest frame by more than this are unvoiced.
     """
-    samples = np.asarray(samples, dtype=np.float64)
     if sr != PITCH_SAMPLE_RATE:
-        common = gcd(int(sr), PITCH_SAMPLE_RATE)
-        samples = resample_poly(samples, PITCH_SAMPLE_RATE // common, int(sr) // common)
+        import soxr
+
+        samples = soxr.resample(np.asarray(samples, dtype=np.float32), sr, PITCH_SAMPLE_RATE, quality="HQ")
+    samples = np.asarray(samples, dtype=np.float64)
     rate = PITCH_SAMPLE_RATE
     min_lag = max(int(np.floor(rate / fmax)), 2)
     max_lag = min(int(np.ceil(rate / fmin)), frame_length // 2)
@@ -153,7 +168,7 @@ def track_pitch(samples: np.ndarray, sr: int, *, fmin: float = PITCH_FMIN, fmax:
     rms_db = rms_db - rms_db.max()
     voiced = (aperiodicity < threshold) & (rms_db > floor_db)
     f0 = rate / lag
-    smoothed = median_filter(f0, size=_BLIP_FRAMES, mode="nearest")
+    smoothed = running_median(f0, _BLIP_FRAMES)
     octave_blip = np.abs(12 * np.log2(f0 / smoothed)) > 6
     f0 = np.where(octave_blip, smoothed, f0)
     times = np.arange(len(f0)) * hop_length / rate

@@ -38,6 +38,8 @@ TRACKERS = ("yin", "pyin")
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif")
 NOTE_LABEL_SUFFIXES = (".notes.txt", ".notes.csv", ".txt", ".csv")
 F0_LABEL_SUFFIXES = (".f0.txt", ".f0.csv")
+#: A third column whose values all stay below this holds durations (seconds), not pitches.
+DURATION_CEILING = 12.0
 #: Hop of the reference f0 made from note annotations, seconds.
 REFERENCE_HOP = 0.01
 #: pyin's analysis as the reference implementation runs it: 22050 Hz, 93 ms frames, the same hop as YIN.
@@ -75,20 +77,22 @@ def read_table(path: str | os.PathLike) -> np.ndarray:
 def read_note_labels(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     """Annotated notes: ``(n, 2)`` onset/offset seconds and ``(n,)`` pitches in Hz.
 
-    Columns ``onset offset pitch`` (pitch as MIDI when every value is at most 127,
-    else Hz; offsets after onsets) or ``onset Hz duration``.
+    Columns ``onset Hz duration`` when every third value is below
+    :data:`DURATION_CEILING` (a duration: no sung pitch is that low, in MIDI
+    numbers or Hz); else ``onset offset pitch``, the pitch as MIDI when every
+    value is at most 127, else Hz.
     """
     table = read_table(path)
     if table.shape[1] != 3:
         raise AnnotationError(f"{path}: expected 3 columns (onset, offset, pitch), found {table.shape[1]}")
-    if np.all(table[:, 1] > table[:, 0]) and np.all(table[:, 2] > 0):
-        intervals = table[:, :2]
-        pitches = midi_to_hz(table[:, 2]) if np.all(table[:, 2] <= 127) else table[:, 2]
-    elif np.all(table[:, 2] > 0):
+    if np.all(table[:, 2] < DURATION_CEILING):
         intervals = np.stack([table[:, 0], table[:, 0] + table[:, 2]], axis=1)
         pitches = table[:, 1]
     else:
-        raise AnnotationError(f"{path}: notes need offsets after onsets (or positive durations)")
+        intervals = table[:, :2]
+        pitches = midi_to_hz(table[:, 2]) if np.all(table[:, 2] <= 127) else table[:, 2]
+    if np.any(intervals[:, 1] <= intervals[:, 0]) or np.any(pitches <= 0):
+        raise AnnotationError(f"{path}: every note needs an offset after its onset and a positive pitch")
     return intervals, pitches
 
 
