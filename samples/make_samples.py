@@ -5,10 +5,18 @@
 ode_to_joy.mid: Beethoven's "Ode to Joy" theme (public domain), 16 bars in
 D major at 100 BPM: a melody track plus piano chords, bass and drums, so every
 class of the classifier has a part.
+
+hum_ode_to_joy.flac: the first two phrases of the same theme hummed by the
+project's voice-like synthesiser (vowel formants, vibrato, glides, breath
+noise, a small room, 20 cents sharp of A = 440 Hz) at 104 BPM from 0.7 s,
+about 20 s. Deterministic: the same files every run.
 """
 from pathlib import Path
 
+import soundfile
+
 from wav2accomp.midi_io import Note, Part, Song, write_midi
+from wav2accomp.synthesis import VoiceStyle, sing, tune_notes
 from wav2accomp.timing import TempoMap, TimeSignature
 
 # (MIDI pitch, beats) of the theme; D major.
@@ -49,7 +57,14 @@ def make_song() -> Song:
     return Song(parts, TempoMap.constant(BPM), [TimeSignature(0, 4, 4)], 64.0)
 
 
+def make_hum(path: Path, sample_rate: int = 22050) -> None:
+    notes = tune_notes("ode_to_joy", bpm=104, start=0.7, legato=0.93, transpose=-5)
+    style = VoiceStyle(tuning_cents=20, vibrato_cents=35, glide_seconds=0.04, breath=0.02, reverb_seconds=0.25)
+    soundfile.write(path, sing(notes, sample_rate, style=style, seed=7), sample_rate, subtype="PCM_16")
+
+
 if __name__ == "__main__":
-    out = Path(__file__).resolve().parent / "ode_to_joy.mid"
-    write_midi(make_song(), out)
-    print(f"wrote {out}")
+    here = Path(__file__).resolve().parent
+    write_midi(make_song(), here / "ode_to_joy.mid")
+    make_hum(here / "hum_ode_to_joy.flac")
+    print(f"wrote {here / 'ode_to_joy.mid'} and {here / 'hum_ode_to_joy.flac'}")

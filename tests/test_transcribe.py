@@ -85,3 +85,11 @@ def test_stereo_arrays_are_mixed():
     mono = sing(tune_notes("twinkle"), SR)
     stereo = np.stack([mono, mono], axis=1)
     assert [n.pitch for n in transcribe(stereo, SR).melody] == [n.pitch for n in transcribe(mono, SR).melody]
+
+
+def test_the_shipped_sample_hum_transcribes_to_its_tune():
+    from pathlib import Path
+
+    result = transcribe(Path(__file__).resolve().parents[1] / "samples" / "hum_ode_to_joy.flac")
+    assert [n.pitch for n in result.melody] == [p - 5 for p, _ in TUNES["ode_to_joy"]]
+    assert abs(result.grid.bpm - 104) < 2 and abs(result.tuning - 0.2) < 0.05

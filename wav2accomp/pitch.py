@@ -81,7 +81,8 @@ def cumulative_mean_normalised_difference(frames: np.ndarray, max_lag: int) -> n
     running energies; d'(0) = 1.
     """
     window = frames.shape[1] - max_lag
-    size = _fast_length(frames.shape[1] + window)
+    # circular correlation of length frame is exact for lags 0..max_lag: j + tau < window + max_lag = frame
+    size = _fast_length(frames.shape[1])
     spectrum = np.fft.rfft(frames.astype(np.float32), size, axis=1)
     spectrum *= np.conj(np.fft.rfft(frames[:, :window].astype(np.float32), size, axis=1))
     correlation = np.fft.irfft(spectrum, size, axis=1)[:, :max_lag + 1]
