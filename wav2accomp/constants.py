@@ -166,7 +166,7 @@ PITCH_SAMPLE_RATE = 11025
 #: Analysis hop, samples at PITCH_SAMPLE_RATE (about 11.6 ms).
 PITCH_HOP = 128
 #: Analysis frame, samples at PITCH_SAMPLE_RATE (about 139 ms: the lowest pitch's lag plus several periods;
-#: chosen on SSVD among 93/124/139/186 ms, see benchmarks/RESULTS.md).
+#: chosen on SSVD among 46 to 186 ms, see benchmarks/RESULTS.md).
 PITCH_FRAME = 1536
 #: Frames per block of FFTs (bounds the tracker's memory on long recordings).
 PITCH_BLOCK_FRAMES = 512
