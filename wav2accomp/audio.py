@@ -84,7 +84,14 @@ def load_audio(path: str | os.PathLike, *, sr: int | None = ANALYSIS_SAMPLE_RATE
     mono = samples.mean(axis=1)
     validate_audio(mono, file_sr, name=name, max_seconds=max_seconds)
     if sr is not None and sr != file_sr:
-        import soxr  # librosa's own resampler, without librosa's start-up cost
-
-        return soxr.resample(mono, file_sr, sr, quality="HQ").astype(np.float32), sr
+        return resample(mono, file_sr, sr), sr
     return mono.astype(np.float32), file_sr
+
+
+def resample(samples: np.ndarray, sr: int, target_sr: int) -> np.ndarray:
+    """Mono `samples` at `sr` Hz brought to `target_sr` Hz, float32 (soxr, high quality; unchanged when equal)."""
+    if sr == target_sr:
+        return np.asarray(samples, dtype=np.float32)
+    import soxr  # librosa's own resampler, without librosa's start-up cost
+
+    return soxr.resample(np.asarray(samples, dtype=np.float32), sr, target_sr, quality="HQ").astype(np.float32)

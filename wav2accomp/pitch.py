@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .audio import resample
 from .constants import (PITCH_BLOCK_FRAMES, PITCH_FMAX, PITCH_FMIN, PITCH_FRAME, PITCH_HOP, PITCH_SAMPLE_RATE,
                         VOICING_FLOOR_DB, YIN_PICK_THRESHOLD, YIN_THRESHOLD)
 
@@ -148,9 +149,7 @@ def track_pitch(samples: np.ndarray, sr: int, *, fmin: float = PITCH_FMIN, fmax:
         Frames quieter than the loudest frame by more than this are unvoiced.
     """
     if sr != PITCH_SAMPLE_RATE:
-        import soxr
-
-        samples = soxr.resample(np.asarray(samples, dtype=np.float32), sr, PITCH_SAMPLE_RATE, quality="HQ")
+        samples = resample(samples, sr, PITCH_SAMPLE_RATE)
     samples = np.asarray(samples, dtype=np.float64)
     rate = PITCH_SAMPLE_RATE
     min_lag = max(int(np.floor(rate / fmax)), 2)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .audio import AudioError, load_audio, validate_audio
+from .audio import AudioError, load_audio, resample, validate_audio
 from .constants import (CLASS_PROGRAMS, MAX_AUDIO_SECONDS, MELODY, MIN_NOTE_SECONDS, PITCH_HOP, PITCH_SAMPLE_RATE,
                         STEPS_PER_BEAT)
 from .midi_io import Note, Part, Song, write_midi
@@ -183,10 +183,7 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         samples = np.asarray(audio, dtype=np.float32)
         samples = samples.mean(axis=-1) if samples.ndim > 1 else samples
         validate_audio(samples, sr, name="the samples", max_seconds=max_seconds)
-        if sr != PITCH_SAMPLE_RATE:
-            import soxr
-
-            samples = soxr.resample(samples, sr, PITCH_SAMPLE_RATE, quality="HQ").astype(np.float32)
+        samples = resample(samples, sr, PITCH_SAMPLE_RATE)
         name = "the samples"
     else:
         samples, _ = load_audio(audio, sr=PITCH_SAMPLE_RATE, max_seconds=max_seconds)

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from .audio import AudioError, load_audio
+from .audio import AudioError, load_audio, resample
 from .constants import ANALYSIS_SAMPLE_RATE, PITCH_FMAX, PITCH_FMIN, PITCH_HOP, PITCH_SAMPLE_RATE
 from .errors import Wav2AccompError
 from .fileio import atomic_write, write_json
@@ -145,10 +145,8 @@ def warm_up_pyin() -> float:
 
 def run_tracker(tracker: str, samples: np.ndarray, sr: int):
     """Transcribe `samples` (at 22050 Hz) with `tracker`; returns the Transcription (None when no note) and seconds."""
-    import soxr
-
     start = time.perf_counter()
-    at_pitch_rate = soxr.resample(samples, sr, PITCH_SAMPLE_RATE, quality="HQ").astype(np.float32)
+    at_pitch_rate = resample(samples, sr, PITCH_SAMPLE_RATE)
     track = pyin_track(samples, sr) if tracker == "pyin" else None
     try:
         transcription = analyse(at_pitch_rate, PITCH_SAMPLE_RATE, track=track)
