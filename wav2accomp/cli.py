@@ -21,6 +21,7 @@ Hum a tune, get a band: wav2accomp turns a melody (a recording or MIDI) into
 multi-track MIDI with generated drums, piano/guitar-like and string-like parts.
 
 Commands:
+  accompany   a recording or MIDI melody -> MIDI with a band (+ audio, picture)
   transcribe  turn a sung, hummed or whistled recording into a MIDI melody
   prepare     turn folders of MIDI files into training-ready piano rolls
   inspect     show how a MIDI file's parts are classified (and draw them)
@@ -29,6 +30,28 @@ Commands:
               accompaniment against the real parts of held-out songs
 
 Run `wav2accomp COMMAND --help` for the options and examples of each.
+"""
+
+ACCOMPANY_EPILOG = """\
+examples:
+  wav2accomp accompany hum.wav -o song.mid --render song.wav --plot song.png
+  wav2accomp accompany hum.wav -o song.mid --parts drums piano --bpm 96 --key "A minor"
+  wav2accomp accompany melody.mid -o song.mid --temperature 0.5 --seed 7
+  wav2accomp accompany hum.wav -o song.mid --model-dir runs/my-models/
+
+IN is a recording (humming, singing or whistling; wav/flac/ogg, mp3 where
+your libsndfile can) or a MIDI file whose melody part is used. The MIDI file
+holds your melody (time = time in the recording) and one track per part:
+drums on channel 10, piano (GM 1) and strings (GM 49). --key makes the
+pitched parts choose their chords among the key's own; without it the key is
+estimated and only written to the file. --temperature 0 (default) gives the
+models' most likely parts; 0.3-1 samples more freely, and --seed picks the
+variation (same input + seed + temperature = same output).
+
+--render mixes your recording with the synthesised parts. With FluidSynth and
+a General MIDI SoundFont it sounds like real instruments (pip install
+pyfluidsynth; Debian/Ubuntu: apt install libfluidsynth3 fluid-soundfont-gm;
+or --soundfont FILE.sf2); otherwise a small built-in synthesiser plays it.
 """
 
 TRANSCRIBE_EPILOG = """\
@@ -123,6 +146,35 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"wav2accomp {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    accompany = commands.add_parser("accompany", help="recording or MIDI melody -> MIDI with a band",
+                                    description="Give a melody a band: your melody plus generated drums, "
+                                                "piano/guitar-like and string-like parts, as one MIDI file "
+                                                "(optionally an audio mix to hear and a picture).",
+                                    epilog=ACCOMPANY_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    accompany.add_argument("source", metavar="IN", help="a recording or a MIDI melody")
+    accompany.add_argument("-o", "--output", required=True, metavar="MID", help="MIDI file to write")
+    accompany.add_argument("--parts", nargs="+", default=["drums", "piano", "strings"], metavar="PART",
+                           help="parts to generate: drums, piano (or guitar), strings (default: all three)")
+    accompany.add_argument("--bpm", type=tempo_bpm, default=None,
+                           help="tempo, quarter notes per minute (default: estimated; a MIDI melody keeps its own)")
+    accompany.add_argument("--key", default=None, help='key such as C, Am, "F# minor" (default: estimated)')
+    accompany.add_argument("--seed", type=int, default=0, help="seed of the sampling (default: 0)")
+    accompany.add_argument("--temperature", type=non_negative_float, default=0.0,
+                           help="0 = most likely parts, 0.3-1 = freer (default: 0)")
+    accompany.add_argument("--model-dir", metavar="DIR", default=None,
+                           help="models you trained (default: the shipped ones)")
+    accompany.add_argument("--render", metavar="AUDIO", help="also write a mix to hear (.wav, .flac or .ogg)")
+    accompany.add_argument("--synth", default="auto", choices=("auto", "fluidsynth", "builtin"),
+                           help="synthesiser for --render (default: FluidSynth when found, else built-in)")
+    accompany.add_argument("--soundfont", metavar="SF2", default=None,
+                           help="General MIDI SoundFont for FluidSynth (default: $WAV2ACCOMP_SOUNDFONT or the OS's)")
+    accompany.add_argument("--plot", metavar="PNG", help="also draw the melody and every part to this PNG")
+    accompany.add_argument("--min-note", type=positive_float, default=MIN_NOTE_SECONDS, metavar="SECONDS",
+                           help="shortest sung note kept (default: %(default)s)")
+    accompany.add_argument("--max-seconds", type=positive_float, default=MAX_AUDIO_SECONDS, metavar="SECONDS",
+                           help="longest recording accepted (default: %(default)g)")
+    accompany.set_defaults(run=run_accompany)
 
     transcribe = commands.add_parser("transcribe", help="recording -> MIDI melody",
                                      description="Turn a sung, hummed or whistled recording into a MIDI melody.",
@@ -253,12 +305,51 @@ def positive_float(text: str) -> float:
     return value
 
 
+def non_negative_float(text: str) -> float:
+    """argparse type: a finite number of at least 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
 def tempo_bpm(text: str) -> float:
     """argparse type: a tempo between 20 and 400 quarter notes per minute."""
     value = positive_float(text)
     if not 20 <= value <= 400:
         raise argparse.ArgumentTypeError(f"a tempo between 20 and 400 BPM, got {text}")
     return value
+
+
+def run_accompany(args: argparse.Namespace) -> None:
+    from .arrangement import accompany, resolve_parts
+    from .fileio import check_writable
+    from .render import FLUIDSYNTH_HINT, audio_format, choose_engine, find_soundfont
+
+    resolve_parts(args.parts)
+    for path in (args.output, args.render, args.plot):
+        if path:
+            check_writable(path)
+    if args.render:
+        audio_format(args.render)
+        engine = choose_engine(args.synth, args.soundfont)
+    result = accompany(args.source, parts=args.parts, bpm=args.bpm, key=args.key, seed=args.seed,
+                       temperature=args.temperature, model_dir=args.model_dir, min_note_seconds=args.min_note,
+                       max_seconds=args.max_seconds)
+    result.to_midi(args.output)
+    print(result.summary())
+    print(f"wrote {args.output}")
+    if args.render:
+        result.render(args.render, engine=engine, soundfont=args.soundfont)
+        how = (f"FluidSynth, {find_soundfont(args.soundfont)}" if engine == "fluidsynth" else
+               f"built-in synthesiser; for real instruments: {FLUIDSYNTH_HINT}")
+        print(f"wrote {args.render} ({how})")
+    if args.plot:
+        result.plot(args.plot)
+        print(f"wrote {args.plot}")
 
 
 def run_transcribe(args: argparse.Namespace) -> None:

@@ -141,6 +141,13 @@ GRADIENT_CLIP = 10.0
 MAX_POLYPHONY = {PERCUSSION: 4, GUITARLIKE: 8, STRINGSLIKE: 6}
 #: Weight of a note outside the chord the aligned decoder chose for its beat (notes of the chord weigh 1).
 OUTSIDE_CHORD_WEIGHT = 0.2
+#: Lowest onset threshold of a drum. Per-drum thresholds matched to each drum's frequency put rare drums
+#: (toms: thresholds near 0.001) on every eighth of some melodies; the floor stops that (test split of
+#: percussion: frame F1 0.141 -> 0.183, onset F1 0.145 -> 0.190; benchmarks/RESULTS.md, issue 5).
+MIN_DRUM_THRESHOLD = 0.02
+#: Weight of a chord outside the key, when the user names the key, beside 1 for the key's diatonic triads
+#: (multiplies the model's chord distribution of each beat).
+OFF_KEY_CHORD_WEIGHT = 0.02
 #: Transposition range of training augmentation, semitones (inclusive).
 TRANSPOSE_RANGE = (-5, 6)
 #: GM drum numbers per drum family, for the percussion metrics.
@@ -220,3 +227,28 @@ TEMPO_IOI_PRIOR_OCTAVES = 1.0
 EIGHTH_WEIGHT = 0.5
 #: Beats per bar of a transcription (4/4).
 BEATS_PER_BAR = 4
+
+# --- Rendering (MIDI -> audio) ---------------------------------------------------
+#: Sample rate of rendered audio, Hz.
+RENDER_SAMPLE_RATE = 44100
+#: Audio rendered after the last note-off (release and reverb tails), seconds.
+RENDER_TAIL_SECONDS = 1.0
+#: Level of the accompaniment relative to the melody in a mix, dB (of their active RMS).
+ACCOMPANIMENT_MIX_DB = -3.0
+#: Peak of a mix, full scale = 1 (the mix is scaled down to it when louder).
+MIX_PEAK = 0.9
+#: Environment variable naming a General MIDI SoundFont for rendering.
+SOUNDFONT_ENV = "WAV2ACCOMP_SOUNDFONT"
+#: Where General MIDI SoundFonts from OS packages lie, most complete first (Debian/Ubuntu fluid-soundfont-gm,
+#: musescore-general-soundfont, timgm6mb-soundfont; Fedora/Arch; Homebrew).
+SOUNDFONT_PATHS = (
+    "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+    "/usr/share/sounds/sf3/MuseScore_General.sf3",
+    "/usr/share/sounds/sf2/default-GM.sf2",
+    "/usr/share/sounds/sf2/TimGM6mb.sf2",
+    "/usr/share/soundfonts/FluidR3_GM.sf2",
+    "/usr/share/soundfonts/default.sf2",
+    "/usr/share/soundfonts/default.sf3",
+    "/opt/homebrew/share/soundfonts/default.sf2",
+    "/usr/local/share/soundfonts/default.sf2",
+)

@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from .conditioning import bar_positions, key_profile
-from .constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, N_PITCHES, OUTSIDE_CHORD_WEIGHT, PAPER_ARCH, PERCUSSION
+from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MIN_DRUM_THRESHOLD, N_PITCHES, OUTSIDE_CHORD_WEIGHT,
+                        PAPER_ARCH, PERCUSSION)
 from .decoding import decode_paper, decode_percussion, decode_pitched
 from .errors import Wav2AccompError
 from .harmony import chord_masks
@@ -87,10 +88,14 @@ def _predict(model: torch.nn.Module, config: ModelConfig, melody: np.ndarray, do
 
 
 def decode(config: ModelConfig, probabilities: np.ndarray, *, temperature: float = 0.0,
-           seed: int = 0, threshold: float | np.ndarray | None = None) -> np.ndarray:
+           seed: int = 0, threshold: float | np.ndarray | None = None,
+           chord_prior: np.ndarray | None = None) -> np.ndarray:
     """Probabilities from :func:`predict_probabilities` -> ``(T, 78)`` encoded roll.
 
-    `threshold` overrides the model's calibrated one (used when calibrating).
+    `threshold` overrides the model's calibrated one (used when calibrating);
+    drum thresholds are never below :data:`~wav2accomp.constants.MIN_DRUM_THRESHOLD`;
+    `chord_prior` (``(25,)`` weights over the chord vocabulary) multiplies the
+    model's chord distribution of every beat before a chord is chosen.
     """
     threshold = np.asarray(config.threshold if threshold is None else threshold)
     if config.arch == PAPER_ARCH:
@@ -98,8 +103,11 @@ def decode(config: ModelConfig, probabilities: np.ndarray, *, temperature: float
     rng = np.random.default_rng(seed)
     sounding, onsets, chords = np.split(probabilities, [N_PITCHES, 2 * N_PITCHES], axis=-1)
     if config.part == PERCUSSION:
+        threshold = np.maximum(threshold, MIN_DRUM_THRESHOLD)
         return decode_percussion(onsets, threshold=threshold, max_polyphony=config.max_polyphony,
                                  temperature=temperature, rng=rng)
+    if chord_prior is not None:
+        chords = chords * chord_prior
     sounding = sounding * chord_weights(chords, config.steps_per_beat, temperature, rng)
     return decode_pitched(sounding, onsets, threshold=threshold, max_polyphony=config.max_polyphony,
                           temperature=temperature, rng=rng, block_steps=config.steps_per_beat)
@@ -129,18 +137,19 @@ def chord_weights(chords: np.ndarray, steps_per_beat: int, temperature: float,
 
 
 def generate_part(model: torch.nn.Module, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray, *,
-                  temperature: float = 0.0, seed: int = 0) -> np.ndarray:
+                  temperature: float = 0.0, seed: int = 0, chord_prior: np.ndarray | None = None) -> np.ndarray:
     """Generate one accompaniment part for a melody: ``(T, 78)`` encoded roll.
 
     The same melody, seed and temperature always give the same roll.
     """
     return decode(config, predict_probabilities(model, config, melody, downbeats),
-                  temperature=temperature, seed=seed)
+                  temperature=temperature, seed=seed, chord_prior=chord_prior)
 
 
 def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANIMENT_CLASSES,
                    arch: str = ALIGNED_ARCH, model_dir: str | os.PathLike | None = None,
-                   temperature: float = 0.0, seed: int = 0) -> dict[str, np.ndarray]:
+                   temperature: float = 0.0, seed: int = 0,
+                   chord_prior: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Every requested accompaniment part for a melody: class -> ``(T, 78)`` encoded roll.
 
     Parameters
@@ -157,9 +166,13 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
         Folder of trained models (default: the shipped ones).
     temperature, seed
         Sampling freedom (0 = deterministic) and its seed; each part gets its own stream.
+    chord_prior : np.ndarray, optional
+        ``(25,)`` weights over the chord vocabulary (e.g. a key's diatonic
+        chords); used by the ``aligned`` pitched parts.
     """
     rolls = {}
     for index, part in enumerate(parts):
         model, config = load_part_model(part, arch, model_dir)
-        rolls[part] = generate_part(model, config, melody, downbeats, temperature=temperature, seed=seed + index)
+        rolls[part] = generate_part(model, config, melody, downbeats, temperature=temperature, seed=seed + index,
+                                     chord_prior=chord_prior)
     return rolls

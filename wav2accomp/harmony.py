@@ -6,7 +6,6 @@ template matching, as GUIDE §4 asks).
 """
 from __future__ import annotations
 
-import mir_eval.chord
 import numpy as np
 
 from .constants import N_PITCHES, PITCH_LOW
@@ -108,6 +107,8 @@ def label_index(label: str) -> int:
     ``"N"`` gives ``NO_CHORD``; a chord that is neither major nor minor
     (``"C:sus4"``, ``"B:dim"``, ...) or unreadable gives -1.
     """
+    import mir_eval.chord  # here, not at the top: importing mir_eval (scipy.stats) costs half a second
+
     try:
         root, bitmap, _ = mir_eval.chord.encode(label)
     except mir_eval.chord.InvalidChordException:
@@ -186,3 +187,61 @@ def labels_at(steps: np.ndarray, chord_start: np.ndarray, chord_end: np.ndarray,
         inside = np.flatnonzero((chord_start <= step) & (step < chord_end))
         labels.append(str(chord_label[inside[-1]]) if inside.size else "N")
     return labels
+
+
+#: Names a key can be given in (case-insensitive), beside "A:min" / "Am" / "A minor".
+_MODE_WORDS = {"": "maj", "maj": "maj", "major": "maj", "m": "min", "min": "min", "minor": "min"}
+_NATURAL_PITCH_CLASSES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+#: Key-signature names MIDI files use (mido's spelling), per mode, by tonic pitch class.
+_MIDI_KEY_NAMES = {"maj": ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"),
+                   "min": ("Cm", "C#m", "Dm", "Ebm", "Em", "Fm", "F#m", "Gm", "G#m", "Am", "Bbm", "Bm")}
+#: Diatonic triads of each mode: (interval of the root above the tonic, quality).
+DIATONIC_TRIADS = {"maj": ((0, "maj"), (2, "min"), (4, "min"), (5, "maj"), (7, "maj"), (9, "min")),
+                   "min": ((0, "min"), (3, "maj"), (5, "min"), (7, "min"), (7, "maj"), (8, "maj"), (10, "maj"))}
+
+
+def parse_key(text: str) -> tuple[int, str]:
+    """Read a key name: ``"C"``, ``"Am"``, ``"F#m"``, ``"Bb major"``, ``"a minor"``, ``"Eb:min"``.
+
+    Returns
+    -------
+    tonic : int
+        Pitch class of the tonic (0 = C).
+    mode : str
+        ``"maj"`` or ``"min"``.
+
+    Raises
+    ------
+    ValueError
+        Text that names no major or minor key.
+    """
+    cleaned = text.strip().replace(":", " ").replace("♯", "#").replace("♭", "b")
+    letter, rest = cleaned[:1].upper(), cleaned[1:]
+    tonic = _NATURAL_PITCH_CLASSES.get(letter)
+    if rest[:1] in ("#", "b"):
+        tonic = None if tonic is None else tonic + (1 if rest[0] == "#" else -1)
+        rest = rest[1:]
+    mode = _MODE_WORDS.get(rest.strip().lower())
+    if tonic is None or mode is None:
+        raise ValueError(f"not a key: {text!r} (examples: C, Am, F#m, Bb major, E minor)")
+    return tonic % 12, mode
+
+
+def key_name(tonic: int, mode: str) -> str:
+    """``"A minor"``, ``"Eb major"``: a key for people to read."""
+    return f"{PITCH_CLASS_NAMES[tonic % 12]} {'major' if mode == 'maj' else 'minor'}"
+
+
+def midi_key_signature(tonic: int, mode: str) -> str:
+    """The key as a MIDI key-signature name (``"Eb"``, ``"F#m"``: mido's spelling)."""
+    return _MIDI_KEY_NAMES[mode][tonic % 12]
+
+
+def diatonic_chord_mask(tonic: int, mode: str) -> np.ndarray:
+    """``(25,)`` bool over :data:`CHORD_LABELS`: the key's diatonic triads (the minor mode's
+    major dominant included) and "N"."""
+    mask = np.zeros(len(CHORD_LABELS), dtype=bool)
+    for interval, quality in DIATONIC_TRIADS[mode]:
+        mask[(tonic + interval) % 12 + (12 if quality == "min" else 0)] = True
+    mask[NO_CHORD] = True
+    return mask

@@ -98,6 +98,9 @@ class Song:
         Where the song was read from.
     warnings : list of str
         What could not be read, one sentence each.
+    key_signature : str
+        Key written at the start of the file, in mido's spelling (``"Eb"``,
+        ``"F#m"``); "" for none. Not read back from files.
     """
 
     parts: list[Part]
@@ -106,6 +109,7 @@ class Song:
     end_beat: float
     source: str = ""
     warnings: list[str] = field(default_factory=list)
+    key_signature: str = ""
 
     @property
     def end(self) -> float:
@@ -365,6 +369,8 @@ def song_to_midi(song: Song, ticks_per_beat: int = OUTPUT_TICKS_PER_BEAT) -> mid
     meta += [(round(sig.beat * ticks_per_beat),
               mido.MetaMessage("time_signature", numerator=sig.numerator, denominator=sig.denominator))
              for sig in song.time_signatures]
+    if song.key_signature:
+        meta.append((0, mido.MetaMessage("key_signature", key=song.key_signature)))
     midi.tracks.append(_to_track(meta, end_tick=round(song.end_beat * ticks_per_beat)))
     for part in song.parts:
         events = [(0, mido.MetaMessage("track_name", name=part.name)),

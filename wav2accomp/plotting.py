@@ -34,23 +34,64 @@ def plot_rolls(rolls: dict[str, np.ndarray], path: str | os.PathLike, *, downbea
     n_steps = max((len(r) for r in rolls.values()), default=1)
     fig, axes = plt.subplots(len(names), 1, figsize=(min(4 + n_steps / 40, 40), 1.8 + 1.6 * len(names)),
                              sharex=True, squeeze=False)
+    bars = np.asarray(downbeats if downbeats is not None else [], dtype=float) / steps_per_beat
     for ax, name in zip(axes[:, 0], names):
         roll = rolls[name]
         colour = CLASS_COLOURS.get(name, "#333333")
         rows = np.nonzero((roll > 0).any(axis=0))[0]
-        low, high = (rows.min(), rows.max()) if rows.size else (36 - PITCH_LOW, 84 - PITCH_LOW)
-        image = np.ma.masked_equal(roll.T.astype(float), 0)  # sustain 1 light, onset 2 full colour
         cmap = matplotlib.colors.LinearSegmentedColormap.from_list(name, ["white", colour])
-        ax.imshow(image, origin="lower", aspect="auto", interpolation="nearest", cmap=cmap, vmin=0, vmax=2,
-                  extent=(0, len(roll) / steps_per_beat, PITCH_LOW - 0.5, PITCH_LOW + N_PITCHES - 0.5))
-        ax.set_ylim(PITCH_LOW + low - 2.5, PITCH_LOW + high + 2.5)
-        ax.set_ylabel(f"{name}\nMIDI note" if name != PERCUSSION else f"{name}\nGM drum")
-        for bar in (downbeats if downbeats is not None else []):
-            ax.axvline(bar / steps_per_beat, color="#cccccc", linewidth=0.5, zorder=0)
-    axes[-1, 0].set_xlabel("time (beats)")
+        end = len(roll) / steps_per_beat
+        if name == PERCUSSION and rows.size:  # one row per drum sound played, named
+            image = np.ma.masked_equal(roll[:, rows].T.astype(float), 0)
+            ax.imshow(image, origin="lower", aspect="auto", interpolation="nearest", cmap=cmap, vmin=0, vmax=2,
+                      extent=(0, end, -0.5, len(rows) - 0.5))
+            ax.set_yticks(range(len(rows)), [_drum_name(r + PITCH_LOW) for r in rows], fontsize=7)
+        else:  # sustain 1 light, onset 2 full colour
+            low, high = (rows.min(), rows.max()) if rows.size else (36 - PITCH_LOW, 84 - PITCH_LOW)
+            image = np.ma.masked_equal(roll.T.astype(float), 0)
+            ax.imshow(image, origin="lower", aspect="auto", interpolation="nearest", cmap=cmap, vmin=0, vmax=2,
+                      extent=(0, end, PITCH_LOW - 0.5, PITCH_LOW + N_PITCHES - 0.5))
+            ax.set_ylim(PITCH_LOW + low - 2.5, PITCH_LOW + high + 2.5)
+            ticks = _note_ticks(PITCH_LOW + low - 2, PITCH_LOW + high + 2)
+            ax.set_yticks(ticks, [_note_name(t) for t in ticks], fontsize=8)
+        ax.set_ylabel(name)
+        for beat in range(int(np.ceil(len(roll) / steps_per_beat))):
+            ax.axvline(beat, color="#eeeeee", linewidth=0.4, zorder=0)
+        for bar in bars:
+            ax.axvline(bar, color="#999999", linewidth=0.7, zorder=0)
+    if bars.size:
+        every = max(1, int(np.ceil(len(bars) / 24)))  # at most ~24 bar numbers
+        axes[-1, 0].set_xticks(bars[::every], [str(i + 1) for i in range(0, len(bars), every)])
+        axes[-1, 0].set_xlabel("bar")
+    else:
+        axes[-1, 0].set_xlabel("time (beats)")
     if title:
         axes[0, 0].set_title(title)
     _save(fig, path)
+
+
+#: Short names of the GM drum sounds (35..59; others are shown by number).
+DRUM_NAMES = {35: "kick", 36: "kick", 37: "side stick", 38: "snare", 39: "clap", 40: "snare 2", 41: "low tom",
+              42: "closed hat", 43: "low tom", 44: "pedal hat", 45: "mid tom", 46: "open hat", 47: "mid tom",
+              48: "high tom", 49: "crash", 50: "high tom", 51: "ride", 52: "china", 53: "ride bell",
+              54: "tambourine", 55: "splash", 56: "cowbell", 57: "crash 2", 59: "ride 2"}
+_NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+
+def _drum_name(pitch: int) -> str:
+    """``"snare 38"``: a GM drum sound's name and number."""
+    return f"{DRUM_NAMES.get(int(pitch), 'drum')} {int(pitch)}"
+
+
+def _note_name(pitch: int) -> str:
+    """``"C4"`` for MIDI 60."""
+    return f"{_NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+def _note_ticks(low: int, high: int) -> list[int]:
+    """Y ticks for MIDI notes `low`..`high`: every C, or C, E and G when the range is under two octaves."""
+    classes = (0,) if high - low > 24 else (0, 4, 7)
+    return [p for p in range(low, high + 1) if p % 12 in classes]
 
 
 def plot_losses(history: list[dict], path: str | os.PathLike, *, title: str = "") -> None:

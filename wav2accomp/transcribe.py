@@ -177,17 +177,41 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     NoMelodyError
         No sung note found.
     """
+    samples, file_sr, name = read_recording(audio, sr, max_seconds=max_seconds)
+    if bpm is not None and not 20 <= bpm <= 400:
+        raise ValueError(f"bpm must be between 20 and 400, not {bpm:g}")
+    return analyse(resample(samples, file_sr, PITCH_SAMPLE_RATE), PITCH_SAMPLE_RATE, bpm=bpm,
+                   min_note_seconds=min_note_seconds, name=name)
+
+
+def read_recording(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *,
+                   max_seconds: float = MAX_AUDIO_SECONDS) -> tuple[np.ndarray, int, str]:
+    """A recording as mono float32 samples at its own rate, validated.
+
+    Parameters
+    ----------
+    audio : path-like or np.ndarray
+        A file :func:`~wav2accomp.audio.load_audio` reads, or samples (channels last).
+    sr : int or None
+        Sample rate of `audio` when it is an array, Hz.
+    max_seconds : float
+        Longest recording accepted, seconds.
+
+    Returns
+    -------
+    samples : np.ndarray
+        ``(n,)`` float32.
+    sr : int
+        Their rate, Hz.
+    name : str
+        How messages name the recording (its path, or "the samples").
+    """
     if isinstance(audio, np.ndarray):
         if sr is None:
             raise ValueError("sr (the sample rate in Hz) is required with an array of samples")
         samples = np.asarray(audio, dtype=np.float32)
         samples = samples.mean(axis=-1) if samples.ndim > 1 else samples
         validate_audio(samples, sr, name="the samples", max_seconds=max_seconds)
-        samples = resample(samples, sr, PITCH_SAMPLE_RATE)
-        name = "the samples"
-    else:
-        samples, _ = load_audio(audio, sr=PITCH_SAMPLE_RATE, max_seconds=max_seconds)
-        name = str(audio)
-    if bpm is not None and not 20 <= bpm <= 400:
-        raise ValueError(f"bpm must be between 20 and 400, not {bpm:g}")
-    return analyse(samples, PITCH_SAMPLE_RATE, bpm=bpm, min_note_seconds=min_note_seconds, name=name)
+        return samples, int(sr), "the samples"
+    samples, file_sr = load_audio(audio, sr=None, max_seconds=max_seconds)
+    return samples, file_sr, str(audio)

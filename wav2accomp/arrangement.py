@@ -1,0 +1,343 @@
+"""Hum (or a MIDI melody) -> band: the product's one call, :func:`accompany`.
+
+The route, stage by stage: read the input (a recording through
+:func:`~wav2accomp.transcribe.analyse`, or a MIDI file's melody part) -> a
+melody roll on the 16th grid with its bar lines -> one generated roll per
+accompaniment part (:func:`~wav2accomp.generate.generate_parts`) -> a
+multi-track :class:`~wav2accomp.midi_io.Song` whose time equals the
+recording's. The :class:`Arrangement` it returns writes the MIDI file, a
+listenable mix (:mod:`wav2accomp.render`) and a picture. The command line's
+``wav2accomp accompany`` is a thin layer over this module.
+"""
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from .audio import resample
+from .classify import classify_parts
+from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MAX_AUDIO_SECONDS, MELODY,
+                        MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION, PITCH_SAMPLE_RATE, RENDER_SAMPLE_RATE,
+                        STEPS_PER_BEAT, STRINGSLIKE)
+from .errors import Wav2AccompError
+from .generate import generate_parts
+from .harmony import diatonic_chord_mask, estimate_key, key_name, midi_key_signature, parse_key, pitch_class_histogram
+from .midi_io import Note, Song, read_midi
+from .roll import n_steps_for, notes_to_roll, rolls_to_song
+from .timing import TempoMap, TimeSignature, metre_grid
+from .transcribe import NoMelodyError, Transcription, analyse, read_recording
+
+#: Suffixes read as MIDI melodies; anything else is read as a recording.
+MIDI_SUFFIXES = (".mid", ".midi", ".kar")
+#: Names a user may give a part, beside the class names.
+PART_NAMES = {"drums": PERCUSSION, "percussion": PERCUSSION,
+              "piano": GUITARLIKE, "guitar": GUITARLIKE, "guitarlike": GUITARLIKE,
+              "strings": STRINGSLIKE, "stringslike": STRINGSLIKE}
+
+
+def resolve_parts(names) -> tuple[str, ...]:
+    """Part names (``"drums"``, ``"piano"``, ``"strings"`` or class names) -> classes, in order, once each.
+
+    Raises
+    ------
+    Wav2AccompError
+        An unknown name, or none at all.
+    """
+    classes = []
+    for name in ([names] if isinstance(names, str) else list(names)):
+        part_class = PART_NAMES.get(str(name).strip().lower())
+        if part_class is None:
+            raise Wav2AccompError(f"unknown part {name!r}: choose from drums (percussion), piano or guitar "
+                                  "(guitarlike), strings (stringslike)")
+        if part_class not in classes:
+            classes.append(part_class)
+    if not classes:
+        raise Wav2AccompError("no part to generate: give at least one of drums, piano, strings")
+    return tuple(classes)
+
+
+@dataclass
+class Melody:
+    """The input melody on the song's time line.
+
+    Attributes
+    ----------
+    notes : list of Note
+        The melody's notes (beats and seconds; MIDI seconds = recording seconds).
+    tempo_map : TempoMap
+    time_signatures : list of TimeSignature
+    end_beat : float
+        End of the song, quarter-note beats.
+    recording : np.ndarray or None
+        The recording, mono at `sr` (None for a MIDI melody).
+    sr : int or None
+        Sample rate of `recording`, Hz.
+    transcription : Transcription or None
+        What the pitch tracker heard (None for a MIDI melody).
+    """
+
+    notes: list[Note]
+    tempo_map: TempoMap
+    time_signatures: list[TimeSignature]
+    end_beat: float
+    recording: np.ndarray | None = None
+    sr: int | None = None
+    transcription: Transcription | None = None
+
+    def n_steps(self) -> int:
+        """Length of the song on the 16th grid, steps."""
+        return n_steps_for(self.end_beat)
+
+    def roll(self) -> np.ndarray:
+        """``(T, 78)`` encoded melody roll."""
+        return notes_to_roll(self.notes, self.n_steps())
+
+    def downbeat_steps(self) -> np.ndarray:
+        """Bar starts, steps."""
+        _, downbeats = metre_grid(self.time_signatures, self.end_beat)
+        return np.round(downbeats * STEPS_PER_BEAT).astype(int)
+
+
+def melody_from_recording(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *,
+                          bpm: float | None = None, min_note_seconds: float = MIN_NOTE_SECONDS,
+                          max_seconds: float = MAX_AUDIO_SECONDS) -> Melody:
+    """Transcribe a recording (see :func:`~wav2accomp.transcribe.transcribe`), keeping it at its own rate."""
+    samples, file_sr, name = read_recording(audio, sr, max_seconds=max_seconds)
+    heard = analyse(resample(samples, file_sr, PITCH_SAMPLE_RATE), PITCH_SAMPLE_RATE, bpm=bpm,
+                    min_note_seconds=min_note_seconds, name=name)
+    return Melody(list(heard.melody), heard.tempo_map, list(heard.time_signatures), heard.end_beat,
+                  recording=samples, sr=file_sr, transcription=heard)
+
+
+def melody_from_midi(path: str | os.PathLike, *, bpm: float | None = None) -> Melody:
+    """The melody part of a MIDI file (by the class rules: name, then statistics; a lone pitched part is taken).
+
+    `bpm` replays the melody at one constant tempo instead of the file's tempo map.
+
+    Raises
+    ------
+    NoMelodyError
+        The file has no pitched part that could be a melody.
+    """
+    song = read_midi(path)
+    classes = classify_parts(song.parts, song.end_beat)
+    pitched = [p for p in song.parts if p.notes and not p.is_drum]
+    chosen = [p for p, a in zip(song.parts, classes) if a.part_class == MELODY]
+    if not chosen and len(pitched) == 1:
+        chosen = pitched
+    if not chosen:
+        raise NoMelodyError(f"no melody found in {path}: none of its {len(song.parts)} parts is a melody "
+                            f"(a pitched, mostly one-note-at-a-time part of at least a few notes)")
+    notes, tempo_map = chosen[0].notes, song.tempo_map
+    if bpm is not None:
+        tempo_map = TempoMap.constant(bpm)
+        notes = [replace(n, start=float(tempo_map.beats_to_seconds(n.start_beat)),
+                         end=float(tempo_map.beats_to_seconds(n.end_beat))) for n in notes]
+    end_beat = max(n.end_beat for n in notes)
+    return Melody(list(notes), tempo_map, list(song.time_signatures), end_beat)
+
+
+@dataclass
+class Arrangement:
+    """A melody with generated parts, ready to write, hear and look at.
+
+    Attributes
+    ----------
+    name : str
+        The input (a path, or "the samples").
+    melody : Melody
+    parts : dict of str to np.ndarray
+        Class -> ``(T, 78)`` generated roll, in the order asked for.
+    key : tuple of (int, str)
+        Tonic pitch class (0 = C) and mode (``"maj"``/``"min"``).
+    key_given : bool
+        True when the key came from the caller rather than the melody.
+    seed : int
+    temperature : float
+    timings : dict of str to float
+        Seconds spent per stage (read, transcribe, generate, and later midi, render, plot).
+    """
+
+    name: str
+    melody: Melody
+    parts: dict[str, np.ndarray]
+    key: tuple[int, str]
+    key_given: bool
+    seed: int
+    temperature: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def bpm(self) -> float:
+        """Tempo at the first bar line, quarter notes per minute."""
+        first_bar = self.melody.downbeat_steps()
+        beat = float(first_bar[1]) / STEPS_PER_BEAT if len(first_bar) > 1 else 0.0
+        return float(self.melody.tempo_map.bpm_at(beat))
+
+    @property
+    def duration(self) -> float:
+        """Length of the song (the recording, when longer), seconds."""
+        song_end = float(self.melody.tempo_map.beats_to_seconds(self.melody.end_beat))
+        if self.melody.recording is None:
+            return song_end
+        return max(song_end, len(self.melody.recording) / self.melody.sr)
+
+    def to_song(self, *, with_melody: bool = True) -> Song:
+        """The arrangement as a multi-track :class:`~wav2accomp.midi_io.Song`: the melody first (its own
+        notes and velocities), then one track per part (percussion on channel 10)."""
+        rolls = {MELODY: self.melody.roll(), **self.parts} if with_melody else dict(self.parts)
+        song = rolls_to_song(rolls, self.melody.tempo_map, self.melody.time_signatures)
+        if with_melody:
+            song.parts[0] = replace(song.parts[0], notes=list(self.melody.notes))
+        song.end_beat = max(song.end_beat, self.melody.end_beat)
+        song.key_signature = midi_key_signature(*self.key)
+        song.source = self.name
+        return song
+
+    def to_midi(self, path: str | os.PathLike) -> None:
+        """Write the arrangement as a format-1 MIDI file, atomically."""
+        from .midi_io import write_midi
+
+        with _timed(self.timings, "midi"):
+            write_midi(self.to_song(), path)
+
+    def render(self, path: str | os.PathLike, *, engine: str = "auto", soundfont: str | os.PathLike | None = None,
+               sr: int = RENDER_SAMPLE_RATE) -> str:
+        """Write a mix to hear at once: the recording (or the synthesised MIDI melody) with the
+        synthesised parts, aligned; wav/flac/ogg by suffix, atomically.
+
+        Parameters
+        ----------
+        engine : str
+            ``"auto"`` (FluidSynth when it and a SoundFont are found, else the
+            built-in synthesiser), ``"fluidsynth"`` or ``"builtin"``.
+        soundfont : path-like, optional
+            General MIDI SoundFont for FluidSynth.
+        sr : int
+            Sample rate of the file, Hz.
+
+        Returns
+        -------
+        str
+            The synthesiser used.
+        """
+        from .render import audio_format, mix, synthesize, write_audio
+
+        audio_format(path)
+        with _timed(self.timings, "render"):
+            seconds = self.duration + 1.0
+            accompaniment, used = synthesize(self.to_song(with_melody=False), sr=sr, engine=engine,
+                                             soundfont=soundfont, seconds=seconds)
+            if self.melody.recording is not None:
+                lead = resample(self.melody.recording, self.melody.sr, sr)
+            else:
+                song = self.to_song()
+                melody_only = replace(song, parts=song.parts[:1])
+                lead, _ = synthesize(melody_only, sr=sr, engine=used, soundfont=soundfont, seconds=seconds)
+            write_audio(path, mix(lead, accompaniment, sr), sr)
+        return used
+
+    def plot(self, path: str | os.PathLike) -> None:
+        """Piano rolls of the melody and every part on one bar grid, a PNG written atomically."""
+        from .plotting import plot_rolls
+
+        with _timed(self.timings, "plot"):
+            title = (f"{Path(self.name).name}: {self.bpm:.0f} BPM, {key_name(*self.key)}"
+                     f"{'' if self.key_given else ' (estimated)'}, seed {self.seed}, temperature {self.temperature:g}")
+            plot_rolls({MELODY: self.melody.roll(), **self.parts}, path, downbeats=self.melody.downbeat_steps(),
+                       title=title)
+
+    def summary(self) -> str:
+        """One line for people: length, tempo, key, notes per part."""
+        counts = ", ".join(f"{name} {int((roll == 2).sum())}" for name, roll in self.parts.items())
+        return (f"{self.name}: {self.duration:.1f} s, {self.bpm:.0f} BPM, {key_name(*self.key)}"
+                f"{'' if self.key_given else ' (estimated)'}; melody {len(self.melody.notes)} notes; {counts}")
+
+
+def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, parts=ACCOMPANIMENT_CLASSES,
+              bpm: float | None = None, key: str | None = None, seed: int = 0, temperature: float = 0.0,
+              model_dir: str | os.PathLike | None = None, arch: str = ALIGNED_ARCH,
+              min_note_seconds: float = MIN_NOTE_SECONDS, max_seconds: float = MAX_AUDIO_SECONDS) -> Arrangement:
+    """Give a melody a band.
+
+    Parameters
+    ----------
+    source : path-like or np.ndarray
+        A recording (wav/flac/ogg/...; humming, singing, whistling), a MIDI
+        file (``.mid``/``.midi``/``.kar``; its melody part is used) or mono
+        samples with their rate `sr`.
+    sr : int or None
+        Sample rate of `source` when it is an array, Hz.
+    parts : iterable of str
+        Parts to generate: ``drums``/``percussion``, ``piano``/``guitar``/``guitarlike``,
+        ``strings``/``stringslike`` (default: all three).
+    bpm : float or None
+        Tempo, quarter notes per minute: estimated from a recording when None;
+        for a MIDI melody, replays it at this constant tempo.
+    key : str or None
+        Key such as ``"C"``, ``"Am"``, ``"F# minor"``: the pitched parts then choose
+        their chords among the key's diatonic triads (others are weighted by
+        :data:`~wav2accomp.constants.OFF_KEY_CHORD_WEIGHT`). None estimates the key
+        from the melody (written to the MIDI file; the chords stay the model's).
+    seed : int
+        Seed of the sampling: the same input, seed and temperature give the same result.
+    temperature : float
+        0 decodes the most likely parts; higher values (0.3–1) sample more freely.
+    model_dir : path-like, optional
+        Folder of models trained with ``wav2accomp train`` (default: the shipped ones).
+    arch : str
+        ``"aligned"`` (default) or ``"paper"``.
+    min_note_seconds, max_seconds : float
+        Shortest sung note kept and longest recording accepted, seconds.
+
+    Returns
+    -------
+    Arrangement
+
+    Raises
+    ------
+    Wav2AccompError
+        Unreadable input, no melody in it (:class:`~wav2accomp.transcribe.NoMelodyError`),
+        an unknown part or key, missing models.
+    """
+    classes = resolve_parts(parts)
+    if temperature < 0:
+        raise Wav2AccompError(f"temperature must be 0 or more, not {temperature:g}")
+    if bpm is not None and not 20 <= bpm <= 400:
+        raise Wav2AccompError(f"bpm must be between 20 and 400, not {bpm:g}")
+    try:
+        given_key = parse_key(key) if key is not None else None
+    except ValueError as exc:
+        raise Wav2AccompError(str(exc)) from None
+    timings: dict[str, float] = {}
+    is_midi = not isinstance(source, np.ndarray) and Path(source).suffix.lower() in MIDI_SUFFIXES
+    with _timed(timings, "melody"):
+        melody = (melody_from_midi(source, bpm=bpm) if is_midi else
+                  melody_from_recording(source, sr, bpm=bpm, min_note_seconds=min_note_seconds,
+                                        max_seconds=max_seconds))
+    melody_roll = melody.roll()
+    chosen_key = given_key or estimate_key(pitch_class_histogram(melody_roll > 0))
+    chord_prior = None
+    if given_key is not None:
+        chord_prior = np.where(diatonic_chord_mask(*given_key), 1.0, OFF_KEY_CHORD_WEIGHT)
+    with _timed(timings, "generate"):
+        rolls = generate_parts(melody_roll, melody.downbeat_steps(), parts=classes, arch=arch, model_dir=model_dir,
+                               temperature=temperature, seed=seed, chord_prior=chord_prior)
+    name = "the samples" if isinstance(source, np.ndarray) else str(source)
+    return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,
+                       seed=seed, temperature=temperature, timings=timings)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):
+    """Add the seconds spent inside the block to ``timings[stage]``."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
