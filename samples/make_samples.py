@@ -4,7 +4,8 @@
 
 ode_to_joy.mid: Beethoven's "Ode to Joy" theme (public domain), 16 bars in
 D major at 100 BPM: a melody track plus piano chords, bass and drums, so every
-class of the classifier has a part.
+class of the classifier has a part. ode_to_joy_melody.mid: its melody track alone
+(an input for `wav2accomp accompany`).
 
 hum_ode_to_joy.flac: the first two phrases of the same theme hummed by the
 project's voice-like synthesiser (vowel formants, vibrato, glides, breath
@@ -65,6 +66,8 @@ def make_hum(path: Path, sample_rate: int = 22050) -> None:
 
 if __name__ == "__main__":
     here = Path(__file__).resolve().parent
-    write_midi(make_song(), here / "ode_to_joy.mid")
+    song = make_song()
+    write_midi(song, here / "ode_to_joy.mid")
+    write_midi(Song(song.parts[:1], song.tempo_map, song.time_signatures, song.end_beat), here / "ode_to_joy_melody.mid")
     make_hum(here / "hum_ode_to_joy.flac")
-    print(f"wrote {here / 'ode_to_joy.mid'} and {here / 'hum_ode_to_joy.flac'}")
+    print(f"wrote ode_to_joy.mid, ode_to_joy_melody.mid and hum_ode_to_joy.flac in {here}")

@@ -57,3 +57,30 @@ def test_generate_parts_gives_every_class_of_the_band():
     assert all(roll.shape == melody.shape and roll.any() for roll in parts.values())
     again = generate_parts(melody, np.arange(0, len(melody), 16), temperature=0.5, seed=4)
     assert all(np.array_equal(parts[p], again[p]) for p in parts)
+
+
+def test_a_chord_prior_moves_the_chords_into_the_key_and_drums_need_a_minimum_probability():
+    from wav2accomp.constants import MIN_DRUM_THRESHOLD
+    from wav2accomp.generate import decode
+    from wav2accomp.harmony import diatonic_chord_mask
+
+    _, config = load_part_model("guitarlike", "aligned")
+    n_steps = 32
+    sounding = np.full((n_steps, N_PITCHES), 0.5)
+    onsets = np.zeros((n_steps, N_PITCHES))
+    onsets[::8] = 0.5
+    chords = np.zeros((n_steps, len(CHORD_LABELS)))
+    chords[:, CHORD_LABELS.index("F#:maj")], chords[:, CHORD_LABELS.index("G:maj")] = 0.9, 0.1
+    probabilities = np.hstack([sounding, onsets, chords])
+
+    def pitch_classes(roll):
+        return set(((np.nonzero(roll)[1] + PITCH_LOW) % 12).tolist())
+
+    assert pitch_classes(decode(config, probabilities)) <= {6, 10, 1}                  # F# major
+    in_c = np.where(diatonic_chord_mask(0, "maj"), 1.0, 0.0)
+    assert pitch_classes(decode(config, probabilities, chord_prior=in_c)) <= {7, 11, 2}  # G major, diatonic in C
+
+    _, drums = load_part_model("percussion", "aligned")
+    quiet = np.zeros((n_steps, 2 * N_PITCHES + len(CHORD_LABELS)))
+    quiet[:, N_PITCHES:2 * N_PITCHES] = MIN_DRUM_THRESHOLD / 2   # above many calibrated drum thresholds
+    assert not decode(drums, quiet).any()

@@ -181,8 +181,8 @@ class Arrangement:
 
     @property
     def duration(self) -> float:
-        """Length of the song (the recording, when longer), seconds."""
-        song_end = float(self.melody.tempo_map.beats_to_seconds(self.melody.end_beat))
+        """Length of the song, seconds: the end of its last grid step, or of the recording when later."""
+        song_end = float(self.melody.tempo_map.beats_to_seconds(self.melody.n_steps() / STEPS_PER_BEAT))
         if self.melody.recording is None:
             return song_end
         return max(song_end, len(self.melody.recording) / self.melody.sr)

@@ -147,7 +147,7 @@ OUTSIDE_CHORD_WEIGHT = 0.2
 MIN_DRUM_THRESHOLD = 0.02
 #: Weight of a chord outside the key, when the user names the key, beside 1 for the key's diatonic triads
 #: (multiplies the model's chord distribution of each beat).
-OFF_KEY_CHORD_WEIGHT = 0.02
+OFF_KEY_CHORD_WEIGHT = 0.0
 #: Transposition range of training augmentation, semitones (inclusive).
 TRANSPOSE_RANGE = (-5, 6)
 #: GM drum numbers per drum family, for the percussion metrics.

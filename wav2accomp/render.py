@@ -16,6 +16,7 @@ writes wav/flac/ogg atomically.
 """
 from __future__ import annotations
 
+import importlib
 import io
 import os
 from dataclasses import dataclass
@@ -116,8 +117,7 @@ def find_soundfont(soundfont: str | os.PathLike | None = None) -> Path | None:
 def fluidsynth_problem(soundfont: str | os.PathLike | None = None) -> str | None:
     """Why FluidSynth cannot render here (one sentence), or None when it can."""
     try:
-        import fluidsynth  # noqa: F401  (pyfluidsynth; loads the FluidSynth library)
-        del fluidsynth
+        importlib.import_module("fluidsynth")  # pyfluidsynth: loading it loads the FluidSynth library
     except (ImportError, OSError) as exc:
         return f"FluidSynth is not available ({exc})"
     if find_soundfont(soundfont) is None:

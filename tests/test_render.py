@@ -1,0 +1,110 @@
+"""MIDI -> audio: played notes, both synthesisers, mixing and atomic audio files."""
+import os
+
+import numpy as np
+import pytest
+import soundfile
+
+from wav2accomp.constants import MIX_PEAK
+from wav2accomp.midi_io import Note, Part, Song, song_to_midi
+from wav2accomp.render import (RenderError, active_rms, choose_engine, find_soundfont, fluidsynth_problem, mix,
+                               played_notes, synthesize, write_audio)
+from wav2accomp.timing import TempoMap, TimeSignature
+
+SR = 22050
+
+
+def song_of(parts: list[tuple[int, int, list[tuple[int, float, float]]]], bpm: float = 120.0) -> Song:
+    """A song from (program, channel, [(pitch, start_beat, end_beat)]) per part."""
+    tempo = TempoMap.constant(bpm)
+    made = []
+    for track, (program, channel, notes) in enumerate(parts, start=1):
+        made.append(Part(f"part{track}", program, channel, track,
+                         [Note(p, 100, b0, b1, float(tempo.beats_to_seconds(b0)), float(tempo.beats_to_seconds(b1)))
+                          for p, b0, b1 in notes]))
+    end = max(b1 for _, _, notes in parts for _, _, b1 in notes)
+    return Song(made, tempo, [TimeSignature(0, 4, 4)], end)
+
+
+def peak_hz(samples: np.ndarray, sr: int) -> float:
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.argmax(spectrum) * sr / len(samples))
+
+
+def require_fluidsynth():
+    problem = fluidsynth_problem()
+    if problem is not None:
+        if os.environ.get("WAV2ACCOMP_REQUIRE_FLUIDSYNTH"):
+            pytest.fail(f"CI installed FluidSynth, yet: {problem}")
+        pytest.skip(problem)
+
+
+def test_played_notes_follow_the_tempo_map_and_programs():
+    tempo = TempoMap.from_changes([0, 2], [500_000, 250_000])  # 120 BPM, then 240 BPM from beat 2
+    notes = [Note(60, 90, 1.0, 3.0, 0.5, 1.25)]
+    song = Song([Part("p", 48, 3, 1, notes)], tempo, [], 3.0)
+    (played,) = played_notes(song_to_midi(song))
+    assert (played.channel, played.program, played.pitch, played.velocity) == (3, 48, 60, 90)
+    assert played.start == pytest.approx(0.5) and played.end == pytest.approx(1.25)
+
+
+@pytest.mark.parametrize("engine", ["builtin", "fluidsynth"])
+def test_a_note_sounds_at_its_pitch_and_time(engine):
+    if engine == "fluidsynth":
+        require_fluidsynth()
+    song = song_of([(0, 0, [(69, 2.0, 4.0)])])  # A4 from 1 s to 2 s at 120 BPM
+    audio, used = synthesize(song, sr=SR, engine=engine, seconds=3.0)
+    assert used == engine and audio.shape == (3 * SR, 2) and audio.dtype == np.float32
+    mono = audio.mean(axis=1)
+    assert np.abs(mono[:int(0.95 * SR)]).max() < 1e-4            # silent before the note
+    note = mono[int(1.05 * SR):int(1.55 * SR)]
+    assert np.sqrt(np.mean(note ** 2)) > 1e-3
+    assert abs(peak_hz(note, SR) - 440.0) < 6.0
+
+
+def test_builtin_drums_pitched_parts_and_determinism():
+    song = song_of([(0, 9, [(36, 0, 0.25), (38, 1, 1.25), (42, 0.5, 0.75), (49, 2, 2.25)]),
+                    (48, 1, [(60, 0, 2), (64, 0, 2)]), (33, 2, [(36, 0, 1)])])
+    first, _ = synthesize(song, sr=SR, engine="builtin")
+    second, _ = synthesize(song, sr=SR, engine="builtin")
+    assert np.array_equal(first, second)
+    assert len(first) == int(round((song.end + 1.0) * SR))       # the song plus the release tail
+    assert not np.allclose(first[:, 0], first[:, 1])               # parts are panned
+    drums_only, _ = synthesize(song_of([(0, 9, [(38, 0, 0.25)])]), sr=SR, engine="builtin")
+    assert np.sqrt(np.mean(drums_only[:SR // 4] ** 2)) > 1e-3
+
+
+def test_engine_choice_and_soundfont_errors(tmp_path, monkeypatch):
+    assert choose_engine("builtin") == "builtin"
+    with pytest.raises(RenderError, match="unknown synthesiser"):
+        choose_engine("timidity")
+    with pytest.raises(RenderError, match="SoundFont not found"):
+        choose_engine("fluidsynth", soundfont=tmp_path / "missing.sf2")
+    monkeypatch.setenv("WAV2ACCOMP_SOUNDFONT", str(tmp_path / "gone.sf2"))
+    with pytest.raises(RenderError, match="gone.sf2"):
+        find_soundfont()
+    monkeypatch.delenv("WAV2ACCOMP_SOUNDFONT")
+    assert choose_engine("auto") in ("fluidsynth", "builtin")
+
+
+def test_mix_balances_levels_and_limits_the_peak():
+    t = np.arange(2 * SR) / SR
+    voice = (0.9 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    band = np.stack([0.01 * np.sin(2 * np.pi * 330 * t[:SR])] * 2, axis=1).astype(np.float32)
+    out = mix(voice, band, SR, accompaniment_db=-6.0)
+    assert out.shape == (2 * SR, 2) and np.abs(out).max() <= MIX_PEAK + 1e-6
+    voice_level = active_rms(out[SR:], SR)                         # voice alone in the second half
+    band_level = active_rms(out[:SR] - out[SR:], SR)               # the same voice cycle cancels
+    assert 20 * np.log10(band_level / voice_level) == pytest.approx(-6.0, abs=0.5)
+
+
+def test_write_audio_by_suffix_atomically(tmp_path):
+    samples = np.zeros((SR, 2), dtype=np.float32)
+    samples[:, 0] = 0.5
+    for suffix in (".wav", ".flac", ".ogg"):
+        write_audio(tmp_path / f"mix{suffix}", samples, SR)
+        data, sr = soundfile.read(tmp_path / f"mix{suffix}")
+        assert sr == SR and data.shape == (SR, 2)
+    with pytest.raises(RenderError, match="use a .wav"):
+        write_audio(tmp_path / "mix.mp4", samples, SR)
+    assert not (tmp_path / "mix.mp4").exists() and not list(tmp_path.glob(".*tmp"))
