@@ -1,9 +1,13 @@
 """The command line as a user meets it: help, output, and one-line errors."""
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import make_midi, name, tune
 from wav2accomp.cli import main
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
 def run(*args):
@@ -109,3 +113,91 @@ def test_transcribe_errors_are_one_line_and_leave_no_file(tmp_path):
     assert result.returncode == 1 and "does not exist" in result.stderr
     assert run("transcribe", str(tmp_path / "noise.wav"), "-o", "x.mid", "--bpm", "0").returncode == 2
     assert not list(tmp_path.glob("*.mid")) and not list(tmp_path.glob(".*tmp"))
+
+
+def test_accompany_the_sample_hum_end_to_end(tmp_path):
+    import mido
+    import numpy as np
+    import soundfile
+
+    from wav2accomp.audio import load_audio
+    from wav2accomp.synthesis import tune_notes
+
+    hum = SAMPLES / "hum_ode_to_joy.flac"
+    out = {name_: tmp_path / name_ for name_ in ("song.mid", "song.wav", "song.png")}
+    result = run("accompany", str(hum), "-o", str(out["song.mid"]), "--render", str(out["song.wav"]),
+                 "--plot", str(out["song.png"]), "--seed", "1")
+    assert result.returncode == 0, result.stderr
+    assert "BPM" in result.stdout and "wrote" in result.stdout
+
+    midi = mido.MidiFile(out["song.mid"])
+    parts = {}
+    for track in midi.tracks[1:]:
+        title = next(m.name for m in track if m.type == "track_name")
+        programs = {(m.channel, m.program) for m in track if m.type == "program_change"}
+        parts[title] = (programs, sum(m.type == "note_on" and m.velocity > 0 for m in track))
+    assert list(parts) == ["melody", "percussion", "guitarlike", "stringslike"]
+    assert parts["melody"][0] == {(0, 73)} and parts["percussion"][0] == {(9, 0)}
+    assert parts["guitarlike"][0] == {(1, 0)} and parts["stringslike"][0] == {(2, 48)}
+
+    # MIDI seconds through the file's own tempo map (mido plays it): melody onsets vs the notes sung
+    seconds, melody_onsets, ends = 0.0, [], []
+    for message in midi:
+        seconds += message.time
+        if message.type == "note_on" and message.velocity > 0 and message.channel == 0:
+            melody_onsets.append(seconds)
+        if message.type in ("note_on", "note_off"):
+            ends.append(seconds)
+    sung = [n.onset for n in tune_notes("ode_to_joy", bpm=104, start=0.7, legato=0.93, transpose=-5)]
+    errors = [min(abs(onset - s) for s in sung) for onset in melody_onsets]
+    assert len(melody_onsets) == len(sung) and np.median(errors) < 0.050
+    recording, sr = load_audio(hum, sr=None)
+    duration = len(recording) / sr
+    assert all(n_notes > 0 for _, n_notes in parts.values()), parts
+    assert max(ends) <= max(duration, midi.length) + 1e-6 and midi.length < duration + 0.5
+
+    # the mix: the recording plus the band, aligned with the recording, and the picture
+    mix, mix_sr = soundfile.read(out["song.wav"])
+    assert mix.shape[1] == 2 and abs(len(mix) / mix_sr - (duration + 1.0)) < 0.2
+    reference = load_audio(hum, sr=mix_sr)[0]
+    spectrum = np.fft.rfft(mix[:, 0], 2 * len(mix)) * np.conj(np.fft.rfft(reference, 2 * len(mix)))
+    correlation = np.fft.irfft(spectrum)
+    lag = int(np.argmax(np.concatenate([correlation[-mix_sr // 5:], correlation[:mix_sr // 5]]))) - mix_sr // 5
+    assert abs(lag) / mix_sr < 0.005
+    assert out["song.png"].read_bytes()[:4] == b"\x89PNG"
+
+
+def test_accompany_a_midi_melody_with_the_builtin_synthesiser(tmp_path):
+    result = run("accompany", str(SAMPLES / "ode_to_joy_melody.mid"), "-o", str(tmp_path / "song.mid"),
+                 "--parts", "drums", "piano", "--render", str(tmp_path / "song.flac"), "--synth", "builtin",
+                 "--key", "D", "--temperature", "0.5", "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    assert "built-in synthesiser" in result.stdout and "D major" in result.stdout
+    assert (tmp_path / "song.flac").stat().st_size > 10_000
+
+
+def test_accompany_errors_are_one_line_and_leave_no_file(tmp_path):
+    import numpy as np
+    import soundfile
+
+    soundfile.write(tmp_path / "silence.wav", np.zeros(22050), 22050)
+    soundfile.write(tmp_path / "noise.wav", 0.1 * np.random.default_rng(0).standard_normal(44100), 22050)
+    (tmp_path / "text.wav").write_text("not audio")
+    hum = str(SAMPLES / "hum_ode_to_joy.flac")
+    out = str(tmp_path / "out.mid")
+    cases = [([str(tmp_path / "silence.wav"), "-o", out], "silent"),
+             ([str(tmp_path / "noise.wav"), "-o", out], "no melody found in"),
+             ([str(tmp_path / "text.wav"), "-o", out], "cannot read"),
+             ([hum, "-o", out, "--parts", "drums", "bass"], "unknown part 'bass'"),
+             ([hum, "-o", out, "--key", "H"], "not a key"),
+             ([hum, "-o", out, "--render", str(tmp_path / "out.mp4")], "use a .wav"),
+             ([hum, "-o", str(tmp_path / "no" / "out.mid")], "does not exist"),
+             ([hum, "-o", out, "--plot", str(tmp_path)], "is a folder"),
+             ([hum, "-o", out, "--model-dir", str(tmp_path)], "no aligned model")]
+    for arguments, message in cases:
+        result = run("accompany", *arguments)
+        assert result.returncode == 1 and message in result.stderr, (arguments, result.stderr)
+        assert result.stderr.count("\n") == 1
+    assert run("accompany", hum, "-o", out, "--temperature", "-1").returncode == 2
+    assert not list(tmp_path.glob("*.mid")) and not list(tmp_path.glob(".*tmp"))
+    assert "--render" in run("accompany", "--help").stdout

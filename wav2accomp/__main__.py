@@ -1,5 +1,4 @@
-import sys
+"""`python -m wav2accomp`: the same as the `wav2accomp` command."""
+from .cli import entry
 
-from .cli import main
-
-sys.exit(main())
+entry()

@@ -55,10 +55,10 @@ def plot_rolls(rolls: dict[str, np.ndarray], path: str | os.PathLike, *, downbea
             ticks = _note_ticks(PITCH_LOW + low - 2, PITCH_LOW + high + 2)
             ax.set_yticks(ticks, [_note_name(t) for t in ticks], fontsize=8)
         ax.set_ylabel(name)
-        for beat in range(int(np.ceil(len(roll) / steps_per_beat))):
-            ax.axvline(beat, color="#eeeeee", linewidth=0.4, zorder=0)
-        for bar in bars:
-            ax.axvline(bar, color="#999999", linewidth=0.7, zorder=0)
+        bottom, top = ax.get_ylim()
+        ax.vlines(np.arange(np.ceil(end)), bottom, top, color="#eeeeee", linewidth=0.4, zorder=0)
+        ax.vlines(bars, bottom, top, color="#999999", linewidth=0.7, zorder=0)
+        ax.set_ylim(bottom, top)
     if bars.size:
         every = max(1, int(np.ceil(len(bars) / 24)))  # at most ~24 bar numbers
         axes[-1, 0].set_xticks(bars[::every], [str(i + 1) for i in range(0, len(bars), every)])
