@@ -24,6 +24,14 @@ def hum_arrangement():
     return accompany(SAMPLES / "hum_ode_to_joy.flac", seed=3)
 
 
+def test_the_package_offers_accompany():
+    import wav2accomp
+
+    assert wav2accomp.accompany is accompany and "accompany" in wav2accomp.__all__
+    with pytest.raises(AttributeError):
+        wav2accomp.not_a_thing
+
+
 def test_part_names_and_aliases():
     assert resolve_parts(["drums", "piano", "strings"]) == ACCOMPANIMENT_CLASSES
     assert resolve_parts(["Guitar", "guitarlike", "percussion"]) == (GUITARLIKE, PERCUSSION)

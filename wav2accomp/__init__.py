@@ -12,5 +12,15 @@ from .errors import MidiReadError, Wav2AccompError
 from .midi_io import Note, Part, Song, read_midi, write_midi
 from .roll import notes_to_roll, roll_to_notes, rolls_to_song
 
-__all__ = ["classify_parts", "prepare_corpus", "MidiReadError", "Wav2AccompError", "Note", "Part", "Song",
+__all__ = ["accompany", "Arrangement", "classify_parts", "prepare_corpus", "MidiReadError", "Wav2AccompError", "Note", "Part", "Song",
            "read_midi", "write_midi", "notes_to_roll", "roll_to_notes", "rolls_to_song"]
+
+
+def __getattr__(name: str):
+    """``accompany`` and ``Arrangement`` (:mod:`wav2accomp.arrangement`) load on first use: they import
+    torch, which takes about a second that the other commands need not pay."""
+    if name in ("accompany", "Arrangement"):
+        from . import arrangement
+
+        return getattr(arrangement, name)
+    raise AttributeError(f"module 'wav2accomp' has no attribute {name!r}")
