@@ -30,6 +30,7 @@ import mido
 import numpy as np
 import soundfile
 
+from fresh_process import fresh_seconds
 from wav2accomp.arrangement import accompany
 from wav2accomp.render import fluidsynth_problem
 from wav2accomp.synthesis import VoiceStyle, sing, tune_notes
@@ -55,16 +56,6 @@ def make_hum_30s(path: Path) -> list[float]:
     notes = [n for n in first + second if n.offset < 29.8]
     soundfile.write(path, sing(notes, 44100, style=STYLE, seconds=30.0, seed=7), 44100)
     return [n.onset for n in notes]
-
-
-def wall_seconds(command: list[str], repeats: int) -> float:
-    """Median wall time of a command run `repeats` times in fresh processes."""
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
 
 
 def melody_onsets(midi_path: Path) -> list[float]:
@@ -106,7 +97,7 @@ def main() -> None:
         print(f"## Fresh processes, 30 s hum, median of {args.repeats} (2 cores)\n")
         print("| command | seconds |\n|---|---:|")
         for label, command in rows:
-            print(f"| {label} | {wall_seconds(command, args.repeats):.2f} |")
+            print(f"| {label} | {fresh_seconds(command, args.repeats):.2f} |")
 
         runs = [json.loads(subprocess.run([sys.executable, "-c", STAGES, str(hum), str(tmp / "stages")], check=True,
                                           capture_output=True, text=True).stdout) for _ in range(args.repeats)]

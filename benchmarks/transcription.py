@@ -17,16 +17,14 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import soundfile
 
+from fresh_process import fresh_seconds
 from wav2accomp.constants import ANALYSIS_SAMPLE_RATE
 from wav2accomp.synthesis import sing, synthetic_set, tune_notes, VoiceStyle
 from wav2accomp.transcription_evaluation import (MELODY_METRICS, format_markdown, midi_to_hz,
@@ -72,16 +70,6 @@ def synthetic_table() -> list[str]:
     for tracker, scores in totals.items():
         lines.append(f"| **mean** | {tracker} | | | {np.mean(scores):.3f} | | |")
     return lines
-
-
-def fresh_seconds(args: list[str], repeats: int) -> float:
-    """Median wall time of a command in fresh processes, seconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run(args, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def cold_start_table(repeats: int) -> list[str]:
