@@ -252,3 +252,11 @@ SOUNDFONT_PATHS = (
     "/opt/homebrew/share/soundfonts/default.sf2",
     "/usr/local/share/soundfonts/default.sf2",
 )
+
+# --- Stems ------------------------------------------------------------------------
+#: Sample rate every stem is read and rendered at, Hz (ample for the baseline's waveforms, half the cost of 44.1k).
+STEMS_SAMPLE_RATE = 22050
+#: A stem whose name contains one of these (case-insensitive) is the melody stem.
+MELODY_STEM_KEYWORDS = ("vocal", "voice", "vox", "lead", "melody", "sing")
+#: Stem names that are premixes, never summed into the accompaniment.
+MIX_STEM_NAMES = ("mix", "mixture")

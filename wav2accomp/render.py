@@ -202,6 +202,8 @@ def synthesize_fluidsynth(midi: mido.MidiFile, sr: int, soundfont: Path, n_sampl
         for message in midi:
             now += message.time
             due = min(int(round(now * sr)), n_samples)
+            if due >= n_samples:  # events past the end are not heard (and would pile up unrendered)
+                break
             if due > done:
                 blocks.append(synth.get_samples(due - done))
                 done = due
