@@ -94,7 +94,8 @@ def _note_ticks(low: int, high: int) -> list[int]:
     return [p for p in range(low, high + 1) if p % 12 in classes]
 
 
-def plot_losses(history: list[dict], path: str | os.PathLike, *, title: str = "") -> None:
+def plot_losses(history: list[dict], path: str | os.PathLike, *, title: str = "",
+                ylabel: str = "BCE per step (summed over notes)") -> None:
     """Train and valid loss per epoch (``history`` rows with epoch, train_loss, valid_loss); a PNG, atomically."""
     _, plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -104,7 +105,7 @@ def plot_losses(history: list[dict], path: str | os.PathLike, *, title: str = ""
     best = min(history, key=lambda row: row["valid_loss"])
     ax.axvline(best["epoch"], color="#999999", linestyle="--", linewidth=0.8, label=f"best (epoch {best['epoch']})")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("BCE per step (summed over notes)")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend()
     _save(fig, path)

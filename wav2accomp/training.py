@@ -121,12 +121,14 @@ def learning_rate_at(base: float, epoch: int) -> float:
     return base * max(0.5 ** (epoch / LR_HALF_LIFE_EPOCHS), 0.1)
 
 
-def _save_checkpoint(path: Path, state: dict) -> None:
+def save_checkpoint(path: Path, state: dict) -> None:
+    """Write a training checkpoint (tensors, numbers, lists, dicts) atomically."""
     with atomic_write(path) as handle:
         torch.save(state, handle)
 
 
-def _load_checkpoint(path: Path) -> dict:
+def load_checkpoint(path: Path) -> dict:
+    """Read a checkpoint of :func:`save_checkpoint` (``weights_only``: no code is unpickled)."""
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for a damaged file
@@ -240,7 +242,7 @@ def train(options: TrainOptions) -> dict:
     if options.resume:
         if not checkpoint_path.is_file():
             raise Wav2AccompError(f"nothing to resume: {checkpoint_path} does not exist")
-        saved = _load_checkpoint(checkpoint_path)
+        saved = load_checkpoint(checkpoint_path)
         mismatched = [k for k in _RUN_DEFINING if saved["options"].get(k) != run_options.get(k)]
         if mismatched:
             raise Wav2AccompError("cannot resume: the checkpoint was made with different "
@@ -258,7 +260,7 @@ def train(options: TrainOptions) -> dict:
 
     def checkpoint():
         if ddp.main:
-            _save_checkpoint(checkpoint_path, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            save_checkpoint(checkpoint_path, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                                                "state": state, "best_model": best_weights,
                                                "options": run_options})
 

@@ -1,0 +1,381 @@
+"""The raw-amplitude baseline: a fully connected network from melody samples to accompaniment samples.
+
+The seed's first experiment, kept as a baseline for the symbolic route: a
+chunk of `chunk` samples of the melody stem (500 by default, 23 ms at
+22050 Hz) goes in, the same chunk of the summed accompaniment stems comes
+out, trained with an L2 (mean squared error) loss on a stems dataset
+(:mod:`wav2accomp.stems`). Waveforms are scaled by one number, the RMS of the
+training melodies (input) and accompaniments (output), stored in the model.
+
+A run folder holds ``checkpoint.pt`` (atomic, every epoch and every
+`checkpoint_seconds`; ``--resume`` continues it to the same weights as an
+uninterrupted run), ``log.json``, ``loss.png`` and the best model,
+``raw-amplitude.npz`` (plain float arrays, loaded without pickle) +
+``raw-amplitude.json``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from wav2accomp.constants import STEMS_SAMPLE_RATE
+from wav2accomp.errors import Wav2AccompError
+from wav2accomp.fileio import atomic_write, write_json
+from wav2accomp.plotting import plot_losses
+from wav2accomp.stems import StemSong, find_stem_songs, load_stem_song
+from wav2accomp.training import load_checkpoint, save_checkpoint, learning_rate_at
+
+MODEL_NAME = "raw-amplitude"
+CHECKPOINT, LOG, LOSS_PLOT = "checkpoint.pt", "log.json", "loss.png"
+
+
+@dataclass
+class BaselineConfig:
+    """What defines a raw-amplitude network.
+
+    Attributes
+    ----------
+    chunk : int
+        Samples per chunk, in and out.
+    hidden : list of int
+        Width of each hidden layer (ReLU).
+    sr : int
+        Sample rate the network was trained at, Hz.
+    input_scale, output_scale : float
+        RMS of the training melodies and accompaniments (waveforms are divided by them).
+    provenance : dict
+        How it was trained (command options, songs, best epoch).
+    """
+
+    chunk: int = 500
+    hidden: list[int] = field(default_factory=lambda: [1024, 1024])
+    sr: int = STEMS_SAMPLE_RATE
+    input_scale: float = 1.0
+    output_scale: float = 1.0
+    provenance: dict = field(default_factory=dict)
+
+
+def build_network(config: BaselineConfig) -> nn.Sequential:
+    """chunk -> hidden layers (ReLU) -> chunk, linear output."""
+    layers, width = [], config.chunk
+    for units in config.hidden:
+        layers += [nn.Linear(width, units), nn.ReLU()]
+        width = units
+    layers.append(nn.Linear(width, config.chunk))
+    return nn.Sequential(*layers)
+
+
+def save_baseline(network: nn.Module, config: BaselineConfig, folder: str | os.PathLike) -> None:
+    """Write ``raw-amplitude.npz`` and ``.json`` into `folder`, each atomically."""
+    path = Path(folder) / MODEL_NAME
+    state = {name: t.detach().cpu().numpy().astype(np.float32) for name, t in network.state_dict().items()}
+    with atomic_write(path.with_suffix(".npz")) as handle:
+        np.savez(handle, **state)
+    write_json(path.with_suffix(".json"), asdict(config))
+
+
+def load_baseline(folder: str | os.PathLike) -> tuple[nn.Module, BaselineConfig]:
+    """Read a model written by :func:`save_baseline` (a run folder); eval mode, CPU.
+
+    Raises
+    ------
+    Wav2AccompError
+        Missing or broken files.
+    """
+    path = Path(folder) / MODEL_NAME
+    try:
+        config = BaselineConfig(**json.loads(path.with_suffix(".json").read_text()))
+        network = build_network(config)
+        with np.load(path.with_suffix(".npz"), allow_pickle=False) as data:
+            network.load_state_dict({name: torch.from_numpy(data[name]) for name in data.files})
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise Wav2AccompError(f"cannot load the raw-amplitude model in {folder}: "
+                              f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+    network.eval()
+    return network, config
+
+
+# --- Data ----------------------------------------------------------------------------------
+
+@dataclass
+class StemPairs:
+    """Melody and accompaniment waveforms of several songs, mono at one rate."""
+
+    names: list[str]
+    melody: list[np.ndarray]
+    accompaniment: list[np.ndarray]
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.array([len(m) for m in self.melody])
+
+
+def load_split(stems_dir: str | os.PathLike, split: str, *, sr: int = STEMS_SAMPLE_RATE, limit: int | None = None,
+               max_seconds: float | None = None, progress: bool = False) -> StemPairs:
+    """The songs of one split of a stems folder (see :mod:`wav2accomp.stems`), optionally cut to `max_seconds`."""
+    songs: list[StemSong] = [s for s in find_stem_songs(stems_dir)[0] if s.split == split][:limit]
+    pairs = StemPairs([], [], [])
+    for song in tqdm(songs, desc=f"load {split} stems", unit="song", disable=not progress):
+        melody, accompaniment = load_stem_song(song, sr=sr)
+        end = len(melody) if max_seconds is None else int(max_seconds * sr)
+        pairs.names.append(song.name)
+        pairs.melody.append(melody[:end])
+        pairs.accompaniment.append(accompaniment[:end])
+    return pairs
+
+
+def sample_chunks(lengths: np.ndarray, count: int, chunk: int, rng: np.random.Generator) -> np.ndarray:
+    """``(count, 2)`` (song, start sample) of random chunks, songs weighted by length."""
+    usable = np.maximum(lengths - chunk, 0)
+    if usable.sum() == 0:
+        raise Wav2AccompError(f"no song is longer than one chunk ({chunk} samples)")
+    songs = rng.choice(len(lengths), size=count, p=usable / usable.sum())
+    return np.column_stack([songs, (rng.random(count) * usable[songs]).astype(np.int64)])
+
+
+def gather(pairs: StemPairs, picks: np.ndarray, chunk: int, config: BaselineConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """Scaled (inputs, targets) tensors ``(n, chunk)`` of the picked chunks."""
+    inputs = np.stack([pairs.melody[s][o:o + chunk] for s, o in picks]) / config.input_scale
+    targets = np.stack([pairs.accompaniment[s][o:o + chunk] for s, o in picks]) / config.output_scale
+    return torch.from_numpy(inputs.astype(np.float32)), torch.from_numpy(targets.astype(np.float32))
+
+
+# --- Training ------------------------------------------------------------------------------
+
+@dataclass
+class BaselineTrainOptions:
+    """Options of :func:`train_baseline` (the CLI's flags)."""
+
+    stems: str
+    out: str
+    chunk: int = 500
+    hidden: list[int] = field(default_factory=lambda: [1024, 1024])
+    epochs: int = 20
+    chunks_per_epoch: int = 65536
+    batch_size: int = 256
+    learning_rate: float = 1e-3
+    seed: int = 0
+    max_seconds_per_song: float | None = None
+    limit_songs: int | None = None
+    max_minutes: float | None = None
+    checkpoint_seconds: float = 120.0
+    resume: bool = False
+    progress: bool = True
+
+    def run_defining(self) -> dict:
+        """The options a resumed run must share with the checkpoint."""
+        return {k: v for k, v in asdict(self).items()
+                if k not in ("out", "resume", "progress", "max_minutes", "checkpoint_seconds", "epochs")}
+
+
+def train_baseline(options: BaselineTrainOptions) -> dict:
+    """Train (or resume) the raw-amplitude network on the train split; keep the best valid epoch.
+
+    Returns the log (history of train/valid MSE per epoch, best epoch, chunks per second).
+
+    Raises
+    ------
+    Wav2AccompError
+        No usable songs, an unreadable checkpoint or one made with other options.
+    """
+    out = Path(options.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Wav2AccompError(f"cannot create output folder {out}: {exc.strerror or exc}") from exc
+    load = dict(limit=options.limit_songs, max_seconds=options.max_seconds_per_song, progress=options.progress)
+    train, valid = load_split(options.stems, "train", **load), load_split(options.stems, "valid", **load)
+    if not train.names or not valid.names:
+        raise Wav2AccompError(f"{options.stems} needs songs in the train and valid splits (found "
+                              f"{len(train.names)} and {len(valid.names)}; the split comes from each song's name)")
+    config = BaselineConfig(chunk=options.chunk, hidden=list(options.hidden),
+                            input_scale=_rms(train.melody), output_scale=_rms(train.accompaniment))
+    valid_picks = sample_chunks(valid.lengths, min(8192, options.chunks_per_epoch), options.chunk,
+                                np.random.default_rng([options.seed, 1]))
+    torch.manual_seed(options.seed)
+    network = build_network(config)
+    optimizer = torch.optim.Adam(network.parameters(), lr=options.learning_rate)
+    state = {"epoch": 0, "batch": 0, "loss_sum": 0.0, "history": [], "best_loss": math.inf, "best_epoch": -1,
+             "elapsed": 0.0, "chunks": 0}
+    checkpoint_path = out / CHECKPOINT
+    best_weights = {k: v.clone() for k, v in network.state_dict().items()}
+    if options.resume:
+        if not checkpoint_path.is_file():
+            raise Wav2AccompError(f"nothing to resume: {checkpoint_path} does not exist")
+        saved = load_checkpoint(checkpoint_path)
+        if saved["options"] != options.run_defining():
+            changed = [k for k, v in options.run_defining().items() if saved["options"].get(k) != v]
+            raise Wav2AccompError("cannot resume: the checkpoint was made with different "
+                                  + ", ".join(f"--{k.replace('_', '-')}" for k in changed))
+        network.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        state, best_weights = saved["state"], saved["best_model"]
+
+    def checkpoint():
+        save_checkpoint(checkpoint_path, {"model": network.state_dict(), "optimizer": optimizer.state_dict(),
+                                           "state": state, "best_model": best_weights,
+                                           "options": options.run_defining()})
+
+    n_batches = math.ceil(options.chunks_per_epoch / options.batch_size)
+    began = time.perf_counter() - state["elapsed"]
+    last_checkpoint = time.perf_counter()
+    while state["epoch"] < options.epochs:
+        if options.max_minutes is not None and time.perf_counter() - began > 60 * options.max_minutes:
+            break
+        epoch = state["epoch"]
+        picks = sample_chunks(train.lengths, n_batches * options.batch_size, options.chunk,
+                              np.random.default_rng([options.seed, 2, epoch]))
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate_at(options.learning_rate, epoch)
+        network.train()
+        with tqdm(total=n_batches, initial=state["batch"], desc=f"epoch {epoch + 1}/{options.epochs}",
+                  unit="batch", disable=not options.progress, leave=False) as bar:
+            while state["batch"] < n_batches:
+                rows = picks[state["batch"] * options.batch_size:(state["batch"] + 1) * options.batch_size]
+                inputs, targets = gather(train, rows, options.chunk, config)
+                loss = torch.mean((network(inputs) - targets) ** 2)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                state["loss_sum"] += float(loss.detach())
+                state["batch"] += 1
+                state["chunks"] += len(rows)
+                bar.update()
+                bar.set_postfix(mse=f"{state['loss_sum'] / state['batch']:.4f}")
+                if time.perf_counter() - last_checkpoint >= options.checkpoint_seconds:
+                    state["elapsed"] = time.perf_counter() - began
+                    checkpoint()
+                    last_checkpoint = time.perf_counter()
+        valid_loss = validation_mse(network, valid, valid_picks, config)
+        state["history"].append({"epoch": epoch + 1, "train_loss": state["loss_sum"] / n_batches,
+                                 "valid_loss": valid_loss})
+        if valid_loss < state["best_loss"]:
+            state["best_loss"], state["best_epoch"] = valid_loss, epoch + 1
+            best_weights = {k: v.clone() for k, v in network.state_dict().items()}
+        state.update(epoch=epoch + 1, batch=0, loss_sum=0.0, elapsed=time.perf_counter() - began)
+        checkpoint()
+        last_checkpoint = time.perf_counter()
+        plot_losses(state["history"], out / LOSS_PLOT, title="raw-amplitude baseline",
+                    ylabel="MSE per sample (scaled waveforms)")
+    network.load_state_dict(best_weights)
+    config.provenance = {"options": options.run_defining(), "train_songs": len(train.names),
+                         "valid_songs": len(valid.names), "best_epoch": state["best_epoch"],
+                         "best_valid_mse": state["best_loss"]}
+    save_baseline(network, config, out)
+    log = {**config.provenance, "history": state["history"], "elapsed": state["elapsed"],
+           "chunks_per_second": state["chunks"] / max(state["elapsed"], 1e-9),
+           "parameters": sum(p.numel() for p in network.parameters())}
+    write_json(out / LOG, log)
+    return log
+
+
+def _rms(waves: list[np.ndarray]) -> float:
+    total = sum(float(np.sum(np.square(w, dtype=np.float64))) for w in waves)
+    count = sum(len(w) for w in waves)
+    return math.sqrt(total / count) if count and total > 0 else 1.0
+
+
+@torch.no_grad()
+def validation_mse(network: nn.Module, pairs: StemPairs, picks: np.ndarray, config: BaselineConfig) -> float:
+    """Mean squared error (scaled waveforms) on fixed chunks."""
+    network.eval()
+    inputs, targets = gather(pairs, picks, config.chunk, config)
+    return float(torch.mean((network(inputs) - targets) ** 2))
+
+
+# --- Generation ---------------------------------------------------------------------------------
+
+@torch.no_grad()
+def generate_accompaniment(network: nn.Module, config: BaselineConfig, melody: np.ndarray, *,
+                           overlap: float = 0.0) -> np.ndarray:
+    """The network's accompaniment for a melody waveform (mono, at ``config.sr``), same length.
+
+    Parameters
+    ----------
+    overlap : float
+        Share of each chunk overlapping the next, 0 <= overlap < 1. With
+        overlap, chunks are cross-faded with a Hann window (overlap-add,
+        normalised by the summed window).
+    """
+    if not 0 <= overlap < 1:
+        raise Wav2AccompError(f"overlap must be in [0, 1), not {overlap:g}")
+    chunk = config.chunk
+    hop = max(1, int(round(chunk * (1 - overlap))))
+    n_chunks = max(1, math.ceil(max(len(melody) - chunk, 0) / hop) + 1)
+    padded = np.zeros((n_chunks - 1) * hop + chunk, dtype=np.float32)
+    padded[:len(melody)] = melody
+    starts = np.arange(n_chunks) * hop
+    inputs = np.stack([padded[s:s + chunk] for s in starts]) / config.input_scale
+    outputs = network(torch.from_numpy(inputs.astype(np.float32))).numpy() * config.output_scale
+    window = np.hanning(chunk + 2)[1:-1].astype(np.float32) if overlap > 0 else np.ones(chunk, dtype=np.float32)
+    result, weight = np.zeros_like(padded), np.zeros_like(padded)
+    for start, output in zip(starts, outputs):
+        result[start:start + chunk] += output * window
+        weight[start:start + chunk] += window
+    return (result / np.maximum(weight, 1e-6))[:len(melody)]
+
+
+# --- Evaluation ------------------------------------------------------------------------------------
+
+#: Systems of :func:`evaluate_baseline`, in table order.
+BASELINE_SYSTEMS = ("silence", "scaled melody", "raw-amplitude")
+
+
+def trivial_predictions(melody: np.ndarray, accompaniment: np.ndarray) -> dict[str, np.ndarray]:
+    """The two trivial predictors: silence, and the melody times its least-squares gain on this song."""
+    energy = float(np.dot(melody, melody))
+    gain = float(np.dot(melody, accompaniment)) / energy if energy > 0 else 0.0
+    return {"silence": np.zeros_like(accompaniment), "scaled melody": gain * melody}
+
+
+def baseline_song_scores(network: nn.Module, config: BaselineConfig, melody: np.ndarray, accompaniment: np.ndarray,
+                         *, overlap: float = 0.5) -> dict[str, dict[str, float]]:
+    """Waveform scores (:func:`~wav2accomp.metrics.waveform_scores`) of every system of
+    :data:`BASELINE_SYSTEMS` on one song: system -> {mse, snr_db, lsd_db}."""
+    from wav2accomp.metrics import waveform_scores
+
+    predictions = trivial_predictions(melody, accompaniment)
+    predictions["raw-amplitude"] = generate_accompaniment(network, config, melody, overlap=overlap)
+    return {system: waveform_scores(predictions[system], accompaniment) for system in BASELINE_SYSTEMS}
+
+
+def evaluate_baseline(model_dir: str | os.PathLike, stems_dir: str | os.PathLike, *, split: str = "test",
+                      overlap: float = 0.5, limit: int | None = None, max_seconds: float | None = None,
+                      progress: bool = True) -> dict:
+    """MSE, SNR and log-spectral distance of the network and the trivial predictors on held-out songs.
+
+    Returns
+    -------
+    dict
+        ``{"split", "songs", "systems", "per_song": [{"song", system: scores}], "means": {system: scores}}``.
+    """
+    network, config = load_baseline(model_dir)
+    pairs = load_split(stems_dir, split, sr=config.sr, limit=limit, max_seconds=max_seconds)
+    if not pairs.names:
+        raise Wav2AccompError(f"no {split} songs in {stems_dir}")
+    rows = [{"song": name, **baseline_song_scores(network, config, melody, accompaniment, overlap=overlap)}
+            for name, melody, accompaniment in tqdm(list(zip(pairs.names, pairs.melody, pairs.accompaniment)),
+                                                    desc="evaluate baseline", unit="song", disable=not progress)]
+    means = {system: {metric: float(np.mean([row[system][metric] for row in rows]))
+                      for metric in rows[0][system]} for system in BASELINE_SYSTEMS}
+    return {"split": split, "songs": len(rows), "systems": list(BASELINE_SYSTEMS), "per_song": rows,
+            "means": means, "model": config.provenance}
+
+
+def format_baseline_report(report: dict) -> str:
+    """The means of :func:`evaluate_baseline` as a markdown table."""
+    lines = [f"Raw-amplitude baseline, {report['split']} split, {report['songs']} songs (means per song)", "",
+             "| system | MSE | SNR (dB) | log-spectral distance (dB) |", "|---|---:|---:|---:|"]
+    for system in report["systems"]:
+        scores = report["means"][system]
+        lines.append(f"| {system} | {scores['mse']:.3g} | {scores['snr_db']:.2f} | {scores['lsd_db']:.2f} |")
+    return "\n".join(lines)
