@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MAX_AUDIO_SECONDS, MIN_NOTE_SECONDS, PAPER_ARCH
+from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MAX_AUDIO_SECONDS, MIN_NOTE_SECONDS, PAPER_ARCH,
+                        STEMS_SAMPLE_RATE)
 from .errors import Wav2AccompError
 
 ARCHS = (PAPER_ARCH, ALIGNED_ARCH)
@@ -26,8 +27,10 @@ Commands:
   prepare     turn folders of MIDI files into training-ready piano rolls
   inspect     show how a MIDI file's parts are classified (and draw them)
   train       train the model of one accompaniment class on a prepared cache
-  evaluate    measure transcription on annotated recordings, or generated
-              accompaniment against the real parts of held-out songs
+  evaluate    measure transcription on annotated recordings, generated
+              accompaniment against held-out songs, or both routes on stems
+  stems       render multitrack stems (one audio file per class) from MIDI
+  baseline    the raw-amplitude baseline: train, generate, evaluate
 
 Run `wav2accomp COMMAND --help` for the options and examples of each.
 """
@@ -138,6 +141,40 @@ real accompaniment of another song, the seed's `paper` model and the
 annotations, melody chord-tone ratio and consonance, polyphony, empty-beat
 rate, pitch-class entropy, groove consistency (drums: onset F1 per family).
 Writes OUT/accompaniment.json, OUT/accompaniment.md and a few piano-roll PNGs.
+"""
+
+
+STEMS_EPILOG = """\
+examples:
+  wav2accomp stems render ../shared/data/pop909 -o stems/pop909 --max-seconds 60
+  wav2accomp stems render ../shared/data/pop-multitrack -o stems/multitrack --split test --limit 20
+
+Each MIDI file becomes STEMS_DIR/<corpus>__<name>/ with one stem per class
+(melody, percussion, guitarlike, stringslike: the class rules of `inspect`),
+mix.flac and a copy of the MIDI file, all the same length, rendered with
+FluidSynth and a General MIDI SoundFont (see `accompany --help`) or the
+built-in synthesiser, in parallel. --split keeps the songs of one split of
+the MIDI corpus (the same split `prepare` gives them). Files without a melody
+or accompaniment are skipped with their reason.
+
+A stems folder (rendered or recorded) is <root>/<song>/<stem>.wav|flac|ogg:
+the stem whose name says vocal, voice, vox, lead, melody or sing is the
+melody; every other stem except mix/mixture is summed into the accompaniment.
+"""
+
+BASELINE_EPILOG = """\
+examples:
+  wav2accomp baseline train --stems stems/pop909 --out runs/raw --epochs 20
+  wav2accomp baseline train --stems stems/pop909 --out runs/raw --epochs 40 --resume
+  wav2accomp baseline generate --model runs/raw hum.wav -o accompaniment.wav --overlap 0.5
+  wav2accomp baseline evaluate --model runs/raw --stems stems/pop909 --split test
+
+The seed's experiment: a fully connected network maps each chunk of --chunk
+melody samples (500 = 23 ms at 22050 Hz) to the same chunk of the summed
+accompaniment stems, trained with an L2 loss on the train split (valid split
+for the best epoch). Evaluation scores MSE, SNR and log-spectral distance
+beside two trivial predictors: silence, and the melody scaled by its
+least-squares gain.
 """
 
 
@@ -280,6 +317,99 @@ def build_parser() -> argparse.ArgumentParser:
                                help="where report.json and report.md go (default: %(default)s)")
     transcription.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     transcription.set_defaults(run=run_evaluate_transcription)
+
+    stems_eval = targets.add_parser("stems", help="both routes on the held-out songs of a stems folder",
+                                    description="Transcribe each song's melody stem, generate an accompaniment "
+                                                "and compare its harmony with the real one (the MIDI when the "
+                                                "folder has it, else the stems' chroma); with --baseline also "
+                                                "score the raw-amplitude network's waveform.",
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    stems_eval.add_argument("stems", metavar="STEMS_DIR", help="a stems folder (see `wav2accomp stems --help`)")
+    stems_eval.add_argument("--baseline", metavar="RUN", default=None,
+                            help="a raw-amplitude run folder (`wav2accomp baseline train`)")
+    stems_eval.add_argument("--split", default="test", choices=("train", "valid", "test", "all"),
+                            help="songs to evaluate (default: %(default)s)")
+    stems_eval.add_argument("--limit", type=positive_int, default=None, metavar="N", help="only the first N songs")
+    stems_eval.add_argument("--max-seconds", type=positive_float, default=None, metavar="S",
+                            help="only the first S seconds of each song")
+    stems_eval.add_argument("--model-dir", metavar="DIR", default=None,
+                            help="accompaniment models (default: the shipped ones)")
+    stems_eval.add_argument("--out", default="evaluation-stems", metavar="DIR",
+                            help="where stems.json and stems.md go (default: %(default)s)")
+    stems_eval.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    stems_eval.set_defaults(run=run_evaluate_stems)
+
+    stems = commands.add_parser("stems", help="render multitrack stems from MIDI",
+                                description="Multitrack stems: render them from MIDI corpora.", epilog=STEMS_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    stems_actions = stems.add_subparsers(dest="action", metavar="ACTION", required=True)
+    render = stems_actions.add_parser("render", help="MIDI folders -> a stems folder", epilog=STEMS_EPILOG,
+                                      description="Render each class of every MIDI file to its own stem.",
+                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    render.add_argument("midi", nargs="+", metavar="MIDI_DIR", help="folders of MIDI files (searched recursively)")
+    render.add_argument("-o", "--output", required=True, metavar="STEMS_DIR", help="folder to fill")
+    render.add_argument("--split", default=None, choices=("train", "valid", "test"),
+                        help="only the songs of this split (default: all)")
+    render.add_argument("--limit", type=positive_int, default=None, metavar="N", help="at most N songs")
+    render.add_argument("--max-seconds", type=positive_float, default=None, metavar="S",
+                        help="cut every song after S seconds")
+    render.add_argument("--sample-rate", type=positive_int, default=STEMS_SAMPLE_RATE, metavar="HZ",
+                        help="(default: %(default)s)")
+    render.add_argument("--synth", default="auto", choices=("auto", "fluidsynth", "builtin"),
+                        help="synthesiser (default: FluidSynth when found, else built-in)")
+    render.add_argument("--soundfont", metavar="SF2", default=None, help="General MIDI SoundFont for FluidSynth")
+    render.add_argument("-j", "--jobs", type=positive_int, default=None, help="worker processes (default: all CPUs)")
+    render.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    render.set_defaults(run=run_stems_render)
+
+    baseline = commands.add_parser("baseline", help="the raw-amplitude baseline: train, generate, evaluate",
+                                   description="The raw-amplitude baseline on multitrack stems.",
+                                   epilog=BASELINE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = baseline.add_subparsers(dest="action", metavar="ACTION", required=True)
+    b_train = actions.add_parser("train", help="train on a stems folder", epilog=BASELINE_EPILOG,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    b_train.add_argument("--stems", required=True, metavar="STEMS_DIR", help="a stems folder")
+    b_train.add_argument("--out", required=True, metavar="RUN", help="run folder: checkpoint, log, loss.png, model")
+    b_train.add_argument("--chunk", type=positive_int, default=500, help="samples per chunk (default: %(default)s)")
+    b_train.add_argument("--hidden", type=positive_int, nargs="+", default=[1024, 1024], metavar="UNITS",
+                         help="hidden layer widths (default: 1024 1024)")
+    b_train.add_argument("--epochs", type=positive_int, default=20, help="(default: %(default)s)")
+    b_train.add_argument("--chunks-per-epoch", type=positive_int, default=65536, metavar="N",
+                         help="random chunks per epoch (default: %(default)s)")
+    b_train.add_argument("--batch-size", type=positive_int, default=256, metavar="N", help="(default: %(default)s)")
+    b_train.add_argument("--learning-rate", type=positive_float, default=1e-3, metavar="LR",
+                         help="Adam (default: %(default)s)")
+    b_train.add_argument("--seed", type=int, default=0, help="seed of weights and chunk sampling (default: 0)")
+    b_train.add_argument("--max-seconds-per-song", type=positive_float, default=None, metavar="S",
+                         help="use only the first S seconds of each song")
+    b_train.add_argument("--limit-songs", type=positive_int, default=None, metavar="N",
+                         help="at most N songs per split")
+    b_train.add_argument("--max-minutes", type=positive_float, default=None, metavar="MIN",
+                         help="stop after the epoch that passes this budget")
+    b_train.add_argument("--checkpoint-seconds", type=positive_float, default=120.0, metavar="S",
+                         help="also checkpoint this often inside an epoch (default: %(default)g)")
+    b_train.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    b_train.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    b_train.set_defaults(run=run_baseline_train)
+    b_generate = actions.add_parser("generate", help="a melody recording -> the network's accompaniment (audio)")
+    b_generate.add_argument("audio", metavar="IN", help="a melody recording")
+    b_generate.add_argument("--model", required=True, metavar="RUN", help="a run folder of `baseline train`")
+    b_generate.add_argument("-o", "--output", required=True, metavar="AUDIO", help=".wav, .flac or .ogg to write")
+    b_generate.add_argument("--overlap", type=non_negative_float, default=0.5,
+                            help="share of each chunk overlapping the next, cross-faded (default: %(default)s)")
+    b_generate.set_defaults(run=run_baseline_generate)
+    b_evaluate = actions.add_parser("evaluate", help="MSE / SNR / log-spectral distance on held-out songs")
+    b_evaluate.add_argument("--model", required=True, metavar="RUN", help="a run folder of `baseline train`")
+    b_evaluate.add_argument("--stems", required=True, metavar="STEMS_DIR", help="a stems folder")
+    b_evaluate.add_argument("--split", default="test", choices=("train", "valid", "test"),
+                            help="(default: %(default)s)")
+    b_evaluate.add_argument("--overlap", type=non_negative_float, default=0.5, help="(default: %(default)s)")
+    b_evaluate.add_argument("--limit", type=positive_int, default=None, metavar="N", help="only the first N songs")
+    b_evaluate.add_argument("--max-seconds", type=positive_float, default=None, metavar="S",
+                            help="only the first S seconds of each song")
+    b_evaluate.add_argument("--out", default=None, metavar="DIR", help="also write baseline.json there")
+    b_evaluate.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    b_evaluate.set_defaults(run=run_baseline_evaluate)
     return parser
 
 
@@ -350,6 +480,83 @@ def run_accompany(args: argparse.Namespace) -> None:
     if args.plot:
         result.plot(args.plot)
         print(f"wrote {args.plot}")
+
+
+def run_stems_render(args: argparse.Namespace) -> None:
+    from .render import choose_engine
+    from .stems import render_stems
+
+    engine = choose_engine(args.synth, args.soundfont)
+    report = render_stems(args.midi, args.output, jobs=args.jobs, split=args.split, limit=args.limit,
+                          sr=args.sample_rate, engine=engine, soundfont=args.soundfont,
+                          max_seconds=args.max_seconds, progress=not args.quiet)
+    for skipped in report["skipped"]:
+        print(f"skipped {skipped['song']}: {skipped['reason']}")
+    print(f"rendered {len(report['rendered'])} songs into {args.output} ({engine}); "
+          f"{len(report['skipped'])} skipped")
+
+
+def run_baseline_train(args: argparse.Namespace) -> None:
+    from .baselines.raw_amplitude import BaselineTrainOptions, train_baseline
+
+    options = BaselineTrainOptions(stems=args.stems, out=args.out, chunk=args.chunk, hidden=args.hidden,
+                                   epochs=args.epochs, chunks_per_epoch=args.chunks_per_epoch,
+                                   batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
+                                   max_seconds_per_song=args.max_seconds_per_song, limit_songs=args.limit_songs,
+                                   max_minutes=args.max_minutes, checkpoint_seconds=args.checkpoint_seconds,
+                                   resume=args.resume, progress=not args.quiet)
+    log = train_baseline(options)
+    print(f"best epoch {log['best_epoch']} (valid MSE {log['best_valid_mse']:.4f}, scaled); "
+          f"{log['chunks_per_second']:.0f} chunks/s; wrote {args.out}")
+
+
+def run_baseline_generate(args: argparse.Namespace) -> None:
+    from .audio import load_audio
+    from .baselines.raw_amplitude import generate_accompaniment, load_baseline
+    from .fileio import check_writable
+    from .render import audio_format, write_audio
+
+    check_writable(args.output)
+    audio_format(args.output)
+    if not args.overlap < 1:
+        raise Wav2AccompError(f"--overlap must be below 1, not {args.overlap:g}")
+    network, config = load_baseline(args.model)
+    melody, _ = load_audio(args.audio, sr=config.sr)
+    write_audio(args.output, generate_accompaniment(network, config, melody, overlap=args.overlap), config.sr)
+    print(f"wrote {args.output} ({len(melody) / config.sr:.1f} s)")
+
+
+def run_baseline_evaluate(args: argparse.Namespace) -> None:
+    from .baselines.raw_amplitude import evaluate_baseline, format_baseline_report
+    from .fileio import write_json
+
+    report = evaluate_baseline(args.model, args.stems, split=args.split, overlap=args.overlap, limit=args.limit,
+                               max_seconds=args.max_seconds, progress=not args.quiet)
+    print(format_baseline_report(report))
+    if args.out:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        write_json(Path(args.out) / "baseline.json", report)
+        print(f"wrote {Path(args.out) / 'baseline.json'}")
+
+
+def run_evaluate_stems(args: argparse.Namespace) -> None:
+    from .fileio import atomic_write, write_json
+    from .stems_evaluation import evaluate_stems, format_stems_report
+
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Wav2AccompError(f"cannot create {out}: {exc.strerror or exc}") from exc
+    report = evaluate_stems(args.stems, baseline_dir=args.baseline, split=None if args.split == "all" else args.split,
+                            limit=args.limit, max_seconds=args.max_seconds, model_dir=args.model_dir,
+                            progress=not args.quiet)
+    text = format_stems_report(report)
+    print(text)
+    write_json(out / "stems.json", report)
+    with atomic_write(out / "stems.md", "w") as handle:
+        handle.write(text + "\n")
+    print(f"wrote {out / 'stems.json'} and {out / 'stems.md'}")
 
 
 def run_transcribe(args: argparse.Namespace) -> None:

@@ -36,8 +36,6 @@ from .stems import StemSong, find_stem_songs, load_stem_song
 DRUM_STEM_KEYWORDS = ("drum", "percussion", "perc", "kit")
 #: Systems of the symbolic route's harmony comparison.
 HARMONY_SYSTEMS = ("generated", "tonic triad")
-#: Table order of the raw-amplitude route's systems (as in wav2accomp.baselines.raw_amplitude.BASELINE_SYSTEMS).
-_BASELINE_ORDER = ["silence", "scaled melody", "raw-amplitude"]
 
 
 def notes_chroma(notes, edges: np.ndarray) -> np.ndarray:
@@ -226,7 +224,9 @@ def format_stems_report(report: dict) -> str:
     if "raw_amplitude" in means:
         lines += ["", "## Raw-amplitude route (waveform of the accompaniment)", "",
                   "| system | MSE | SNR (dB) | log-spectral distance (dB) |", "|---|---:|---:|---:|"]
-        for system in sorted(means["raw_amplitude"], key=_BASELINE_ORDER.index):
+        from .baselines.raw_amplitude import BASELINE_SYSTEMS
+
+        for system in BASELINE_SYSTEMS:
             scores = means["raw_amplitude"][system]
             lines.append(f"| {system} | {scores['mse']:.3g} | {scores['snr_db']:.2f} | {scores['lsd_db']:.2f} |")
     lines += ["", "| song | seconds | reference | note F1 | generated chroma cosine | generated chord agreement"
