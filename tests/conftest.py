@@ -93,3 +93,35 @@ def tiny_cache(tmp_path_factory) -> Path:
     cache = tmp_path_factory.mktemp("cache")
     prepare_corpus([folder], cache, jobs=1, progress=False)
     return cache
+
+
+def synthetic_stems(root: Path, *, per_split: dict[str, int] | None = None, seconds: float = 2.0,
+                    sr: int = 22050) -> Path:
+    """A stems folder of sine-tone songs: vocals (a tune), bass (the tune's root an octave or two down, delayed)
+    and drums (noise bursts), with as many songs in each split as asked (names chosen by their hash)."""
+    import numpy as np
+    import soundfile
+
+    from wav2accomp.corpus import split_for
+
+    wanted = dict(per_split or {"train": 3, "valid": 1, "test": 2})
+    index = 0
+    while any(wanted.values()):
+        name_ = f"song{index:03d}"
+        index += 1
+        split = split_for(name_)
+        if not wanted.get(split):
+            continue
+        wanted[split] -= 1
+        rng = np.random.default_rng(index)
+        t = np.arange(int(seconds * sr)) / sr
+        pitches = rng.choice([60, 62, 64, 65, 67, 69], size=int(seconds * 4))
+        hz = 440.0 * 2 ** ((np.repeat(pitches, len(t) // len(pitches) + 1)[:len(t)] - 69) / 12)
+        vocals = 0.3 * np.sin(2 * np.pi * np.cumsum(hz) / sr)
+        bass = 0.3 * np.sin(2 * np.pi * np.cumsum(hz / 4) / sr)
+        drums = 0.2 * rng.standard_normal(len(t)) * (np.arange(len(t)) % (sr // 2) < sr // 40)
+        folder = root / name_
+        folder.mkdir(parents=True)
+        for stem, wave in (("vocals", vocals), ("bass", np.roll(bass, 7)), ("drums", drums)):
+            soundfile.write(folder / f"{stem}.wav", wave.astype(np.float32), sr)
+    return root

@@ -88,3 +88,18 @@ def test_drum_families():
     scores = drum_family_onset_f1(ref, est)
     assert scores["kick"] == 1.0 and scores["snare"] == 0.0
     assert scores["hihat/cymbal"] == pytest.approx(2 * 1.0 * 0.5 / 1.5)
+
+
+def test_waveform_scores():
+    from wav2accomp.metrics import waveform_scores
+
+    t = np.arange(22050) / 22050
+    reference = 0.5 * np.sin(2 * np.pi * 220 * t)
+    perfect = waveform_scores(reference, reference)
+    assert perfect["mse"] == 0 and perfect["snr_db"] == float("inf") and perfect["lsd_db"] == pytest.approx(0)
+    silence = waveform_scores(np.zeros_like(reference), reference)
+    assert silence["snr_db"] == pytest.approx(0.0) and silence["mse"] == pytest.approx(0.125, rel=1e-3)
+    half = waveform_scores(0.5 * reference, reference)
+    assert half["snr_db"] == pytest.approx(6.02, abs=0.01)
+    assert 1.0 < half["lsd_db"] <= 6.03 < silence["lsd_db"]   # 6 dB where the tone sounds, 0 at the floor
+    assert waveform_scores(-reference, reference)["snr_db"] == pytest.approx(-6.02, abs=0.01)

@@ -190,6 +190,7 @@ def synthesize_fluidsynth(midi: mido.MidiFile, sr: int, soundfont: Path, n_sampl
     """
     import fluidsynth
 
+    _silence_fluidsynth_log(fluidsynth)
     settings = {"synth.chorus.active": 0, "synth.cpu-cores": min(os.cpu_count() or 1, 4)}
     synth = fluidsynth.Synth(gain=0.4, samplerate=float(sr), **settings)
     try:
@@ -197,7 +198,7 @@ def synthesize_fluidsynth(midi: mido.MidiFile, sr: int, soundfont: Path, n_sampl
         if font < 0:
             raise RenderError(f"FluidSynth cannot load the SoundFont {soundfont}")
         for channel in range(16):
-            synth.program_select(channel, font, 128 if channel == DRUM_CHANNEL else 0, 0)
+            _select_program(synth, font, channel, 0)
         blocks, done, now = [], 0, 0.0
         for message in midi:
             now += message.time
@@ -208,8 +209,7 @@ def synthesize_fluidsynth(midi: mido.MidiFile, sr: int, soundfont: Path, n_sampl
                 blocks.append(synth.get_samples(due - done))
                 done = due
             if message.type == "program_change":
-                bank = 128 if message.channel == DRUM_CHANNEL else 0
-                synth.program_select(message.channel, font, bank, message.program)
+                _select_program(synth, font, message.channel, message.program)
             elif message.type == "note_on" and message.velocity > 0:
                 synth.noteon(message.channel, message.note, message.velocity)
             elif message.type in ("note_on", "note_off"):
@@ -222,6 +222,26 @@ def synthesize_fluidsynth(midi: mido.MidiFile, sr: int, soundfont: Path, n_sampl
     return (interleaved.reshape(-1, 2).astype(np.float32) / 32768.0)[:n_samples]
 
 
+def _select_program(synth, font: int, channel: int, program: int) -> None:
+    """Give `channel` the SoundFont's `program` (its drum kit on channel 10); the first preset of the bank
+    when the SoundFont lacks that one (small GM fonts have few drum kits)."""
+    bank = 128 if channel == DRUM_CHANNEL else 0
+    if synth.program_select(channel, font, bank, program) < 0:
+        synth.program_select(channel, font, bank, 0)
+
+
+def _silence_fluidsynth_log(fluidsynth) -> None:
+    """Stop the FluidSynth library printing to stderr (a missing preset is handled by :func:`_select_program`)."""
+    import ctypes
+
+    set_log = getattr(getattr(fluidsynth, "_fl", None), "fluid_set_log_function", None)
+    if set_log is None:  # another pyfluidsynth layout: keep the library's messages
+        return
+    set_log.argtypes, set_log.restype = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p], ctypes.c_void_p
+    for level in range(5):  # FLUID_PANIC .. FLUID_DBG
+        set_log(level, None, None)
+
+
 # --- Built-in synthesiser -------------------------------------------------------------
 
 #: Timbre of each GM program family (program // 8): plucked (decaying), sustained (bowed, blown) or lead.
@@ -232,7 +252,7 @@ _HARMONICS = {"plucked": (1.0, 0.55, 0.3, 0.18, 0.1, 0.06),
               "sustained": tuple(0.8 / k for k in range(1, 11)),
               "lead": (1.0, 0.3, 0.15, 0.05)}
 #: (attack, release) of each timbre, seconds.
-_ENVELOPES = {"plucked": (0.004, 0.08), "sustained": (0.07, 0.2), "lead": (0.03, 0.08)}
+_ENVELOPES = {"plucked": (0.004, 0.08), "sustained": (0.07, 0.2), "lead": (0.02, 0.03)}
 _TABLE_SIZE = 2048
 _VIBRATO_HZ, _VIBRATO_SEMITONES = 5.0, 0.12
 

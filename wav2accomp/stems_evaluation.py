@@ -55,7 +55,8 @@ def audio_chroma(samples: np.ndarray, sr: int, edges: np.ndarray) -> np.ndarray:
     import librosa
 
     hop = 512
-    chroma = librosa.feature.chroma_stft(y=samples.astype(np.float32), sr=sr, hop_length=hop, n_fft=4096).T
+    chroma = librosa.feature.chroma_stft(y=samples.astype(np.float32), sr=sr, hop_length=hop, n_fft=4096,
+                                         tuning=0.0).T
     energy = librosa.feature.rms(y=samples.astype(np.float32), frame_length=4096, hop_length=hop)[0]
     frames = np.arange(len(chroma)) * hop / sr
     chroma = chroma * (energy[:len(chroma), None] > 1e-4)
