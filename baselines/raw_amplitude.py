@@ -192,6 +192,16 @@ def train_baseline(options: BaselineTrainOptions) -> dict:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise Wav2AccompError(f"cannot create output folder {out}: {exc.strerror or exc}") from exc
+    checkpoint_path = out / CHECKPOINT
+    saved = None
+    if options.resume:  # checked before the (long) loading of the stems
+        if not checkpoint_path.is_file():
+            raise Wav2AccompError(f"nothing to resume: {checkpoint_path} does not exist")
+        saved = load_checkpoint(checkpoint_path)
+        if saved["options"] != options.run_defining():
+            changed = [k for k, v in options.run_defining().items() if saved["options"].get(k) != v]
+            raise Wav2AccompError("cannot resume: the checkpoint was made with different "
+                                  + ", ".join(f"--{k.replace('_', '-')}" for k in changed))
     load = dict(limit=options.limit_songs, max_seconds=options.max_seconds_per_song, progress=options.progress)
     train, valid = load_split(options.stems, "train", **load), load_split(options.stems, "valid", **load)
     if not train.names or not valid.names:
@@ -206,16 +216,8 @@ def train_baseline(options: BaselineTrainOptions) -> dict:
     optimizer = torch.optim.Adam(network.parameters(), lr=options.learning_rate)
     state = {"epoch": 0, "batch": 0, "loss_sum": 0.0, "history": [], "best_loss": math.inf, "best_epoch": -1,
              "elapsed": 0.0, "chunks": 0}
-    checkpoint_path = out / CHECKPOINT
     best_weights = {k: v.clone() for k, v in network.state_dict().items()}
-    if options.resume:
-        if not checkpoint_path.is_file():
-            raise Wav2AccompError(f"nothing to resume: {checkpoint_path} does not exist")
-        saved = load_checkpoint(checkpoint_path)
-        if saved["options"] != options.run_defining():
-            changed = [k for k, v in options.run_defining().items() if saved["options"].get(k) != v]
-            raise Wav2AccompError("cannot resume: the checkpoint was made with different "
-                                  + ", ".join(f"--{k.replace('_', '-')}" for k in changed))
+    if saved is not None:
         network.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
         state, best_weights = saved["state"], saved["best_model"]

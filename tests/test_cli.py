@@ -201,3 +201,47 @@ def test_accompany_errors_are_one_line_and_leave_no_file(tmp_path):
     assert run("accompany", hum, "-o", out, "--temperature", "-1").returncode == 2
     assert not list(tmp_path.glob("*.mid")) and not list(tmp_path.glob(".*tmp"))
     assert "--render" in run("accompany", "--help").stdout
+
+
+def test_stems_baseline_and_evaluate_stems_commands(tmp_path):
+    from conftest import band_song
+
+    from wav2accomp.corpus import split_for
+
+    corpus = tmp_path / "midi"
+    corpus.mkdir()
+    names = [f"tune{i}.mid" for i in range(40)]
+    chosen = [n for n in names if split_for(n) == "train"][:6] + [n for n in names if split_for(n) == "valid"][:1]
+    chosen += [n for n in names if split_for(n) == "test"][:1]
+    for seed, file_name in enumerate(chosen):
+        band_song(corpus / file_name, seed, bars=4)
+    stems, run_dir = tmp_path / "stems", tmp_path / "run"
+    result = run("stems", "render", str(corpus), "-o", str(stems), "--synth", "builtin", "--max-seconds", "5", "-q")
+    assert result.returncode == 0, result.stderr
+    assert "rendered 8 songs" in result.stdout
+    result = run("baseline", "train", "--stems", str(stems), "--out", str(run_dir), "--epochs", "1", "--chunk", "100",
+                 "--hidden", "16", "--chunks-per-epoch", "256", "-q")
+    assert result.returncode == 0, result.stderr
+    assert "chunks/s" in result.stdout and (run_dir / "raw-amplitude.npz").is_file()
+    melody = next(stems.glob("*/melody.flac"))
+    result = run("baseline", "generate", "--model", str(run_dir), str(melody), "-o", str(tmp_path / "acc.wav"))
+    assert result.returncode == 0, result.stderr
+    result = run("baseline", "evaluate", "--model", str(run_dir), "--stems", str(stems), "--split", "train", "-q")
+    assert result.returncode == 0 and "| scaled melody |" in result.stdout, result.stderr
+    result = run("evaluate", "stems", str(stems), "--baseline", str(run_dir), "--split", "all", "--limit", "2",
+                 "--out", str(tmp_path / "eval"), "-q")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "eval" / "stems.json").is_file() and "Symbolic route" in result.stdout
+
+    errors = [(("stems", "render", str(tmp_path / "nowhere"), "-o", str(stems)), "not found"),
+              (("baseline", "generate", "--model", str(tmp_path), str(melody), "-o", str(tmp_path / "x.wav")),
+               "cannot load the raw-amplitude model"),
+              (("baseline", "generate", "--model", str(run_dir), str(melody), "-o", str(tmp_path / "x.mp3")),
+               "use a .wav"),
+              (("baseline", "train", "--stems", str(stems), "--out", str(run_dir), "--resume", "--chunk", "50"),
+               "different --chunk"),
+              (("evaluate", "stems", str(tmp_path / "midi"), "--out", str(tmp_path / "e2")), "no songs")]
+    for arguments, message in errors:
+        result = run(*arguments)
+        assert result.returncode == 1 and message in result.stderr, (arguments, result.stderr)
+        assert result.stderr.count("\n") == 1
