@@ -191,8 +191,8 @@ def drum_family_onset_f1(reference: np.ndarray, estimate: np.ndarray) -> dict[st
 
 #: STFT of the log-spectral distance: frame and hop in samples (93 ms / 23 ms at 22050 Hz).
 LSD_FRAME, LSD_HOP = 2048, 512
-#: Power floor of the log-spectral distance (full scale = 1): -100 dB.
-LSD_FLOOR = 1e-10
+#: Power floor of the log-spectral distance, dB below the reference's loudest bin (any song).
+LSD_FLOOR_DB = 80.0
 
 
 def waveform_scores(estimate: np.ndarray, reference: np.ndarray) -> dict[str, float]:
@@ -205,8 +205,9 @@ def waveform_scores(estimate: np.ndarray, reference: np.ndarray) -> dict[str, fl
         (10 log10 of reference energy over error energy: 0 dB for silence,
         negative when the estimate adds more error than it removes) and
         ``lsd_db`` (log-spectral distance: RMS over frequency of the dB
-        difference of the power spectra, mean over frames; powers floored at
-        :data:`LSD_FLOOR`, so silence is far from anything that sounds).
+        difference of the power spectra, mean over frames; both powers floored
+        :data:`LSD_FLOOR_DB` below the reference's loudest bin, so silence is
+        far from anything that sounds and noise under the floor is not counted).
     """
     from .pitch import frame_signal
 
@@ -216,11 +217,13 @@ def waveform_scores(estimate: np.ndarray, reference: np.ndarray) -> dict[str, fl
     energy = float(np.sum(reference ** 2))
     window = np.hanning(LSD_FRAME)
 
-    def power_db(wave):
-        spectrum = np.abs(np.fft.rfft(frame_signal(wave, LSD_FRAME, LSD_HOP) * window, axis=1)) ** 2
-        return 10 * np.log10(np.maximum(spectrum / np.sum(window ** 2), LSD_FLOOR))
+    def power(wave):
+        return np.abs(np.fft.rfft(frame_signal(wave, LSD_FRAME, LSD_HOP) * window, axis=1)) ** 2
 
-    lsd = np.sqrt(np.mean((power_db(estimate) - power_db(reference)) ** 2, axis=1))
+    reference_power, estimate_power = power(reference), power(estimate)
+    floor = max(float(reference_power.max()), 1e-30) * 10 ** (-LSD_FLOOR_DB / 10)
+    lsd = np.sqrt(np.mean((10 * np.log10(np.maximum(estimate_power, floor) / np.maximum(reference_power, floor)))
+                          ** 2, axis=1))
     return {"mse": error / max(len(reference), 1),
             "snr_db": 10 * np.log10(energy / error) if error > 0 and energy > 0 else float("inf"),
             "lsd_db": float(np.mean(lsd))}
