@@ -1,5 +1,7 @@
 """Baselines installed as ``wav2accomp.baselines`` (see pyproject.toml).
 
-The raw-amplitude baseline (a fully connected network from melody-stem
-samples to accompaniment samples) lands here.
+:mod:`wav2accomp.baselines.raw_amplitude`: the seed's raw-amplitude network (a
+fully connected map from chunks of melody-stem samples to the same chunks of
+the accompaniment), trained and evaluated on multitrack stems
+(``wav2accomp baseline train|generate|evaluate``).
 """
