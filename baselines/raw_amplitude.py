@@ -120,9 +120,11 @@ class StemPairs:
 
 
 def load_split(stems_dir: str | os.PathLike, split: str, *, sr: int = STEMS_SAMPLE_RATE, limit: int | None = None,
-               max_seconds: float | None = None, progress: bool = False) -> StemPairs:
-    """The songs of one split of a stems folder (see :mod:`wav2accomp.stems`), optionally cut to `max_seconds`."""
-    songs: list[StemSong] = [s for s in find_stem_songs(stems_dir)[0] if s.split == split][:limit]
+               max_seconds: float | None = None, melody_keywords=None, progress: bool = False) -> StemPairs:
+    """The songs of one split of a stems folder (see :mod:`wav2accomp.stems`), optionally cut to `max_seconds`;
+    `melody_keywords` replace the keyword table that names the melody stem."""
+    songs: list[StemSong] = [s for s in find_stem_songs(stems_dir, keywords=melody_keywords)[0]
+                             if s.split == split][:limit]
     pairs = StemPairs([], [], [])
     for song in tqdm(songs, desc=f"load {split} stems", unit="song", disable=not progress):
         melody, accompaniment = load_stem_song(song, sr=sr)
@@ -166,6 +168,7 @@ class BaselineTrainOptions:
     seed: int = 0
     max_seconds_per_song: float | None = None
     limit_songs: int | None = None
+    melody_keywords: list[str] | None = None
     max_minutes: float | None = None
     checkpoint_seconds: float = 120.0
     resume: bool = False
@@ -203,7 +206,8 @@ def train_baseline(options: BaselineTrainOptions) -> dict:
             changed = [k for k, v in options.run_defining().items() if saved["options"].get(k) != v]
             raise Wav2AccompError("cannot resume: the checkpoint was made with different "
                                   + ", ".join(f"--{k.replace('_', '-')}" for k in changed))
-    load = dict(limit=options.limit_songs, max_seconds=options.max_seconds_per_song, progress=options.progress)
+    load = dict(limit=options.limit_songs, max_seconds=options.max_seconds_per_song,
+                melody_keywords=options.melody_keywords, progress=options.progress)
     train, valid = load_split(options.stems, "train", **load), load_split(options.stems, "valid", **load)
     if not train.names or not valid.names:
         raise Wav2AccompError(f"{options.stems} needs songs in the train and valid splits (found "
@@ -355,7 +359,7 @@ def baseline_song_scores(network: nn.Module, config: BaselineConfig, melody: np.
 
 def evaluate_baseline(model_dir: str | os.PathLike, stems_dir: str | os.PathLike, *, split: str = "test",
                       overlap: float = 0.5, limit: int | None = None, max_seconds: float | None = None,
-                      progress: bool = True) -> dict:
+                      melody_keywords=None, progress: bool = True) -> dict:
     """MSE, SNR and log-spectral distance of the network and the trivial predictors on held-out songs.
 
     Returns
@@ -364,7 +368,8 @@ def evaluate_baseline(model_dir: str | os.PathLike, stems_dir: str | os.PathLike
         ``{"split", "songs", "systems", "per_song": [{"song", system: scores}], "means": {system: scores}}``.
     """
     network, config = load_baseline(model_dir)
-    pairs = load_split(stems_dir, split, sr=config.sr, limit=limit, max_seconds=max_seconds)
+    pairs = load_split(stems_dir, split, sr=config.sr, limit=limit, max_seconds=max_seconds,
+                       melody_keywords=melody_keywords)
     if not pairs.names:
         raise Wav2AccompError(f"no {split} songs in {stems_dir}")
     rows = [{"song": name, **baseline_song_scores(network, config, melody, accompaniment, overlap=overlap)}

@@ -240,7 +240,9 @@ def test_stems_baseline_and_evaluate_stems_commands(tmp_path):
                "use a .wav"),
               (("baseline", "train", "--stems", str(stems), "--out", str(run_dir), "--resume", "--chunk", "50"),
                "different --chunk"),
-              (("evaluate", "stems", str(tmp_path / "midi"), "--out", str(tmp_path / "e2")), "no songs")]
+              (("evaluate", "stems", str(tmp_path / "midi"), "--out", str(tmp_path / "e2")), "no songs"),
+              (("evaluate", "stems", str(stems), "--melody-stem", "kazoo", "--out", str(tmp_path / "e3")),
+               "names one of: kazoo")]
     for arguments, message in errors:
         result = run(*arguments)
         assert result.returncode == 1 and message in result.stderr, (arguments, result.stderr)

@@ -41,6 +41,9 @@ def test_folder_convention_and_skips(tmp_path):
     assert "no accompaniment" in reasons["alone"] and "no audio stems" in reasons["empty"]
     with pytest.raises(Wav2AccompError, match="not found"):
         find_stem_songs(tmp_path / "missing")
+    songs, skipped = find_stem_songs(root, keywords=["bass"])   # the keyword table overridden
+    assert [(s.name, s.melody.name) for s in songs] == [("good", "bass.wav"), ("no_melody", "bass.wav"),
+                                                         ("two_voices", "bass.wav")]
 
 
 def test_loading_sums_resamples_and_pads(tmp_path):

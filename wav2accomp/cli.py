@@ -159,7 +159,8 @@ or accompaniment are skipped with their reason.
 
 A stems folder (rendered or recorded) is <root>/<song>/<stem>.wav|flac|ogg:
 the stem whose name says vocal, voice, vox, lead, melody or sing is the
-melody; every other stem except mix/mixture is summed into the accompaniment.
+melody (--melody-stem WORD replaces that list in `baseline` and `evaluate
+stems`); every other stem except mix/mixture is summed into the accompaniment.
 """
 
 BASELINE_EPILOG = """\
@@ -337,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     stems_eval.add_argument("--out", default="evaluation-stems", metavar="DIR",
                             help="where stems.json and stems.md go (default: %(default)s)")
     stems_eval.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_melody_stem_option(stems_eval)
     stems_eval.set_defaults(run=run_evaluate_stems)
 
     stems = commands.add_parser("stems", help="render multitrack stems from MIDI",
@@ -390,6 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="also checkpoint this often inside an epoch (default: %(default)g)")
     b_train.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     b_train.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_melody_stem_option(b_train)
     b_train.set_defaults(run=run_baseline_train)
     b_generate = actions.add_parser("generate", help="a melody recording -> the network's accompaniment (audio)")
     b_generate.add_argument("audio", metavar="IN", help="a melody recording")
@@ -409,8 +412,16 @@ def build_parser() -> argparse.ArgumentParser:
                             help="only the first S seconds of each song")
     b_evaluate.add_argument("--out", default=None, metavar="DIR", help="also write baseline.json there")
     b_evaluate.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_melody_stem_option(b_evaluate)
     b_evaluate.set_defaults(run=run_baseline_evaluate)
     return parser
+
+
+def add_melody_stem_option(parser: argparse.ArgumentParser) -> None:
+    """``--melody-stem WORD`` (repeatable): the words that name the melody stem, instead of the default list."""
+    parser.add_argument("--melody-stem", action="append", default=None, metavar="WORD",
+                        help="a word in the melody stem's file name, replacing the default list "
+                             "(vocal voice vox lead melody sing); repeat for several")
 
 
 def positive_int(text: str) -> int:
@@ -503,7 +514,8 @@ def run_baseline_train(args: argparse.Namespace) -> None:
                                    epochs=args.epochs, chunks_per_epoch=args.chunks_per_epoch,
                                    batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
                                    max_seconds_per_song=args.max_seconds_per_song, limit_songs=args.limit_songs,
-                                   max_minutes=args.max_minutes, checkpoint_seconds=args.checkpoint_seconds,
+                                   melody_keywords=args.melody_stem, max_minutes=args.max_minutes,
+                                   checkpoint_seconds=args.checkpoint_seconds,
                                    resume=args.resume, progress=not args.quiet)
     log = train_baseline(options)
     print(f"best epoch {log['best_epoch']} (valid MSE {log['best_valid_mse']:.4f}, scaled); "
@@ -531,7 +543,8 @@ def run_baseline_evaluate(args: argparse.Namespace) -> None:
     from .fileio import write_json
 
     report = evaluate_baseline(args.model, args.stems, split=args.split, overlap=args.overlap, limit=args.limit,
-                               max_seconds=args.max_seconds, progress=not args.quiet)
+                               max_seconds=args.max_seconds, melody_keywords=args.melody_stem,
+                               progress=not args.quiet)
     print(format_baseline_report(report))
     if args.out:
         Path(args.out).mkdir(parents=True, exist_ok=True)
@@ -550,7 +563,7 @@ def run_evaluate_stems(args: argparse.Namespace) -> None:
         raise Wav2AccompError(f"cannot create {out}: {exc.strerror or exc}") from exc
     report = evaluate_stems(args.stems, baseline_dir=args.baseline, split=None if args.split == "all" else args.split,
                             limit=args.limit, max_seconds=args.max_seconds, model_dir=args.model_dir,
-                            progress=not args.quiet)
+                            melody_keywords=args.melody_stem, progress=not args.quiet)
     text = format_stems_report(report)
     print(text)
     write_json(out / "stems.json", report)

@@ -72,8 +72,10 @@ def is_melody_stem(stem_name: str, keywords=MELODY_STEM_KEYWORDS) -> bool:
     return any(keyword in lowered for keyword in keywords)
 
 
-def find_stem_songs(root: str | os.PathLike, *, keywords=MELODY_STEM_KEYWORDS) -> tuple[list[StemSong], list[dict]]:
+def find_stem_songs(root: str | os.PathLike, *, keywords=None) -> tuple[list[StemSong], list[dict]]:
     """Every usable song folder below `root`, and the skipped ones with their reason.
+
+    `keywords` (default :data:`~wav2accomp.constants.MELODY_STEM_KEYWORDS`) name the melody stem.
 
     Returns
     -------
@@ -87,6 +89,7 @@ def find_stem_songs(root: str | os.PathLike, *, keywords=MELODY_STEM_KEYWORDS) -
     Wav2AccompError
         `root` is not a folder.
     """
+    keywords = tuple(keywords or MELODY_STEM_KEYWORDS)
     root = Path(root)
     if not root.is_dir():
         raise Wav2AccompError(f"stems folder not found: {root}")

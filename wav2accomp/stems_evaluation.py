@@ -153,15 +153,17 @@ def symbolic_song_scores(song: StemSong, melody: np.ndarray, accompaniment: np.n
 
 def evaluate_stems(stems_dir: str | os.PathLike, *, baseline_dir: str | os.PathLike | None = None,
                    split: str | None = "test", limit: int | None = None, max_seconds: float | None = None,
-                   overlap: float = 0.5, seed: int = 0, model_dir=None, progress: bool = True) -> dict:
-    """Both routes on the songs of a stems folder (`split` None: every song).
+                   overlap: float = 0.5, seed: int = 0, model_dir=None, melody_keywords=None,
+                   progress: bool = True) -> dict:
+    """Both routes on the songs of a stems folder (`split` None: every song; `melody_keywords` replace the
+    keyword table that names the melody stem).
 
     Returns
     -------
     dict
         ``{"folder", "split", "songs", "skipped", "per_song": [...], "means": {...}}``.
     """
-    songs, skipped = find_stem_songs(stems_dir)
+    songs, skipped = find_stem_songs(stems_dir, keywords=melody_keywords)
     songs = [s for s in songs if split is None or s.split == split][:limit]
     if not songs:
         raise Wav2AccompError(f"no songs{' of the ' + split + ' split' if split else ''} in {stems_dir}"
