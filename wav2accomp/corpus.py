@@ -18,17 +18,16 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass
-from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from .classify import classify_parts
 from .constants import ACCOMPANIMENT_CLASSES, MELODY, SPLIT_PERCENT, STEPS_PER_BEAT
 from .errors import MidiReadError, Wav2AccompError
 from .fileio import atomic_write, write_json
 from .midi_io import read_midi
+from .parallel import map_with_progress
 from .roll import n_steps_for, parts_to_roll
 from .timing import TempoMap, metre_grid
 
@@ -225,18 +224,8 @@ def prepare_corpus(folders: list[str | os.PathLike], out_dir: str | os.PathLike,
         raise Wav2AccompError(f"cannot create cache folder {out_dir}: {exc.strerror or exc}") from exc
     tasks = [(path, corpus, out_dir, steps_per_beat) for corpus, path in files]
     jobs = max(1, jobs or os.cpu_count() or 1)
-    bar = tqdm(total=len(tasks), desc="prepare", unit="file", disable=not progress)
-    results = []
-    if jobs == 1:
-        for task in tasks:
-            results.append(_prepare_task(task))
-            bar.update()
-    else:
-        with Pool(jobs) as pool:
-            for result in pool.imap_unordered(_prepare_task, tasks, chunksize=4):
-                results.append(result)
-                bar.update()
-    bar.close()
+    results = map_with_progress(_prepare_task, tasks, jobs=jobs, desc="prepare", unit="file", progress=progress,
+                                chunksize=4)
 
     songs = sorted((entry for _, entry, _, _ in results if entry), key=lambda e: e["id"])
     skipped = sorted(({"file": path, "reason": reason} for path, _, reason, _ in results if reason),

@@ -20,11 +20,9 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass, field
-from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from .audio import AudioError, load_audio
 from .classify import classify_parts
@@ -33,6 +31,7 @@ from .constants import (ACCOMPANIMENT_CLASSES, MAX_AUDIO_SECONDS, MELODY, MELODY
 from .corpus import MIDI_SUFFIXES, find_midi_files, song_id, split_for
 from .errors import Wav2AccompError
 from .midi_io import MidiReadError, Song, read_midi
+from .parallel import map_with_progress
 from .render import synthesize, write_audio
 
 STEM_SUFFIXES = (".wav", ".flac", ".ogg")
@@ -235,17 +234,7 @@ def render_stems(midi_folders: list[str | os.PathLike], out_dir: str | os.PathLi
     # FluidSynth renders on several cores by itself; the pool gives each worker one song at a time.
     work = [(path, folder, options) for path, folder in tasks]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
-    results = []
-    with tqdm(total=len(work), desc="render stems", unit="song", disable=not progress) as bar:
-        if jobs == 1:
-            for task in work:
-                results.append(_render_task(task))
-                bar.update()
-        else:
-            with Pool(jobs) as pool:
-                for result in pool.imap_unordered(_render_task, work):
-                    results.append(result)
-                    bar.update()
+    results = map_with_progress(_render_task, work, jobs=jobs, desc="render stems", unit="song", progress=progress)
     rendered = sorted(name for name, reason in results if reason is None)
     skipped = sorted(({"song": name, "reason": reason} for name, reason in results if reason),
                      key=lambda s: s["song"])
