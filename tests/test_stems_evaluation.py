@@ -67,3 +67,16 @@ def test_recorded_stems_without_midi_use_the_audio_chroma(tmp_path):
     assert {row["symbolic"]["reference"] for row in report["per_song"]} == {"audio chroma"}
     assert "note_f1" not in report["means"]["symbolic"]
     assert np.isfinite(report["means"]["symbolic"]["generated"]["chroma_cosine"])
+
+
+def test_a_silent_melody_stem_is_reported_not_fatal(tmp_path):
+    import soundfile
+
+    stems = synthetic_stems(tmp_path / "stems", per_split={"test": 2}, seconds=4.0)
+    quiet = sorted(p for p in stems.iterdir())[0]
+    soundfile.write(quiet / "vocals.wav", np.zeros(4 * 22050, dtype=np.float32), 22050)   # the tune enters later
+    report = evaluate_stems(stems, split="test", progress=False)
+    rows = {row["song"]: row["symbolic"] for row in report["per_song"]}
+    assert report["songs"] == 2 and "silent" in rows[quiet.name]["error"] and rows[quiet.name]["melody_notes"] == 0
+    assert np.isfinite(report["means"]["symbolic"]["generated"]["chroma_cosine"])   # from the other song
+    assert quiet.name in format_stems_report(report)

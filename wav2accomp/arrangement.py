@@ -149,7 +149,7 @@ class Arrangement:
     Attributes
     ----------
     name : str
-        The input (a path, or "the samples").
+        The input (a path, or "the audio array").
     melody : Melody
     parts : dict of str to np.ndarray
         Class -> ``(T, 78)`` generated roll, in the order asked for.
@@ -328,7 +328,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     with _timed(timings, "generate"):
         rolls = generate_parts(melody_roll, melody.downbeat_steps(), parts=classes, arch=arch, model_dir=model_dir,
                                temperature=temperature, seed=seed, chord_prior=chord_prior)
-    name = "the samples" if isinstance(source, np.ndarray) else str(source)
+    name = "the audio array" if isinstance(source, np.ndarray) else str(source)
     return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,
                        seed=seed, temperature=temperature, timings=timings)
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from .audio import AudioError
 from .classify import classify_parts
 from .constants import ACCOMPANIMENT_CLASSES, MELODY, PERCUSSION, STEMS_SAMPLE_RATE
 from .errors import Wav2AccompError
@@ -104,6 +105,11 @@ def midi_parts(path: Path):
     return melody, pitched
 
 
+def starting_before(notes: list, seconds: float) -> list:
+    """The notes that start before `seconds` (rendered stems may be cut shorter than their MIDI)."""
+    return [n for n in notes if n.start < seconds]
+
+
 def melody_note_scores(transcribed, reference) -> dict[str, float]:
     """mir_eval note P/R/F1 (onset within 50 ms, pitch within 50 cents; offsets ignored)."""
     import mir_eval
@@ -123,12 +129,14 @@ def symbolic_song_scores(song: StemSong, melody: np.ndarray, accompaniment: np.n
                          seed: int = 0, model_dir=None) -> dict:
     """The symbolic route on one song (see the module docstring)."""
     from .arrangement import accompany
-    from .transcribe import NoMelodyError
 
     try:
         arrangement = accompany(melody, sr, seed=seed, model_dir=model_dir)
-    except NoMelodyError:
-        return {"melody_notes": 0, "note_f1": 0.0 if song.midi else float("nan"), "reference": "none"}
+    except AudioError as exc:   # a silent melody stem (the tune enters later) or no pitched note in it
+        row = {"melody_notes": 0, "reference": "none", "error": str(exc)}
+        if song.midi is not None:
+            row.update(melody_note_scores([], starting_before(midi_parts(song.midi)[0], len(melody) / sr)))
+        return row
     tempo_map = arrangement.melody.tempo_map
     duration = len(melody) / sr
     edges = tempo_map.beats_to_seconds(np.arange(0, float(tempo_map.seconds_to_beats(duration)) + 1.0))
@@ -137,8 +145,8 @@ def symbolic_song_scores(song: StemSong, melody: np.ndarray, accompaniment: np.n
     row: dict = {"melody_notes": len(arrangement.melody.transcription.notes)}
     if song.midi is not None:
         reference_melody, reference_notes = midi_parts(song.midi)
-        reference_melody = [n for n in reference_melody if n.start < duration]  # stems may be cut short
-        row.update(melody_note_scores(arrangement.melody.transcription.notes, reference_melody))
+        row.update(melody_note_scores(arrangement.melody.transcription.notes,
+                                      starting_before(reference_melody, duration)))
         reference, row["reference"] = notes_chroma(reference_notes, edges), "midi"
     else:
         drums_free = [p for p in song.accompaniment if not any(k in p.stem.lower() for k in DRUM_STEM_KEYWORDS)]

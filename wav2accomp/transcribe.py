@@ -204,14 +204,14 @@ def read_recording(audio: str | os.PathLike | np.ndarray, sr: int | None = None,
     sr : int
         Their rate, Hz.
     name : str
-        How messages name the recording (its path, or "the samples").
+        How messages name the recording (its path, or "the audio array").
     """
     if isinstance(audio, np.ndarray):
         if sr is None:
             raise ValueError("sr (the sample rate in Hz) is required with an array of samples")
         samples = np.asarray(audio, dtype=np.float32)
         samples = samples.mean(axis=-1) if samples.ndim > 1 else samples
-        validate_audio(samples, sr, name="the samples", max_seconds=max_seconds)
-        return samples, int(sr), "the samples"
+        validate_audio(samples, sr, name="the audio array", max_seconds=max_seconds)
+        return samples, int(sr), "the audio array"
     samples, file_sr = load_audio(audio, sr=None, max_seconds=max_seconds)
     return samples, file_sr, str(audio)
