@@ -95,3 +95,34 @@ def test_render_song_needs_melody_and_accompaniment(tmp_path):
     drums = make_midi(tmp_path / "drums.mid", [[name("Drums")] + tune([36, 38] * 8, channel=9)])
     with pytest.raises(Wav2AccompError, match="no melody part"):
         render_song_stems(drums, tmp_path / "out", engine="builtin")
+
+
+RENDER_AFTER_TRAINING = """
+from wav2accomp.baselines.raw_amplitude import BaselineTrainOptions, train_baseline
+from wav2accomp.stems import render_stems
+
+if __name__ == "__main__":
+    train_baseline(BaselineTrainOptions(stems={stems!r}, out={run!r}, epochs=1, chunk=100, hidden=[64],
+                                        chunks_per_epoch=2048, progress=False))
+    result = render_stems([{midi!r}], {out!r}, max_seconds=4, progress=False, jobs=2)
+    print(len(result["rendered"]))
+"""
+
+
+def test_render_stems_after_training_in_the_same_process(tmp_path):
+    """Workers must not be forks of a process whose torch threads have run (that deadlocked)."""
+    import subprocess
+    import sys
+
+    from conftest import synthetic_stems
+
+    midi = tmp_path / "midi"
+    midi.mkdir()
+    for seed in range(2):
+        band_song(midi / f"tune{seed}.mid", seed, bars=2)
+    script = tmp_path / "after_training.py"
+    script.write_text(RENDER_AFTER_TRAINING.format(stems=str(synthetic_stems(tmp_path / "stems")),
+                                                   run=str(tmp_path / "run"), midi=str(midi),
+                                                   out=str(tmp_path / "rendered")))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.split() == ["2"], result.stderr[-2000:]
