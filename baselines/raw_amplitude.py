@@ -92,6 +92,9 @@ def load_baseline(folder: str | os.PathLike) -> tuple[nn.Module, BaselineConfig]
         Missing or broken files.
     """
     path = Path(folder) / MODEL_NAME
+    if not path.with_suffix(".json").is_file():
+        raise Wav2AccompError(f"no raw-amplitude model in {folder} (no {path.with_suffix('.json').name}; "
+                              "`wav2accomp baseline train --out FOLDER` makes one)")
     try:
         config = BaselineConfig(**json.loads(path.with_suffix(".json").read_text()))
         network = build_network(config)

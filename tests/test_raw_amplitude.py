@@ -40,8 +40,11 @@ def test_save_and_load_without_pickle(tmp_path):
     x = torch.randn(3, 16)
     assert torch.allclose(network(x), loaded(x))
     np.load(tmp_path / "raw-amplitude.npz", allow_pickle=False).close()
-    with pytest.raises(Wav2AccompError, match="cannot load"):
+    with pytest.raises(Wav2AccompError, match="no raw-amplitude model in .*baseline train"):
         load_baseline(tmp_path / "missing")
+    (tmp_path / "raw-amplitude.npz").write_bytes(b"not a zip")
+    with pytest.raises(Wav2AccompError, match="cannot load the raw-amplitude model"):
+        load_baseline(tmp_path)
 
 
 def test_trivial_predictors():
