@@ -32,7 +32,7 @@ from wav2accomp.errors import Wav2AccompError
 from wav2accomp.fileio import atomic_write, write_json
 from wav2accomp.plotting import plot_losses
 from wav2accomp.stems import StemSong, find_stem_songs, load_stem_song
-from wav2accomp.training import load_checkpoint, save_checkpoint, learning_rate_at
+from wav2accomp.training import interrupted, learning_rate_at, load_checkpoint, save_checkpoint, stop_after_step
 
 MODEL_NAME = "raw-amplitude"
 CHECKPOINT, LOG, LOSS_PLOT = "checkpoint.pt", "log.json", "loss.png"
@@ -238,46 +238,49 @@ def train_baseline(options: BaselineTrainOptions) -> dict:
     n_batches = math.ceil(options.chunks_per_epoch / options.batch_size)
     began = time.perf_counter() - state["elapsed"]
     last_checkpoint = time.perf_counter()
-    while state["epoch"] < options.epochs:
-        if options.max_minutes is not None and time.perf_counter() - began > 60 * options.max_minutes:
-            break
-        epoch = state["epoch"]
-        picks = sample_chunks(train.lengths, n_batches * options.batch_size, options.chunk,
-                              np.random.default_rng([options.seed, 2, epoch]))
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate_at(options.learning_rate, epoch)
-        network.train()
-        with tqdm(total=n_batches, initial=state["batch"], desc=f"epoch {epoch + 1}/{options.epochs}",
-                  unit="batch", disable=not options.progress, leave=False) as bar:
-            while state["batch"] < n_batches:
-                step_began = time.perf_counter()
-                rows = picks[state["batch"] * options.batch_size:(state["batch"] + 1) * options.batch_size]
-                inputs, targets = gather(train, rows, options.chunk, config)
-                loss = torch.mean((network(inputs) - targets) ** 2)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                state["loss_sum"] += float(loss.detach())
-                state["batch"] += 1
-                state["chunks"] += len(rows)
-                state["train_seconds"] += time.perf_counter() - step_began
-                bar.update()
-                bar.set_postfix(mse=f"{state['loss_sum'] / state['batch']:.4f}")
-                if time.perf_counter() - last_checkpoint >= options.checkpoint_seconds:
-                    state["elapsed"] = time.perf_counter() - began
-                    checkpoint()
-                    last_checkpoint = time.perf_counter()
-        valid_loss = validation_mse(network, valid, valid_picks, config)
-        state["history"].append({"epoch": epoch + 1, "train_loss": state["loss_sum"] / n_batches,
-                                 "valid_loss": valid_loss})
-        if valid_loss < state["best_loss"]:
-            state["best_loss"], state["best_epoch"] = valid_loss, epoch + 1
-            best_weights = {k: v.clone() for k, v in network.state_dict().items()}
-        state.update(epoch=epoch + 1, batch=0, loss_sum=0.0, elapsed=time.perf_counter() - began)
-        checkpoint()
-        last_checkpoint = time.perf_counter()
-        plot_losses(state["history"], out / LOSS_PLOT, title="raw-amplitude baseline",
-                    ylabel="MSE per sample (scaled waveforms)")
+    with stop_after_step() as stop:
+        while state["epoch"] < options.epochs:
+            if options.max_minutes is not None and time.perf_counter() - began > 60 * options.max_minutes:
+                break
+            epoch = state["epoch"]
+            picks = sample_chunks(train.lengths, n_batches * options.batch_size, options.chunk,
+                                  np.random.default_rng([options.seed, 2, epoch]))
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate_at(options.learning_rate, epoch)
+            network.train()
+            with tqdm(total=n_batches, initial=state["batch"], desc=f"epoch {epoch + 1}/{options.epochs}",
+                      unit="batch", disable=not options.progress, leave=False) as bar:
+                while state["batch"] < n_batches:
+                    step_began = time.perf_counter()
+                    rows = picks[state["batch"] * options.batch_size:(state["batch"] + 1) * options.batch_size]
+                    inputs, targets = gather(train, rows, options.chunk, config)
+                    loss = torch.mean((network(inputs) - targets) ** 2)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                    state["loss_sum"] += float(loss.detach())
+                    state["batch"] += 1
+                    state["chunks"] += len(rows)
+                    state["train_seconds"] += time.perf_counter() - step_began
+                    bar.update()
+                    bar.set_postfix(mse=f"{state['loss_sum'] / state['batch']:.4f}")
+                    if stop.requested or time.perf_counter() - last_checkpoint >= options.checkpoint_seconds:
+                        state["elapsed"] = time.perf_counter() - began
+                        checkpoint()
+                        last_checkpoint = time.perf_counter()
+                    if stop.requested:
+                        raise interrupted(out, epoch, state["batch"])
+            valid_loss = validation_mse(network, valid, valid_picks, config)
+            state["history"].append({"epoch": epoch + 1, "train_loss": state["loss_sum"] / n_batches,
+                                     "valid_loss": valid_loss})
+            if valid_loss < state["best_loss"]:
+                state["best_loss"], state["best_epoch"] = valid_loss, epoch + 1
+                best_weights = {k: v.clone() for k, v in network.state_dict().items()}
+            state.update(epoch=epoch + 1, batch=0, loss_sum=0.0, elapsed=time.perf_counter() - began)
+            checkpoint()
+            last_checkpoint = time.perf_counter()
+            plot_losses(state["history"], out / LOSS_PLOT, title="raw-amplitude baseline",
+                        ylabel="MSE per sample (scaled waveforms)")
     network.load_state_dict(best_weights)
     config.provenance = {"options": options.run_defining(), "train_songs": len(train.names),
                          "valid_songs": len(valid.names), "best_epoch": state["best_epoch"],

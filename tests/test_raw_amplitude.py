@@ -82,3 +82,32 @@ def test_training_needs_train_and_valid_songs(tmp_path):
     stems = synthetic_stems(tmp_path / "stems", per_split={"test": 1})
     with pytest.raises(Wav2AccompError, match="train and valid"):
         train_baseline(BaselineTrainOptions(stems=str(stems), out=str(tmp_path / "run"), progress=False))
+
+
+def test_ctrl_c_checkpoints_at_a_step_and_resumes_to_the_same_weights(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from wav2accomp.baselines import raw_amplitude
+    from wav2accomp.training import TrainingInterrupted
+
+    stems = synthetic_stems(tmp_path / "stems")
+    common = dict(stems=str(stems), chunk=100, hidden=[32], chunks_per_epoch=512, batch_size=64, epochs=2,
+                  progress=False)
+    train_baseline(BaselineTrainOptions(out=str(tmp_path / "whole"), **common))
+    gather, calls = raw_amplitude.gather, []
+
+    def gather_then_ctrl_c(*args):
+        calls.append(1)
+        if len(calls) == 11:                       # in epoch 2 (8 training batches an epoch, validation too)
+            os.kill(os.getpid(), signal.SIGINT)
+        return gather(*args)
+
+    monkeypatch.setattr(raw_amplitude, "gather", gather_then_ctrl_c)
+    with pytest.raises(TrainingInterrupted, match=r"epoch 2, batch \d\).*--resume"):
+        train_baseline(BaselineTrainOptions(out=str(tmp_path / "split"), **common))
+    monkeypatch.setattr(raw_amplitude, "gather", gather)
+    assert not (tmp_path / "split" / "raw-amplitude.npz").exists()
+    train_baseline(BaselineTrainOptions(out=str(tmp_path / "split"), resume=True, **common))
+    a, b = (np.load(tmp_path / run / "raw-amplitude.npz") for run in ("whole", "split"))
+    assert all(np.array_equal(a[k], b[k]) for k in a.files)

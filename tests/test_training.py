@@ -48,7 +48,7 @@ def test_same_seed_same_weights_other_seed_other_weights(tiny_cache, tmp_path):
     assert not all(np.array_equal(a[k], c[k]) for k in a)
 
 
-def test_killed_run_resumes_to_the_same_weights(tiny_cache, tmp_path):
+def test_killed_or_interrupted_run_resumes_to_the_same_weights(tiny_cache, tmp_path):
     common = ["--data", str(tiny_cache), "--part", "guitarlike", "--epochs", "8", *TINY]
     subprocess.run([sys.executable, "-m", "wav2accomp", "train", *common, "--out", str(tmp_path / "whole")],
                    check=True)
@@ -67,11 +67,48 @@ def test_killed_run_resumes_to_the_same_weights(tiny_cache, tmp_path):
     assert not (run / "aligned-guitarlike.npz").exists()
     subprocess.run([sys.executable, "-m", "wav2accomp", "train", *common, "--out", str(run), "--resume"],
                    check=True)
-    whole, resumed = weights(tmp_path / "whole"), weights(run)
-    assert all(np.array_equal(whole[k], resumed[k]) for k in whole)
-    losses = [[row["valid_loss"] for row in json.loads((folder / "log.json").read_text())["history"]]
-              for folder in (tmp_path / "whole", run)]
-    assert losses[0] == losses[1] and len(losses[0]) == 8
+
+    # Ctrl-C: the step in flight finishes, a checkpoint is written mid-epoch, exit 130 with one line.
+    stopped = tmp_path / "ctrl-c"
+    process = subprocess.Popen([sys.executable, "-m", "wav2accomp", "train", *common, "--out", str(stopped)],
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (stopped / "checkpoint.pt").exists():   # written after epoch 1
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    stderr = process.communicate()[1]
+    assert process.returncode == 130, ("the run ended before it could be interrupted", stderr)
+    assert stderr.startswith("wav2accomp: interrupted: checkpoint saved in") and "--resume" in stderr
+    assert stderr.count("\n") == 1 and not (stopped / "aligned-guitarlike.npz").exists()
+    assert torch.load(stopped / "checkpoint.pt", weights_only=True)["state"]["batch"] >= 1
+    subprocess.run([sys.executable, "-m", "wav2accomp", "train", *common, "--out", str(stopped), "--resume"],
+                   check=True)
+
+    whole = weights(tmp_path / "whole")
+    for resumed in (run, stopped):
+        assert all(np.array_equal(whole[k], weights(resumed)[k]) for k in whole), resumed.name
+        losses = [[row["valid_loss"] for row in json.loads((folder / "log.json").read_text())["history"]]
+                  for folder in (tmp_path / "whole", resumed)]
+        assert losses[0] == losses[1] and len(losses[0]) == 8
+
+
+def test_first_ctrl_c_asks_to_stop_second_interrupts():
+    from wav2accomp.training import stop_after_step
+
+    before = signal.getsignal(signal.SIGINT)
+    with stop_after_step() as stop:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.01)
+        assert stop.requested
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.5)
+    assert signal.getsignal(signal.SIGINT) is before
+    with stop_after_step(enabled=False) as stop:
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.5)
+    assert not stop.requested
 
 
 def test_resume_refuses_a_different_run_or_a_broken_checkpoint(tiny_cache, tmp_path):

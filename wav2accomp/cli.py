@@ -696,8 +696,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:
-        print("wav2accomp: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:   # a training loop's TrainingInterrupted says where its checkpoint is
+        print(f"wav2accomp: interrupted{': ' + str(exc) if str(exc) else ''}", file=sys.stderr)
         return 130
     except Exception as exc:
         if os.environ.get("WAV2ACCOMP_DEBUG"):

@@ -25,10 +25,14 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -119,6 +123,47 @@ def learning_rate_at(base: float, epoch: int) -> float:
     A pure function of the epoch, so a resumed run follows the same schedule.
     """
     return base * max(0.5 ** (epoch / LR_HALF_LIFE_EPOCHS), 0.1)
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during training, after the step in flight finished and a checkpoint was written."""
+
+
+@dataclass
+class StopRequest:
+    """Set by the first Ctrl-C inside :func:`stop_after_step`."""
+
+    requested: bool = False
+
+
+@contextmanager
+def stop_after_step(enabled: bool = True) -> Iterator[StopRequest]:
+    """Within, the first Ctrl-C (SIGINT) sets ``.requested`` instead of raising, so that a training loop can
+    stop at a step boundary with a checkpoint; a second Ctrl-C interrupts at once.
+
+    Nothing changes when `enabled` is false (several processes, which must stop together) or outside the
+    main thread (where signal handlers cannot be set).
+    """
+    request = StopRequest()
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield request
+        return
+
+    def on_interrupt(signum, frame):
+        request.requested = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield request
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def interrupted(out: Path, epoch: int, batch: int) -> TrainingInterrupted:
+    """The exception a loop raises after its checkpoint, saying how to go on."""
+    return TrainingInterrupted(f"checkpoint saved in {out} (epoch {epoch + 1}, batch {batch}); "
+                               "run the same command with --resume to continue")
 
 
 def save_checkpoint(path: Path, state: dict) -> None:
@@ -277,55 +322,61 @@ def train(options: TrainOptions) -> dict:
     per_rank = options.batch_size // ddp.world
     n_batches = math.ceil(options.windows_per_epoch / options.batch_size)
     out_of_time = False
-    while not state["done"] and state["epoch"] < options.epochs:
-        epoch = state["epoch"]
-        picks, shifts = _epoch_plan(options, train_songs, epoch, window, config.steps_per_beat)
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate_at(options.learning_rate, epoch)
-        bar = tqdm(total=n_batches, initial=state["batch"], desc=f"epoch {epoch + 1}/{options.epochs}",
-                   unit="batch", disable=not show, leave=False)
-        while state["batch"] < n_batches:
-            begin = state["batch"] * options.batch_size + ddp.rank * per_rank
-            rows = slice(begin, min(begin + per_rank, (state["batch"] + 1) * options.batch_size))
-            inputs, targets = make_batch(train_songs, picks[rows], window, options.arch, options.part, shifts[rows])
-            loss = model_loss(options.arch, network(torch.from_numpy(inputs)), torch.from_numpy(targets))
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), GRADIENT_CLIP)
-            optimizer.step()
-            state["loss_sum"] += float(loss.detach())
-            state["batch"] += 1
-            bar.update()
-            bar.set_postfix(loss=f"{state['loss_sum'] / state['batch']:.3f}")
-            if time.perf_counter() - last_checkpoint >= options.checkpoint_seconds and state["batch"] < n_batches:
-                state["elapsed"] = time.perf_counter() - began
-                checkpoint()
-                last_checkpoint = time.perf_counter()
-        bar.close()
-        valid = _valid_loss(model, valid_songs, valid_picks, options, window, ddp)
-        train_loss = state["loss_sum"] / n_batches
-        if ddp.world > 1:
-            mean = torch.tensor([train_loss], dtype=torch.float64)
-            dist.all_reduce(mean)
-            train_loss = float(mean[0]) / ddp.world
-        state["elapsed"] = time.perf_counter() - began
-        state["history"].append({"epoch": epoch + 1, "train_loss": round(train_loss, 5),
-                                 "valid_loss": round(valid, 5), "seconds": round(state["elapsed"], 1)})
-        if valid < state["best_loss"]:
-            state["best_loss"], state["best_epoch"], state["bad_epochs"] = valid, epoch + 1, 0
-            best_weights = {k: v.clone() for k, v in model.state_dict().items()}
-        else:
-            state["bad_epochs"] += 1
-        if show:
-            tqdm.write(f"epoch {epoch + 1}: train {train_loss:.4f}  valid {valid:.4f}"
-                       f"{'  (best)' if state['best_epoch'] == epoch + 1 else ''}  {state['elapsed']:.0f} s",
-                       file=sys.stderr)
-        state["epoch"], state["batch"], state["loss_sum"] = epoch + 1, 0, 0.0
-        out_of_time = options.max_minutes is not None and state["elapsed"] > 60 * options.max_minutes
-        state["done"] = state["bad_epochs"] >= options.patience or out_of_time
-        checkpoint()
-        last_checkpoint = time.perf_counter()
-        write_log()
+    with stop_after_step(enabled=ddp.world == 1) as stop:
+        while not state["done"] and state["epoch"] < options.epochs:
+            epoch = state["epoch"]
+            picks, shifts = _epoch_plan(options, train_songs, epoch, window, config.steps_per_beat)
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate_at(options.learning_rate, epoch)
+            bar = tqdm(total=n_batches, initial=state["batch"], desc=f"epoch {epoch + 1}/{options.epochs}",
+                       unit="batch", disable=not show, leave=False)
+            while state["batch"] < n_batches:
+                begin = state["batch"] * options.batch_size + ddp.rank * per_rank
+                rows = slice(begin, min(begin + per_rank, (state["batch"] + 1) * options.batch_size))
+                inputs, targets = make_batch(train_songs, picks[rows], window, options.arch, options.part,
+                                             shifts[rows])
+                loss = model_loss(options.arch, network(torch.from_numpy(inputs)), torch.from_numpy(targets))
+                optimizer.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), GRADIENT_CLIP)
+                optimizer.step()
+                state["loss_sum"] += float(loss.detach())
+                state["batch"] += 1
+                bar.update()
+                bar.set_postfix(loss=f"{state['loss_sum'] / state['batch']:.3f}")
+                due = time.perf_counter() - last_checkpoint >= options.checkpoint_seconds and state["batch"] < n_batches
+                if due or stop.requested:
+                    state["elapsed"] = time.perf_counter() - began
+                    checkpoint()
+                    last_checkpoint = time.perf_counter()
+                if stop.requested:
+                    bar.close()
+                    raise interrupted(out, epoch, state["batch"])
+            bar.close()
+            valid = _valid_loss(model, valid_songs, valid_picks, options, window, ddp)
+            train_loss = state["loss_sum"] / n_batches
+            if ddp.world > 1:
+                mean = torch.tensor([train_loss], dtype=torch.float64)
+                dist.all_reduce(mean)
+                train_loss = float(mean[0]) / ddp.world
+            state["elapsed"] = time.perf_counter() - began
+            state["history"].append({"epoch": epoch + 1, "train_loss": round(train_loss, 5),
+                                     "valid_loss": round(valid, 5), "seconds": round(state["elapsed"], 1)})
+            if valid < state["best_loss"]:
+                state["best_loss"], state["best_epoch"], state["bad_epochs"] = valid, epoch + 1, 0
+                best_weights = {k: v.clone() for k, v in model.state_dict().items()}
+            else:
+                state["bad_epochs"] += 1
+            if show:
+                tqdm.write(f"epoch {epoch + 1}: train {train_loss:.4f}  valid {valid:.4f}"
+                           f"{'  (best)' if state['best_epoch'] == epoch + 1 else ''}  {state['elapsed']:.0f} s",
+                           file=sys.stderr)
+            state["epoch"], state["batch"], state["loss_sum"] = epoch + 1, 0, 0.0
+            out_of_time = options.max_minutes is not None and state["elapsed"] > 60 * options.max_minutes
+            state["done"] = state["bad_epochs"] >= options.patience or out_of_time
+            checkpoint()
+            last_checkpoint = time.perf_counter()
+            write_log()
 
     model.load_state_dict(best_weights)
     model.eval()
