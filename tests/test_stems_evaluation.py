@@ -79,4 +79,4 @@ def test_a_silent_melody_stem_is_reported_not_fatal(tmp_path):
     rows = {row["song"]: row["symbolic"] for row in report["per_song"]}
     assert report["songs"] == 2 and "silent" in rows[quiet.name]["error"] and rows[quiet.name]["melody_notes"] == 0
     assert np.isfinite(report["means"]["symbolic"]["generated"]["chroma_cosine"])   # from the other song
-    assert quiet.name in format_stems_report(report)
+    assert f"- {quiet.name}: " in format_stems_report(report)   # listed with its reason

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from .audio import AudioError
+from .audio import AudioError, validate_audio
 from .classify import classify_parts
 from .constants import ACCOMPANIMENT_CLASSES, MELODY, PERCUSSION, STEMS_SAMPLE_RATE
 from .errors import Wav2AccompError
@@ -131,6 +131,7 @@ def symbolic_song_scores(song: StemSong, melody: np.ndarray, accompaniment: np.n
     from .arrangement import accompany
 
     try:
+        validate_audio(melody, sr, name=f"the melody stem ({song.melody.name})")
         arrangement = accompany(melody, sr, seed=seed, model_dir=model_dir)
     except AudioError as exc:   # a silent melody stem (the tune enters later) or no pitched note in it
         row = {"melody_notes": 0, "reference": "none", "error": str(exc)}
@@ -251,4 +252,8 @@ def format_stems_report(report: dict) -> str:
         if "raw_amplitude" in row:
             line += f" {row['raw_amplitude']['raw-amplitude']['snr_db']:.2f} |"
         lines.append(line)
+    unscored = [(row["song"], row["symbolic"]["error"]) for row in report["per_song"] if "error" in row["symbolic"]]
+    if unscored:
+        lines += ["", "Not scored on the symbolic route (left out of its means):", ""]
+        lines += [f"- {song}: {reason}" for song, reason in unscored]
     return "\n".join(lines)
