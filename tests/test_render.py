@@ -39,6 +39,19 @@ def require_fluidsynth():
         pytest.skip(problem)
 
 
+def test_loading_fluidsynth_prints_nothing_even_on_ci():
+    """pyfluidsynth announces where it found the library when CI is set; the tool's stdout stays clean."""
+    import subprocess
+    import sys
+
+    require_fluidsynth()
+    script = "from wav2accomp.render import fluidsynth_problem; " \
+             "print(fluidsynth_problem())"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "CI": "1"})
+    assert result.returncode == 0 and result.stdout == "None\n", result.stdout + result.stderr
+
+
 def test_played_notes_follow_the_tempo_map_and_programs():
     tempo = TempoMap.from_changes([0, 2], [500_000, 250_000])  # 120 BPM, then 240 BPM from beat 2
     notes = [Note(60, 90, 1.0, 3.0, 0.5, 1.25)]

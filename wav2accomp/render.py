@@ -16,6 +16,7 @@ writes wav/flac/ogg atomically.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import os
@@ -114,10 +115,25 @@ def find_soundfont(soundfont: str | os.PathLike | None = None) -> Path | None:
     return next((Path(p) for p in SOUNDFONT_PATHS if Path(p).is_file()), None)
 
 
+def import_fluidsynth():
+    """The pyfluidsynth module (importing it loads the FluidSynth library).
+
+    pyfluidsynth prints where it found the library when the environment variable ``CI`` is
+    set; that line is kept out of the tool's standard output.
+
+    Raises
+    ------
+    ImportError, OSError
+        pyfluidsynth or the FluidSynth library is missing.
+    """
+    with contextlib.redirect_stdout(io.StringIO()):
+        return importlib.import_module("fluidsynth")
+
+
 def fluidsynth_problem(soundfont: str | os.PathLike | None = None) -> str | None:
     """Why FluidSynth cannot render here (one sentence), or None when it can."""
     try:
-        importlib.import_module("fluidsynth")  # pyfluidsynth: loading it loads the FluidSynth library
+        import_fluidsynth()
     except (ImportError, OSError) as exc:
         return f"FluidSynth is not available ({exc})"
     if find_soundfont(soundfont) is None:
@@ -188,8 +204,7 @@ def synthesize_fluidsynth(midi: mido.MidiFile, sr: int, soundfont: Path, n_sampl
 
     Reverb on, chorus off; FluidSynth renders on up to 4 of the machine's cores.
     """
-    import fluidsynth
-
+    fluidsynth = import_fluidsynth()
     _silence_fluidsynth_log(fluidsynth)
     settings = {"synth.chorus.active": 0, "synth.cpu-cores": min(os.cpu_count() or 1, 4)}
     synth = fluidsynth.Synth(gain=0.4, samplerate=float(sr), **settings)
