@@ -180,12 +180,13 @@ least-squares gain.
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wav2accomp", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="wav2accomp", usage="%(prog)s [-h] [--version] COMMAND ...",
+                                     description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"wav2accomp {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # the commands are listed in DESCRIPTION, one line each; argparse's own list would repeat them
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS)
 
-    accompany = commands.add_parser("accompany", help="recording or MIDI melody -> MIDI with a band",
+    accompany = commands.add_parser("accompany",
                                     description="Give a melody a band: your melody plus generated drums, "
                                                 "piano/guitar-like and string-like parts, as one MIDI file "
                                                 "(optionally an audio mix to hear and a picture).",
@@ -214,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="longest recording accepted (default: %(default)g)")
     accompany.set_defaults(run=run_accompany)
 
-    transcribe = commands.add_parser("transcribe", help="recording -> MIDI melody",
+    transcribe = commands.add_parser("transcribe",
                                      description="Turn a sung, hummed or whistled recording into a MIDI melody.",
                                      epilog=TRANSCRIBE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     transcribe.add_argument("audio", metavar="IN", help="the recording")
@@ -228,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe.add_argument("--plot", metavar="PNG", help="also draw spectrogram, f0 and notes to this PNG")
     transcribe.set_defaults(run=run_transcribe)
 
-    prepare = commands.add_parser("prepare", help="MIDI folders -> training-ready rolls",
+    prepare = commands.add_parser("prepare",
                                   description="Turn folders of MIDI files into training-ready piano rolls.",
                                   epilog=PREPARE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     prepare.add_argument("corpus", nargs="+", metavar="CORPUS_DIR",
@@ -241,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     prepare.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     prepare.set_defaults(run=run_prepare)
 
-    inspect = commands.add_parser("inspect", help="show a MIDI file's parts and their classes",
+    inspect = commands.add_parser("inspect",
                                   description="Show the parts of a MIDI file, their classes and the rule "
                                               "that decided each.",
                                   epilog=INSPECT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -251,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="classify from channels, programs and note statistics only")
     inspect.set_defaults(run=run_inspect)
 
-    train = commands.add_parser("train", help="train the model of one accompaniment class",
+    train = commands.add_parser("train",
                                 description="Train a melody -> accompaniment model for one class.",
                                 epilog=TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_argument("--data", required=True, metavar="CACHE", help="cache made by `wav2accomp prepare`")
@@ -281,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=run_train)
 
-    evaluate = commands.add_parser("evaluate", help="measure generated parts against held-out songs",
+    evaluate = commands.add_parser("evaluate",
                                    description="Evaluate wav2accomp against annotated data.")
     targets = evaluate.add_subparsers(dest="target", metavar="WHAT", required=True)
     accompaniment = targets.add_parser("accompaniment", help="generated vs. real accompaniment of held-out songs",
@@ -341,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_melody_stem_option(stems_eval)
     stems_eval.set_defaults(run=run_evaluate_stems)
 
-    stems = commands.add_parser("stems", help="render multitrack stems from MIDI",
+    stems = commands.add_parser("stems",
                                 description="Multitrack stems: render them from MIDI corpora.", epilog=STEMS_EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     stems_actions = stems.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -364,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     render.set_defaults(run=run_stems_render)
 
-    baseline = commands.add_parser("baseline", help="the raw-amplitude baseline: train, generate, evaluate",
+    baseline = commands.add_parser("baseline",
                                    description="The raw-amplitude baseline on multitrack stems.",
                                    epilog=BASELINE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = baseline.add_subparsers(dest="action", metavar="ACTION", required=True)
