@@ -254,6 +254,7 @@ def format_stems_report(report: dict) -> str:
         lines.append(line)
     unscored = [(row["song"], row["symbolic"]["error"]) for row in report["per_song"] if "error" in row["symbolic"]]
     if unscored:
-        lines += ["", "Not scored on the symbolic route (left out of its means):", ""]
+        lines += ["", "No accompaniment generated (left out of those means; melody notes its MIDI has in the "
+                  "stem count as missed):", ""]
         lines += [f"- {song}: {reason}" for song, reason in unscored]
     return "\n".join(lines)
