@@ -4,7 +4,7 @@ The seed's first experiment, kept as a baseline for the symbolic route: a
 chunk of `chunk` samples of the melody stem (500 by default, 23 ms at
 22050 Hz) goes in, the same chunk of the summed accompaniment stems comes
 out, trained with an L2 (mean squared error) loss on a stems dataset
-(:mod:`wav2accomp.stems`). Waveforms are scaled by one number, the RMS of the
+(:mod:`wav2accomp.data.stems`). Waveforms are scaled by one number, the RMS of the
 training melodies (input) and accompaniments (output), stored in the model.
 
 A run folder holds ``checkpoint.pt`` (atomic, every epoch and every
@@ -28,11 +28,17 @@ from torch import nn
 from tqdm import tqdm
 
 from wav2accomp.constants import STEMS_SAMPLE_RATE
+from wav2accomp.data.stems import StemSong, find_stem_songs, load_stem_song
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.fileio import atomic_write, write_json
+from wav2accomp.models.training import (
+    interrupted,
+    learning_rate_at,
+    load_checkpoint,
+    save_checkpoint,
+    stop_after_step,
+)
 from wav2accomp.plotting import plot_losses
-from wav2accomp.stems import StemSong, find_stem_songs, load_stem_song
-from wav2accomp.training import interrupted, learning_rate_at, load_checkpoint, save_checkpoint, stop_after_step
 
 MODEL_NAME = "raw-amplitude"
 CHECKPOINT, LOG, LOSS_PLOT = "checkpoint.pt", "log.json", "loss.png"
@@ -124,7 +130,7 @@ class StemPairs:
 
 def load_split(stems_dir: str | os.PathLike, split: str, *, sr: int = STEMS_SAMPLE_RATE, limit: int | None = None,
                max_seconds: float | None = None, melody_keywords=None, progress: bool = False) -> StemPairs:
-    """The songs of one split of a stems folder (see :mod:`wav2accomp.stems`), optionally cut to `max_seconds`;
+    """The songs of one split of a stems folder (see :mod:`wav2accomp.data.stems`), optionally cut to `max_seconds`;
     `melody_keywords` replace the keyword table that names the melody stem."""
     songs: list[StemSong] = [s for s in find_stem_songs(stems_dir, keywords=melody_keywords)[0]
                              if s.split == split][:limit]
@@ -354,9 +360,9 @@ def trivial_predictions(melody: np.ndarray, accompaniment: np.ndarray) -> dict[s
 
 def baseline_song_scores(network: nn.Module, config: BaselineConfig, melody: np.ndarray, accompaniment: np.ndarray,
                          *, overlap: float = 0.5) -> dict[str, dict[str, float]]:
-    """Waveform scores (:func:`~wav2accomp.metrics.waveform_scores`) of every system of
+    """Waveform scores (:func:`~wav2accomp.evaluation.metrics.waveform_scores`) of every system of
     :data:`BASELINE_SYSTEMS` on one song: system -> {mse, snr_db, lsd_db}."""
-    from wav2accomp.metrics import waveform_scores
+    from wav2accomp.evaluation.metrics import waveform_scores
 
     predictions = trivial_predictions(melody, accompaniment)
     predictions["raw-amplitude"] = generate_accompaniment(network, config, melody, overlap=overlap)

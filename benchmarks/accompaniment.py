@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import argparse
 
-from wav2accomp.evaluation import evaluate_accompaniment, format_markdown, write_report
+from wav2accomp.evaluation.accompaniment import (
+    evaluate_accompaniment,
+    format_markdown,
+    write_report,
+)
 
 
 def main() -> None:

@@ -29,11 +29,11 @@ from pathlib import Path
 import mido
 import numpy as np
 import soundfile
-
 from fresh_process import fresh_seconds
+
 from wav2accomp.arrangement import accompany
-from wav2accomp.render import fluidsynth_problem
-from wav2accomp.synthesis import VoiceStyle, sing, tune_notes
+from wav2accomp.synth.render import fluidsynth_problem
+from wav2accomp.testing.singer import VoiceStyle, sing, tune_notes
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "hum_ode_to_joy.flac"
 SAMPLE_NOTES = dict(bpm=104, start=0.7, legato=0.93, transpose=-5)   # as samples/make_samples.py sings it

@@ -28,10 +28,15 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from wav2accomp.classify import class_from_name, classify_parts, melody_features, part_statistics
 from wav2accomp.constants import MELODY, MELODY_MIN_NOTES, MELODY_WEIGHTS
-from wav2accomp.corpus import split_for
-from wav2accomp.midi_io import read_midi
+from wav2accomp.data.corpus import split_for
+from wav2accomp.symbolic.classify import (
+    class_from_name,
+    classify_parts,
+    melody_features,
+    part_statistics,
+)
+from wav2accomp.symbolic.midi_io import read_midi
 
 TRUTH_NAME = "melody"
 METHODS = ("random pitched part", "highest mean pitch (names hidden)", "keywords only, names as written",

@@ -16,7 +16,7 @@ import math
 from pathlib import Path
 
 from wav2accomp.constants import ACCOMPANIMENT_CLASSES
-from wav2accomp.generate import PRETRAINED_DIR
+from wav2accomp.models.generate import PRETRAINED_DIR
 
 METRICS = ("frame_f1", "onset_f1", "chord_accuracy", "chord_tone_ratio", "polyphony", "empty_beat_rate",
            "groove_consistency", "kick_onset_f1", "snare_onset_f1", "hihat/cymbal_onset_f1")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import mido
 
-from wav2accomp.corpus import find_midi_files, prepare_corpus
+from wav2accomp.data.corpus import find_midi_files, prepare_corpus
 
 
 def parse_with_mido(path) -> int:

@@ -3,7 +3,7 @@
 1. Real singing: `evaluate_transcription` on an annotated folder (SSVD by
    default): mir_eval.melody raw pitch / raw chroma / overall accuracy, note
    F1 onset-only and with offsets, speed (x real time, warm).
-2. The synthetic set (`wav2accomp.synthesis.synthetic_set`): the same
+2. The synthetic set (`wav2accomp.testing.singer.synthetic_set`): the same
    metrics on hum-like recordings with known notes.
 3. Fresh processes on a 30 s synthesised hum (median of --repeats runs):
    `wav2accomp transcribe` (imports, reading, tracking, notes, tempo, MIDI),
@@ -23,27 +23,34 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
-
 from fresh_process import fresh_seconds
+
 from wav2accomp.constants import ANALYSIS_SAMPLE_RATE
-from wav2accomp.synthesis import sing, synthetic_set, tune_notes, VoiceStyle
-from wav2accomp.transcription_evaluation import (MELODY_METRICS, format_markdown, midi_to_hz,
-                                                 reference_f0_from_notes, run_tracker, score_transcription,
-                                                 evaluate_transcription, warm_up_pyin)
+from wav2accomp.evaluation.transcription import (
+    MELODY_METRICS,
+    evaluate_transcription,
+    format_markdown,
+    midi_to_hz,
+    reference_f0_from_notes,
+    run_tracker,
+    score_transcription,
+    warm_up_pyin,
+)
+from wav2accomp.testing.singer import VoiceStyle, sing, synthetic_set, tune_notes
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "singing" / "ssvd"
 TRACK_ONLY = """
 import sys, time
 start = time.perf_counter()
-from wav2accomp.audio import load_audio
-from wav2accomp.pitch import track_pitch
+from wav2accomp.audio.recording import load_audio
+from wav2accomp.audio.pitch import track_pitch
 samples, sr = load_audio(sys.argv[1], sr=11025)
 track_pitch(samples, sr)
 """
 PYIN_ONLY = """
 import sys
 import librosa
-from wav2accomp.audio import load_audio
+from wav2accomp.audio.recording import load_audio
 samples, sr = load_audio(sys.argv[1], sr=22050)
 librosa.pyin(samples, fmin=65, fmax=1050, sr=sr, frame_length=2048, hop_length=256)
 """

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import soundfile
 
-from wav2accomp.midi_io import Note, Part, Song, write_midi
-from wav2accomp.synthesis import VoiceStyle, sing, tune_notes
-from wav2accomp.timing import TempoMap, TimeSignature
+from wav2accomp.symbolic.midi_io import Note, Part, Song, write_midi
+from wav2accomp.symbolic.tempo_map import TempoMap, TimeSignature
+from wav2accomp.testing.singer import VoiceStyle, sing, tune_notes
 
 # (MIDI pitch, beats) of the theme; D major.
 PHRASE_A = [(66, 1), (66, 1), (67, 1), (69, 1), (69, 1), (67, 1), (66, 1), (64, 1),

@@ -78,7 +78,7 @@ def band_song(path: Path, seed: int, bars: int = 12) -> Path:
 @pytest.fixture(scope="session")
 def tiny_cache(tmp_path_factory) -> Path:
     """A prepared cache of synthetic band songs: 6 train, 2 valid and 2 test songs."""
-    from wav2accomp.corpus import prepare_corpus, split_for
+    from wav2accomp.data.corpus import prepare_corpus, split_for
 
     folder = tmp_path_factory.mktemp("band")
     wanted = {"train": 6, "valid": 2, "test": 2}
@@ -102,7 +102,7 @@ def synthetic_stems(root: Path, *, per_split: dict[str, int] | None = None, seco
     import numpy as np
     import soundfile
 
-    from wav2accomp.corpus import split_for
+    from wav2accomp.data.corpus import split_for
 
     wanted = dict(per_split or {"train": 3, "valid": 1, "test": 2})
     index = 0

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from wav2accomp.audio import AudioError, load_audio
+from wav2accomp.audio.recording import AudioError, load_audio
 
 
 def tone(seconds=1.0, sr=44100, channels=1, amplitude=0.5):

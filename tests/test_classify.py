@@ -1,11 +1,17 @@
 import random
 
 import pytest
-
 from conftest import shared
-from wav2accomp.classify import (Assignment, class_from_name, class_from_program, classify_parts,
-                                 part_statistics, program_family)
-from wav2accomp.midi_io import Note, Part, read_midi
+
+from wav2accomp.symbolic.classify import (
+    Assignment,
+    class_from_name,
+    class_from_program,
+    classify_parts,
+    part_statistics,
+    program_family,
+)
+from wav2accomp.symbolic.midi_io import Note, Part, read_midi
 
 
 @pytest.mark.parametrize("name, expected", [

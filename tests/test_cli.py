@@ -4,8 +4,8 @@ import sys
 from pathlib import Path
 
 from conftest import make_midi, name, tune
-from wav2accomp.cli import main
 
+from wav2accomp.cli import main
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -87,8 +87,8 @@ def test_train_then_evaluate_end_to_end(tiny_cache, tmp_path):
 def test_transcribe_writes_midi_and_picture(tmp_path):
     import soundfile
 
-    from wav2accomp.midi_io import read_midi
-    from wav2accomp.synthesis import sing, tune_notes
+    from wav2accomp.symbolic.midi_io import read_midi
+    from wav2accomp.testing.singer import sing, tune_notes
 
     notes = tune_notes("twinkle", bpm=100)
     soundfile.write(tmp_path / "hum.wav", sing(notes, 22050), 22050)
@@ -123,8 +123,8 @@ def test_accompany_the_sample_hum_end_to_end(tmp_path):
     import numpy as np
     import soundfile
 
-    from wav2accomp.audio import load_audio
-    from wav2accomp.synthesis import tune_notes
+    from wav2accomp.audio.recording import load_audio
+    from wav2accomp.testing.singer import tune_notes
 
     hum = SAMPLES / "hum_ode_to_joy.flac"
     out = {name_: tmp_path / name_ for name_ in ("song.mid", "song.wav", "song.png")}
@@ -209,7 +209,7 @@ def test_accompany_errors_are_one_line_and_leave_no_file(tmp_path):
 def test_stems_baseline_and_evaluate_stems_commands(tmp_path):
     from conftest import band_song
 
-    from wav2accomp.corpus import split_for
+    from wav2accomp.data.corpus import split_for
 
     corpus = tmp_path / "midi"
     corpus.mkdir()

@@ -4,10 +4,10 @@ from collections import Counter
 
 import numpy as np
 import pytest
-
 from conftest import make_midi, name, program, shared, tune
+
 from wav2accomp.constants import ONSET
-from wav2accomp.corpus import load_index, load_song, prepare_corpus, split_for
+from wav2accomp.data.corpus import load_index, load_song, prepare_corpus, split_for
 from wav2accomp.errors import Wav2AccompError
 
 

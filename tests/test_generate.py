@@ -3,8 +3,13 @@ import pytest
 
 from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW
 from wav2accomp.errors import Wav2AccompError
-from wav2accomp.generate import PRETRAINED_DIR, chord_weights, generate_part, load_part_model
-from wav2accomp.harmony import CHORD_LABELS
+from wav2accomp.models.generate import (
+    PRETRAINED_DIR,
+    chord_weights,
+    generate_part,
+    load_part_model,
+)
+from wav2accomp.symbolic.harmony import CHORD_LABELS
 
 
 def melody_roll(n_steps=192):
@@ -50,7 +55,7 @@ def test_missing_model_is_a_one_line_error(tmp_path):
 
 
 def test_generate_parts_gives_every_class_of_the_band():
-    from wav2accomp.generate import generate_parts
+    from wav2accomp.models.generate import generate_parts
     melody = melody_roll()
     parts = generate_parts(melody, np.arange(0, len(melody), 16), temperature=0.5, seed=4)
     assert list(parts) == ["percussion", "guitarlike", "stringslike"]
@@ -61,8 +66,8 @@ def test_generate_parts_gives_every_class_of_the_band():
 
 def test_a_chord_prior_moves_the_chords_into_the_key_and_drums_need_a_minimum_probability():
     from wav2accomp.constants import MIN_DRUM_THRESHOLD
-    from wav2accomp.generate import decode
-    from wav2accomp.harmony import diatonic_chord_mask
+    from wav2accomp.models.generate import decode
+    from wav2accomp.symbolic.harmony import diatonic_chord_mask
 
     _, config = load_part_model("guitarlike", "aligned")
     n_steps = 32

@@ -1,9 +1,17 @@
-import numpy as np
 import mir_eval
+import numpy as np
 
 from wav2accomp.constants import N_PITCHES, PITCH_LOW
-from wav2accomp.harmony import (beat_spans, chord_templates, estimate_key, fold_to_pitch_classes, labels_at,
-                                pitch_class_histogram, profiles_per_span, recognise_chords)
+from wav2accomp.symbolic.harmony import (
+    beat_spans,
+    chord_templates,
+    estimate_key,
+    fold_to_pitch_classes,
+    labels_at,
+    pitch_class_histogram,
+    profiles_per_span,
+    recognise_chords,
+)
 
 
 def roll_of(pitches, n_steps=4):
@@ -60,13 +68,18 @@ def test_labels_at_steps():
 
 
 def test_annotated_labels_reduce_to_the_model_vocabulary():
-    from wav2accomp.harmony import CHORD_LABELS, NO_CHORD, label_index
+    from wav2accomp.symbolic.harmony import CHORD_LABELS, NO_CHORD, label_index
     assert CHORD_LABELS[label_index("G:maj7")] == "G:maj" and CHORD_LABELS[label_index("E:min7")] == "E:min"
     assert label_index("N") == NO_CHORD and label_index("C:sus4") == -1 and label_index("nonsense") == -1
 
 
 def test_song_chords_prefer_annotations_and_transpose():
-    from wav2accomp.harmony import CHORD_LABELS, NO_CHORD, song_chords, transpose_chords
+    from wav2accomp.symbolic.harmony import (
+        CHORD_LABELS,
+        NO_CHORD,
+        song_chords,
+        transpose_chords,
+    )
     part = np.zeros((16, N_PITCHES), dtype=np.uint8)
     part[:, [60 - PITCH_LOW, 64 - PITCH_LOW, 67 - PITCH_LOW]] = 1  # C major throughout
     assert {CHORD_LABELS[c] for c in song_chords(part, 4)} == {"C:maj"}

@@ -3,10 +3,19 @@ import pytest
 from mir_eval.transcription import precision_recall_f1_overlap
 
 from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW, SUSTAIN
-from wav2accomp.metrics import (chord_accuracy, chord_tone_ratio, consonance, drum_family_onset_f1,
-                                empty_beat_rate, frame_scores, grid_onset_scores, groove_consistency,
-                                mean_polyphony, pitch_class_entropy)
-from wav2accomp.roll import roll_note_spans
+from wav2accomp.evaluation.metrics import (
+    chord_accuracy,
+    chord_tone_ratio,
+    consonance,
+    drum_family_onset_f1,
+    empty_beat_rate,
+    frame_scores,
+    grid_onset_scores,
+    groove_consistency,
+    mean_polyphony,
+    pitch_class_entropy,
+)
+from wav2accomp.symbolic.roll import roll_note_spans
 
 
 def notes_roll(notes, n_steps=32):
@@ -91,7 +100,7 @@ def test_drum_families():
 
 
 def test_waveform_scores():
-    from wav2accomp.metrics import waveform_scores
+    from wav2accomp.evaluation.metrics import waveform_scores
 
     t = np.arange(22050) / 22050
     reference = 0.5 * np.sin(2 * np.pi * 220 * t)

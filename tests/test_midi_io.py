@@ -1,9 +1,9 @@
 import mido
 import pytest
-
 from conftest import make_midi, name, off, on, program, shared, tune
-from wav2accomp.midi_io import Note, Part, Song, read_midi, write_midi
-from wav2accomp.timing import TempoMap, TimeSignature
+
+from wav2accomp.symbolic.midi_io import Note, Part, Song, read_midi, write_midi
+from wav2accomp.symbolic.tempo_map import TempoMap, TimeSignature
 
 
 def test_format0_channels_become_parts_with_their_programs(tmp_path):

@@ -2,10 +2,10 @@
 import struct
 
 import pytest
-
 from conftest import make_midi, name, tune
+
 from wav2accomp.errors import MidiReadError
-from wav2accomp.midi_io import read_midi
+from wav2accomp.symbolic.midi_io import read_midi
 
 
 @pytest.fixture

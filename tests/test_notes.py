@@ -1,9 +1,16 @@
 import numpy as np
 
-from wav2accomp.notes import (estimate_tuning, fold_octave_jumps, level_envelope, reattacks, segment_notes,
-                              semitone_path, voiced_runs)
-from wav2accomp.pitch import PitchTrack, track_pitch
-from wav2accomp.synthesis import SungNote, VoiceStyle, sing
+from wav2accomp.audio.pitch import PitchTrack, track_pitch
+from wav2accomp.audio.segmentation import (
+    estimate_tuning,
+    fold_octave_jumps,
+    level_envelope,
+    reattacks,
+    segment_notes,
+    semitone_path,
+    voiced_runs,
+)
+from wav2accomp.testing.singer import SungNote, VoiceStyle, sing
 
 SR = 11025
 

@@ -6,10 +6,19 @@ import pytest
 import soundfile
 
 from wav2accomp.constants import MIX_PEAK
-from wav2accomp.midi_io import Note, Part, Song, song_to_midi
-from wav2accomp.render import (RenderError, active_rms, choose_engine, find_soundfont, fluidsynth_problem, mix,
-                               played_notes, synthesize, write_audio)
-from wav2accomp.timing import TempoMap, TimeSignature
+from wav2accomp.symbolic.midi_io import Note, Part, Song, song_to_midi
+from wav2accomp.symbolic.tempo_map import TempoMap, TimeSignature
+from wav2accomp.synth.render import (
+    RenderError,
+    active_rms,
+    choose_engine,
+    find_soundfont,
+    fluidsynth_problem,
+    mix,
+    played_notes,
+    synthesize,
+    write_audio,
+)
 
 SR = 22050
 
@@ -45,7 +54,7 @@ def test_loading_fluidsynth_prints_nothing_even_on_ci():
     import sys
 
     require_fluidsynth()
-    script = "from wav2accomp.render import fluidsynth_problem; " \
+    script = "from wav2accomp.synth.render import fluidsynth_problem; " \
              "print(fluidsynth_problem())"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "CI": "1"})

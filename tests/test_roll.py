@@ -1,14 +1,20 @@
 import numpy as np
 import pytest
-
 from conftest import shared
-from wav2accomp.classify import classify_parts
+
 from wav2accomp.constants import ONSET, SUSTAIN
-from wav2accomp.metrics import grid_onset_f1
-from wav2accomp.midi_io import Note, read_midi, write_midi
-from wav2accomp.roll import (fold_pitch, n_steps_for, notes_to_roll, parts_to_roll, roll_to_notes,
-                             rolls_to_song)
-from wav2accomp.timing import TempoMap
+from wav2accomp.evaluation.metrics import grid_onset_f1
+from wav2accomp.symbolic.classify import classify_parts
+from wav2accomp.symbolic.midi_io import Note, read_midi, write_midi
+from wav2accomp.symbolic.roll import (
+    fold_pitch,
+    n_steps_for,
+    notes_to_roll,
+    parts_to_roll,
+    roll_to_notes,
+    rolls_to_song,
+)
+from wav2accomp.symbolic.tempo_map import TempoMap
 
 
 def note(pitch, start, end):

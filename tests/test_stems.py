@@ -2,12 +2,17 @@
 import numpy as np
 import pytest
 import soundfile
-
-from wav2accomp.corpus import split_for
-from wav2accomp.errors import Wav2AccompError
-from wav2accomp.stems import find_stem_songs, is_melody_stem, load_stem_song, render_song_stems, render_stems
-
 from conftest import band_song
+
+from wav2accomp.data.corpus import split_for
+from wav2accomp.data.stems import (
+    find_stem_songs,
+    is_melody_stem,
+    load_stem_song,
+    render_song_stems,
+    render_stems,
+)
+from wav2accomp.errors import Wav2AccompError
 
 SR = 22050
 
@@ -99,7 +104,7 @@ def test_render_song_needs_melody_and_accompaniment(tmp_path):
 
 RENDER_AFTER_TRAINING = """
 from wav2accomp.baselines.raw_amplitude import BaselineTrainOptions, train_baseline
-from wav2accomp.stems import render_stems
+from wav2accomp.data.stems import render_stems
 
 if __name__ == "__main__":
     train_baseline(BaselineTrainOptions(stems={stems!r}, out={run!r}, epochs=1, chunk=100, hidden=[64],

@@ -1,14 +1,19 @@
 """Both routes on stems: harmony agreement, references from MIDI or audio, the report."""
 import numpy as np
 import pytest
-
-from wav2accomp.baselines.raw_amplitude import BaselineTrainOptions, train_baseline
-from wav2accomp.midi_io import Note
-from wav2accomp.stems import render_stems
-from wav2accomp.stems_evaluation import (audio_chroma, evaluate_stems, format_stems_report, harmony_agreement,
-                                         notes_chroma, tonic_triad_chroma)
-
 from conftest import band_song, synthetic_stems
+from wav2accomp.baselines.raw_amplitude import BaselineTrainOptions, train_baseline
+
+from wav2accomp.data.stems import render_stems
+from wav2accomp.evaluation.stems import (
+    audio_chroma,
+    evaluate_stems,
+    format_stems_report,
+    harmony_agreement,
+    notes_chroma,
+    tonic_triad_chroma,
+)
+from wav2accomp.symbolic.midi_io import Note
 
 
 def note(pitch, start, end):

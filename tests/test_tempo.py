@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
+from wav2accomp.audio.beats import BeatGrid, beat_grid, estimate_tempo, midi_timing
 from wav2accomp.constants import STEPS_PER_BEAT
-from wav2accomp.synthesis import TUNES
-from wav2accomp.tempo import BeatGrid, beat_grid, estimate_tempo, midi_timing
-from wav2accomp.timing import metre_grid
+from wav2accomp.symbolic.tempo_map import metre_grid
+from wav2accomp.testing.singer import TUNES
 
 
 def onsets_of(tune, bpm, start, jitter=0.0, seed=0):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from wav2accomp.timing import TempoMap, TimeSignature, metre_grid
+from wav2accomp.symbolic.tempo_map import TempoMap, TimeSignature, metre_grid
 
 
 def test_tempo_map_converts_both_ways_across_changes():

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from wav2accomp.errors import Wav2AccompError
-from wav2accomp.generate import load_part_model
-from wav2accomp.training import TrainOptions, train
+from wav2accomp.models.generate import load_part_model
+from wav2accomp.models.training import TrainOptions, train
 
 TINY = ["--units", "8", "--batch-size", "16", "--windows-per-epoch", "128", "--window", "32", "-q"]
 
@@ -93,7 +93,7 @@ def test_killed_or_interrupted_run_resumes_to_the_same_weights(tiny_cache, tmp_p
 
 
 def test_first_ctrl_c_asks_to_stop_second_interrupts():
-    from wav2accomp.training import stop_after_step
+    from wav2accomp.models.training import stop_after_step
 
     before = signal.getsignal(signal.SIGINT)
     with stop_after_step() as stop:
@@ -139,7 +139,7 @@ def test_torchrun_two_cpu_ranks_hold_identical_weights(tiny_cache, tmp_path):
 
 
 def test_learning_rate_halves_and_has_a_floor():
-    from wav2accomp.training import learning_rate_at
+    from wav2accomp.models.training import learning_rate_at
     assert learning_rate_at(1.0, 0) == 1.0 and learning_rate_at(1.0, 8) == pytest.approx(0.5)
     assert learning_rate_at(1.0, 1000) == pytest.approx(0.1)
 

@@ -4,11 +4,19 @@ import numpy as np
 import pytest
 import soundfile
 
-from wav2accomp.audio import AudioError
-from wav2accomp.midi_io import read_midi
-from wav2accomp.synthesis import STRESS_CASE, TUNES, SungNote, VoiceStyle, sing, synthetic_set, tune_notes
-from wav2accomp.transcribe import NoMelodyError, transcribe
-from wav2accomp.transcription_evaluation import midi_to_hz
+from wav2accomp.audio.recording import AudioError
+from wav2accomp.audio.transcribe import NoMelodyError, transcribe
+from wav2accomp.evaluation.transcription import midi_to_hz
+from wav2accomp.symbolic.midi_io import read_midi
+from wav2accomp.testing.singer import (
+    STRESS_CASE,
+    TUNES,
+    SungNote,
+    VoiceStyle,
+    sing,
+    synthetic_set,
+    tune_notes,
+)
 
 SR = 22050
 

@@ -1,16 +1,16 @@
 """wav2accomp: hum a melody, get MIDI with a band behind it.
 
 Pipeline stages, one module each (data flows one way):
-audio -> f0 -> notes -> roll (:mod:`wav2accomp.roll`) -> model -> roll -> MIDI (:mod:`wav2accomp.midi_io`).
-Training data comes from MIDI corpora via :mod:`wav2accomp.classify` and :mod:`wav2accomp.corpus`.
+audio -> f0 -> notes -> roll (:mod:`wav2accomp.symbolic.roll`) -> model -> roll -> MIDI (:mod:`wav2accomp.symbolic.midi_io`).
+Training data comes from MIDI corpora via :mod:`wav2accomp.symbolic.classify` and :mod:`wav2accomp.data.corpus`.
 """
 __version__ = "0.1.0"
 
-from .classify import classify_parts
-from .corpus import prepare_corpus
+from .data.corpus import prepare_corpus
 from .errors import MidiReadError, Wav2AccompError
-from .midi_io import Note, Part, Song, read_midi, write_midi
-from .roll import notes_to_roll, roll_to_notes, rolls_to_song
+from .symbolic.classify import classify_parts
+from .symbolic.midi_io import Note, Part, Song, read_midi, write_midi
+from .symbolic.roll import notes_to_roll, roll_to_notes, rolls_to_song
 
 __all__ = ["accompany", "Arrangement", "classify_parts", "prepare_corpus", "MidiReadError", "Wav2AccompError", "Note", "Part", "Song",
            "read_midi", "write_midi", "notes_to_roll", "roll_to_notes", "rolls_to_song"]

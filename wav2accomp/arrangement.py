@@ -1,12 +1,12 @@
 """Hum (or a MIDI melody) -> band: the product's one call, :func:`accompany`.
 
 The route, stage by stage: read the input (a recording through
-:func:`~wav2accomp.transcribe.analyse`, or a MIDI file's melody part) -> a
+:func:`~wav2accomp.audio.transcribe.analyse`, or a MIDI file's melody part) -> a
 melody roll on the 16th grid with its bar lines -> one generated roll per
-accompaniment part (:func:`~wav2accomp.generate.generate_parts`) -> a
-multi-track :class:`~wav2accomp.midi_io.Song` whose time equals the
+accompaniment part (:func:`~wav2accomp.models.generate.generate_parts`) -> a
+multi-track :class:`~wav2accomp.symbolic.midi_io.Song` whose time equals the
 recording's. The :class:`Arrangement` it returns writes the MIDI file, a
-listenable mix (:mod:`wav2accomp.render`) and a picture. The command line's
+listenable mix (:mod:`wav2accomp.synth.render`) and a picture. The command line's
 ``wav2accomp accompany`` is a thin layer over this module.
 """
 from __future__ import annotations
@@ -19,18 +19,36 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import resample
-from .classify import classify_parts
-from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MAX_AUDIO_SECONDS, MELODY,
-                        MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION, PITCH_SAMPLE_RATE, RENDER_SAMPLE_RATE,
-                        STEPS_PER_BEAT, STRINGSLIKE)
+from .audio.recording import resample
+from .audio.transcribe import NoMelodyError, Transcription, analyse, read_recording
+from .constants import (
+    ACCOMPANIMENT_CLASSES,
+    ALIGNED_ARCH,
+    GUITARLIKE,
+    MAX_AUDIO_SECONDS,
+    MELODY,
+    MIN_NOTE_SECONDS,
+    OFF_KEY_CHORD_WEIGHT,
+    PERCUSSION,
+    PITCH_SAMPLE_RATE,
+    RENDER_SAMPLE_RATE,
+    STEPS_PER_BEAT,
+    STRINGSLIKE,
+)
 from .errors import Wav2AccompError
-from .generate import generate_parts
-from .harmony import diatonic_chord_mask, estimate_key, key_name, midi_key_signature, parse_key, pitch_class_histogram
-from .midi_io import Note, Song, read_midi
-from .roll import n_steps_for, notes_to_roll, rolls_to_song
-from .timing import TempoMap, TimeSignature, metre_grid
-from .transcribe import NoMelodyError, Transcription, analyse, read_recording
+from .models.generate import generate_parts
+from .symbolic.classify import classify_parts
+from .symbolic.harmony import (
+    diatonic_chord_mask,
+    estimate_key,
+    key_name,
+    midi_key_signature,
+    parse_key,
+    pitch_class_histogram,
+)
+from .symbolic.midi_io import Note, Song, read_midi
+from .symbolic.roll import n_steps_for, notes_to_roll, rolls_to_song
+from .symbolic.tempo_map import TempoMap, TimeSignature, metre_grid
 
 #: Suffixes read as MIDI melodies; anything else is read as a recording.
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
@@ -106,7 +124,7 @@ class Melody:
 def melody_from_recording(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *,
                           bpm: float | None = None, min_note_seconds: float = MIN_NOTE_SECONDS,
                           max_seconds: float = MAX_AUDIO_SECONDS) -> Melody:
-    """Transcribe a recording (see :func:`~wav2accomp.transcribe.transcribe`), keeping it at its own rate."""
+    """Transcribe a recording (see :func:`~wav2accomp.audio.transcribe.transcribe`), keeping it at its own rate."""
     samples, file_sr, name = read_recording(audio, sr, max_seconds=max_seconds)
     heard = analyse(resample(samples, file_sr, PITCH_SAMPLE_RATE), PITCH_SAMPLE_RATE, bpm=bpm,
                     min_note_seconds=min_note_seconds, name=name)
@@ -188,7 +206,7 @@ class Arrangement:
         return max(song_end, len(self.melody.recording) / self.melody.sr)
 
     def to_song(self, *, with_melody: bool = True) -> Song:
-        """The arrangement as a multi-track :class:`~wav2accomp.midi_io.Song`: the melody first (its own
+        """The arrangement as a multi-track :class:`~wav2accomp.symbolic.midi_io.Song`: the melody first (its own
         notes and velocities), then one track per part (percussion on channel 10)."""
         rolls = {MELODY: self.melody.roll(), **self.parts} if with_melody else dict(self.parts)
         song = rolls_to_song(rolls, self.melody.tempo_map, self.melody.time_signatures)
@@ -201,7 +219,7 @@ class Arrangement:
 
     def to_midi(self, path: str | os.PathLike) -> None:
         """Write the arrangement as a format-1 MIDI file, atomically."""
-        from .midi_io import write_midi
+        from .symbolic.midi_io import write_midi
 
         with _timed(self.timings, "midi"):
             write_midi(self.to_song(), path)
@@ -226,7 +244,7 @@ class Arrangement:
         str
             The synthesiser used.
         """
-        from .render import audio_format, mix, synthesize, write_audio
+        from .synth.render import audio_format, mix, synthesize, write_audio
 
         audio_format(path)
         with _timed(self.timings, "render"):
@@ -302,7 +320,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     Raises
     ------
     Wav2AccompError
-        Unreadable input, no melody in it (:class:`~wav2accomp.transcribe.NoMelodyError`),
+        Unreadable input, no melody in it (:class:`~wav2accomp.audio.transcribe.NoMelodyError`),
         an unknown part or key, missing models.
     """
     classes = resolve_parts(parts)

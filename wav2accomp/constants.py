@@ -108,7 +108,7 @@ SPLIT_PERCENT = (("train", 80), ("valid", 10), ("test", 10))
 # --- Melody identification ----------------------------------------------------
 #: Parts with fewer notes are never chosen as the melody.
 MELODY_MIN_NOTES = 8
-#: Weights of wav2accomp.classify.melody_features (9 statistics, then the 16 GM
+#: Weights of wav2accomp.symbolic.classify.melody_features (9 statistics, then the 16 GM
 #: program families). Fitted on the training split of pop-multitrack with
 #: `python benchmarks/melody_identification.py --fit`.
 MELODY_WEIGHTS = (
@@ -133,7 +133,7 @@ ALIGNED_LAYERS = 2
 ALIGNED_WINDOW_STEPS = 256
 #: Weight of the aligned model's chord cross-entropy in its loss (beside the notes' summed BCE).
 CHORD_LOSS_WEIGHT = 1.0
-#: Epochs over which the learning rate halves (see wav2accomp.training.learning_rate_at).
+#: Epochs over which the learning rate halves (see wav2accomp.models.training.learning_rate_at).
 LR_HALF_LIFE_EPOCHS = 8
 #: Largest gradient norm in training (clipped above).
 GRADIENT_CLIP = 10.0

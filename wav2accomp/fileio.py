@@ -5,7 +5,7 @@ import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, IO
+from typing import IO, Iterator
 
 from .errors import Wav2AccompError
 

@@ -135,7 +135,7 @@ def plot_transcription(transcription, path: str | os.PathLike) -> None:
 
     Parameters
     ----------
-    transcription : wav2accomp.transcribe.Transcription
+    transcription : wav2accomp.audio.transcribe.Transcription
     path : path-like
     """
     from scipy.signal import stft

@@ -11,11 +11,11 @@ Two architectures, one trained model per accompaniment class:
     Encoder states aligned in time with the output, at two rates: a two-layer
     bidirectional LSTM over *beats* (the harmony) reads the melody plus the
     position in the bar and the melody's key profile
-    (:func:`wav2accomp.conditioning.aligned_inputs`); a bidirectional LSTM
+    (:func:`wav2accomp.models.conditioning.aligned_inputs`); a bidirectional LSTM
     over *steps* (the rhythm) emits per step and note a *sounding* and an
     *onset* probability, and the pitch classes sounding. Decoded with a
     calibrated threshold, hysteresis, a polyphony limit, pitch-class
-    agreement and beat-coherent sampling (:mod:`wav2accomp.decoding`). It
+    agreement and beat-coherent sampling (:mod:`wav2accomp.models.decoding`). It
     runs over a whole song at once.
 
 A model is stored as two files side by side: ``NAME.npz`` (float32 weights,
@@ -34,12 +34,25 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..constants import (
+    ALIGNED_ARCH,
+    ALIGNED_LAYERS,
+    ALIGNED_UNITS,
+    ALIGNED_WINDOW_STEPS,
+    CHORD_LOSS_WEIGHT,
+    N_PITCHES,
+    ONSET,
+    PAPER_ARCH,
+    PAPER_THRESHOLD,
+    PAPER_UNITS,
+    PERCUSSION,
+    STEPS_PER_BEAT,
+    WINDOW_STEPS,
+)
+from ..errors import Wav2AccompError
+from ..fileio import atomic_write
+from ..symbolic.harmony import CHORD_LABELS, steps_to_chords
 from .conditioning import ALIGNED_FEATURES, aligned_inputs, paper_inputs
-from .constants import (ALIGNED_ARCH, ALIGNED_WINDOW_STEPS, CHORD_LOSS_WEIGHT, PERCUSSION, ALIGNED_LAYERS, ALIGNED_UNITS, N_PITCHES, ONSET, PAPER_ARCH,
-                        PAPER_THRESHOLD, PAPER_UNITS, STEPS_PER_BEAT, WINDOW_STEPS)
-from .errors import Wav2AccompError
-from .fileio import atomic_write
-from .harmony import CHORD_LABELS, steps_to_chords
 
 ARCHS = (PAPER_ARCH, ALIGNED_ARCH)
 #: Columns of the aligned inputs a beat is summarised by: pitch classes (averaged over the beat),
@@ -169,7 +182,7 @@ def build_model(config: ModelConfig) -> nn.Module:
 
 
 def model_inputs(arch: str, melody: np.ndarray, positions: np.ndarray, profile: np.ndarray) -> np.ndarray:
-    """Inputs of `arch` for encoded melody rolls ``(..., T, 78)`` (see :mod:`wav2accomp.conditioning`)."""
+    """Inputs of `arch` for encoded melody rolls ``(..., T, 78)`` (see :mod:`wav2accomp.models.conditioning`)."""
     if arch == PAPER_ARCH:
         return paper_inputs(melody)
     return aligned_inputs(melody, positions, profile)
@@ -181,7 +194,7 @@ def model_targets(arch: str, roll: np.ndarray, chords: np.ndarray | None = None,
 
     ``paper``: notes sounding (78). ``aligned``: sounding (78), onsets (78)
     and one-hot the chord of each step (25): `chords` (``(..., T)`` indices,
-    see :func:`wav2accomp.harmony.song_chords`), or when absent the chord
+    see :func:`wav2accomp.symbolic.harmony.song_chords`), or when absent the chord
     recognised from the accompaniment itself per beat.
     """
     sounding = (roll > 0).astype(np.float32)

@@ -1,7 +1,7 @@
 """Melody roll -> accompaniment rolls with trained models.
 
 The shipped models live in ``wav2accomp/pretrained/`` as ``<arch>-<part>.npz``
-+ ``.json`` (see :mod:`wav2accomp.models` and ``pretrained/MODEL_CARD.md``);
++ ``.json`` (see :mod:`wav2accomp.models.networks` and ``pretrained/MODEL_CARD.md``);
 a folder of models a user trained has the same layout.
 """
 from __future__ import annotations
@@ -13,15 +13,22 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..constants import (
+    ACCOMPANIMENT_CLASSES,
+    ALIGNED_ARCH,
+    MIN_DRUM_THRESHOLD,
+    N_PITCHES,
+    OUTSIDE_CHORD_WEIGHT,
+    PAPER_ARCH,
+    PERCUSSION,
+)
+from ..errors import Wav2AccompError
+from ..symbolic.harmony import chord_masks
 from .conditioning import bar_positions, key_profile
-from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MIN_DRUM_THRESHOLD, N_PITCHES, OUTSIDE_CHORD_WEIGHT,
-                        PAPER_ARCH, PERCUSSION)
 from .decoding import decode_paper, decode_percussion, decode_pitched
-from .errors import Wav2AccompError
-from .harmony import chord_masks
-from .models import ModelConfig, load_model, model_inputs, output_probabilities
+from .networks import ModelConfig, load_model, model_inputs, output_probabilities
 
-PRETRAINED_DIR = Path(__file__).parent / "pretrained"
+PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "pretrained"
 
 
 def model_path(part: str, arch: str = ALIGNED_ARCH, model_dir: str | os.PathLike | None = None) -> Path:

@@ -19,10 +19,10 @@ import mido
 import numpy as np
 from mido.midifiles import midifiles as mido_files
 
-from .constants import DEFAULT_TEMPO_US, DRUM_CHANNEL, OUTPUT_TICKS_PER_BEAT
-from .errors import MidiReadError
-from .fileio import atomic_write
-from .timing import TempoMap, TimeSignature
+from ..constants import DEFAULT_TEMPO_US, DRUM_CHANNEL, OUTPUT_TICKS_PER_BEAT
+from ..errors import MidiReadError
+from ..fileio import atomic_write
+from .tempo_map import TempoMap, TimeSignature
 
 
 @dataclass(frozen=True)

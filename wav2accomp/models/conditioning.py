@@ -1,14 +1,14 @@
 """What a model sees at each grid step: the melody, the metre and the key.
 
 Pure numpy functions from a melody roll and the song's downbeats to the
-model inputs of each architecture (see :mod:`wav2accomp.models`).
+model inputs of each architecture (see :mod:`wav2accomp.models.networks`).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .constants import BAR_POSITIONS, N_PITCHES, ONSET
-from .harmony import fold_to_pitch_classes, pitch_class_histogram
+from ..constants import BAR_POSITIONS, N_PITCHES, ONSET
+from ..symbolic.harmony import fold_to_pitch_classes, pitch_class_histogram
 
 
 def bar_positions(n_steps: int, downbeats: np.ndarray) -> np.ndarray:

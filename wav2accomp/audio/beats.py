@@ -1,6 +1,6 @@
 """Tempo, beat phase and bars of a sung melody, and the MIDI timing that keeps its real times.
 
-The stage after :mod:`wav2accomp.notes`: note onsets (seconds) -> a beat grid
+The stage after :mod:`wav2accomp.audio.segmentation`: note onsets (seconds) -> a beat grid
 (BPM, first downbeat) -> a tempo map whose 16th-note grid lands on the
 recording's beats, so MIDI time equals recording time. The tempo is the peak
 of a Fourier tempogram of the onsets (beat and eighth-note regularity, log-normal
@@ -15,9 +15,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import (BEATS_PER_BAR, DEFAULT_TEMPO_US, EIGHTH_WEIGHT, STEPS_PER_BEAT, TEMPO_IOI_PRIOR_BEATS,
-                        TEMPO_IOI_PRIOR_OCTAVES, TEMPO_PRIOR_BPM, TEMPO_PRIOR_OCTAVES, TEMPO_RANGE_BPM, TEMPO_STEP_RATIO)
-from .timing import TempoMap, TimeSignature
+from ..constants import (
+    BEATS_PER_BAR,
+    DEFAULT_TEMPO_US,
+    EIGHTH_WEIGHT,
+    STEPS_PER_BEAT,
+    TEMPO_IOI_PRIOR_BEATS,
+    TEMPO_IOI_PRIOR_OCTAVES,
+    TEMPO_PRIOR_BPM,
+    TEMPO_PRIOR_OCTAVES,
+    TEMPO_RANGE_BPM,
+    TEMPO_STEP_RATIO,
+)
+from ..symbolic.tempo_map import TempoMap, TimeSignature
 
 
 @dataclass(frozen=True)

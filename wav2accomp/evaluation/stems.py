@@ -1,6 +1,6 @@
 """Both routes on multitrack stems: ``wav2accomp evaluate stems``.
 
-Per held-out song of a stems folder (:mod:`wav2accomp.stems`):
+Per held-out song of a stems folder (:mod:`wav2accomp.data.stems`):
 
 - **symbolic route**: transcribe the melody stem (note P/R/F1 against the
   song's MIDI melody when the folder has its MIDI file), generate the
@@ -25,13 +25,13 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from .audio import AudioError, validate_audio
-from .classify import classify_parts
-from .constants import ACCOMPANIMENT_CLASSES, MELODY, PERCUSSION, STEMS_SAMPLE_RATE
-from .errors import Wav2AccompError
-from .harmony import TRIADS, chord_indices
-from .midi_io import read_midi
-from .stems import StemSong, find_stem_songs, load_stem_song
+from ..audio.recording import AudioError, validate_audio
+from ..constants import ACCOMPANIMENT_CLASSES, MELODY, PERCUSSION, STEMS_SAMPLE_RATE
+from ..data.stems import StemSong, find_stem_songs, load_stem_song
+from ..errors import Wav2AccompError
+from ..symbolic.classify import classify_parts
+from ..symbolic.harmony import TRIADS, chord_indices
+from ..symbolic.midi_io import read_midi
 
 #: Stem names left out of the audio chroma reference (unpitched).
 DRUM_STEM_KEYWORDS = ("drum", "percussion", "perc", "kit")
@@ -128,7 +128,7 @@ def melody_note_scores(transcribed, reference) -> dict[str, float]:
 def symbolic_song_scores(song: StemSong, melody: np.ndarray, accompaniment: np.ndarray, sr: int, *,
                          seed: int = 0, model_dir=None) -> dict:
     """The symbolic route on one song (see the module docstring)."""
-    from .arrangement import accompany
+    from ..arrangement import accompany
 
     try:
         validate_audio(melody, sr, name=f"the melody stem ({song.melody.name})")
@@ -179,7 +179,7 @@ def evaluate_stems(stems_dir: str | os.PathLike, *, baseline_dir: str | os.PathL
                               + (f" ({len(skipped)} folders skipped: {skipped[0]['reason']}, ...)" if skipped else ""))
     network = config = None
     if baseline_dir is not None:
-        from .baselines.raw_amplitude import load_baseline
+        from ..baselines.raw_amplitude import load_baseline
 
         network, config = load_baseline(baseline_dir)
     sr = config.sr if config else STEMS_SAMPLE_RATE
@@ -191,7 +191,7 @@ def evaluate_stems(stems_dir: str | os.PathLike, *, baseline_dir: str | os.PathL
         row = {"song": song.name, "seconds": len(melody) / sr,
                "symbolic": symbolic_song_scores(song, melody, accompaniment, sr, seed=seed, model_dir=model_dir)}
         if network is not None:
-            from .baselines.raw_amplitude import baseline_song_scores
+            from ..baselines.raw_amplitude import baseline_song_scores
 
             row["raw_amplitude"] = baseline_song_scores(network, config, melody, accompaniment, overlap=overlap)
         rows.append(row)
@@ -236,7 +236,7 @@ def format_stems_report(report: dict) -> str:
     if "raw_amplitude" in means:
         lines += ["", "## Raw-amplitude route (waveform of the accompaniment)", "",
                   "| system | MSE | SNR (dB) | log-spectral distance (dB) |", "|---|---:|---:|---:|"]
-        from .baselines.raw_amplitude import BASELINE_SYSTEMS
+        from ..baselines.raw_amplitude import BASELINE_SYSTEMS
 
         for system in BASELINE_SYSTEMS:
             scores = means["raw_amplitude"][system]

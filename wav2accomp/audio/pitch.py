@@ -14,9 +14,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .audio import resample
-from .constants import (PITCH_BLOCK_FRAMES, PITCH_FMAX, PITCH_FMIN, PITCH_FRAME, PITCH_HOP, PITCH_SAMPLE_RATE,
-                        VOICING_FLOOR_DB, YIN_PICK_THRESHOLD, YIN_THRESHOLD)
+from ..constants import (
+    PITCH_BLOCK_FRAMES,
+    PITCH_FMAX,
+    PITCH_FMIN,
+    PITCH_FRAME,
+    PITCH_HOP,
+    PITCH_SAMPLE_RATE,
+    VOICING_FLOOR_DB,
+    YIN_PICK_THRESHOLD,
+    YIN_THRESHOLD,
+)
+from .recording import resample
 
 #: Median filter length of the octave-blip cleaner, frames.
 _BLIP_FRAMES = 5
@@ -133,7 +142,7 @@ def track_pitch(samples: np.ndarray, sr: int, *, fmin: float = PITCH_FMIN, fmax:
     Parameters
     ----------
     samples : np.ndarray
-        Mono signal (e.g. from :func:`wav2accomp.audio.load_audio`).
+        Mono signal (e.g. from :func:`wav2accomp.audio.recording.load_audio`).
     sr : int
         Its sample rate, Hz; the tracker resamples to
         :data:`~wav2accomp.constants.PITCH_SAMPLE_RATE` (11025 Hz).

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import DEFAULT_TEMPO_US
+from ..constants import DEFAULT_TEMPO_US
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """MIDI -> audio: hear an arrangement at once.
 
-:func:`synthesize` plays a :class:`~wav2accomp.midi_io.Song` exactly as
-:func:`~wav2accomp.midi_io.song_to_midi` writes it (so what is heard is what a
+:func:`synthesize` plays a :class:`~wav2accomp.symbolic.midi_io.Song` exactly as
+:func:`~wav2accomp.symbolic.midi_io.song_to_midi` writes it (so what is heard is what a
 DAW gets) with one of two synthesisers:
 
 - ``"fluidsynth"``: FluidSynth through pyfluidsynth with a General MIDI
@@ -28,11 +28,18 @@ import mido
 import numpy as np
 import soundfile
 
-from .constants import (ACCOMPANIMENT_MIX_DB, DRUM_CHANNEL, MIX_PEAK, RENDER_SAMPLE_RATE, RENDER_TAIL_SECONDS,
-                        SOUNDFONT_ENV, SOUNDFONT_PATHS)
-from .errors import Wav2AccompError
-from .fileio import atomic_write
-from .midi_io import Song, song_to_midi
+from ..constants import (
+    ACCOMPANIMENT_MIX_DB,
+    DRUM_CHANNEL,
+    MIX_PEAK,
+    RENDER_SAMPLE_RATE,
+    RENDER_TAIL_SECONDS,
+    SOUNDFONT_ENV,
+    SOUNDFONT_PATHS,
+)
+from ..errors import Wav2AccompError
+from ..fileio import atomic_write
+from ..symbolic.midi_io import Song, song_to_midi
 
 ENGINES = ("auto", "fluidsynth", "builtin")
 #: Audio formats :func:`write_audio` writes, by file suffix: (libsndfile format, subtype).

@@ -1,6 +1,6 @@
 """Note events from an f0 track: tuning, octave cleaning, a semitone path, re-attacks.
 
-The stage after :mod:`wav2accomp.pitch` (audio -> f0 -> **notes** -> roll).
+The stage after :mod:`wav2accomp.audio.pitch` (audio -> f0 -> **notes** -> roll).
 Per recording: the tuning offset (the circular mean of the voiced frames'
 distance to the equal-tempered grid, since people rarely sing at A = 440 Hz).
 Per voiced phrase: octave jumps shorter than ~0.1 s are folded back; a
@@ -17,10 +17,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import (ATTACK_SEARCH_SECONDS, LEVEL_FRAME, MIN_NOTE_SECONDS, NOTE_EDGE_SHARE, OCTAVE_WINDOW_SECONDS,
-                        REATTACK_DIP_DB, REATTACK_RISE_DB, REATTACK_RISE_SECONDS, REATTACK_SHALLOW_DIP_DB,
-                        REATTACK_WINDOW_SECONDS,
-                        SEMITONE_DEVIATION_CAP, SEMITONE_SWITCH_COST, VOICING_GAP_SECONDS)
+from ..constants import (
+    ATTACK_SEARCH_SECONDS,
+    LEVEL_FRAME,
+    MIN_NOTE_SECONDS,
+    NOTE_EDGE_SHARE,
+    OCTAVE_WINDOW_SECONDS,
+    REATTACK_DIP_DB,
+    REATTACK_RISE_DB,
+    REATTACK_RISE_SECONDS,
+    REATTACK_SHALLOW_DIP_DB,
+    REATTACK_WINDOW_SECONDS,
+    SEMITONE_DEVIATION_CAP,
+    SEMITONE_SWITCH_COST,
+    VOICING_GAP_SECONDS,
+)
 from .pitch import PitchTrack, frame_signal, running_median
 
 
@@ -167,7 +178,7 @@ def segment_notes(track: PitchTrack, level_db: np.ndarray, *, min_note_seconds: 
     Parameters
     ----------
     track : PitchTrack
-        From :func:`wav2accomp.pitch.track_pitch`.
+        From :func:`wav2accomp.audio.pitch.track_pitch`.
     level_db : np.ndarray
         Level per track frame, dB (:func:`level_envelope`).
     min_note_seconds : float

@@ -16,7 +16,7 @@ songs and the same grid:
 ``aligned``
     the stronger model,
 
-and reports the metrics of :mod:`wav2accomp.metrics` per song and as means.
+and reports the metrics of :mod:`wav2accomp.evaluation.metrics` per song and as means.
 """
 from __future__ import annotations
 
@@ -28,18 +28,37 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from .conditioning import bar_positions
-from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MELODY, N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION,
-                        PITCH_LOW, SUSTAIN)
-from .corpus import load_song
-from .dataset import load_part_songs
-from .errors import Wav2AccompError
-from .fileio import atomic_write, write_json
-from .generate import generate_part, load_part_model
-from .harmony import TRIADS, beat_spans, estimate_key, pitch_class_histogram
-from .metrics import (chord_accuracy, chord_tone_ratio, consonance, drum_family_onset_f1, empty_beat_rate,
-                      frame_scores, grid_onset_scores, groove_consistency, mean_polyphony, pitch_class_entropy)
-from .plotting import plot_rolls
+from ..constants import (
+    ACCOMPANIMENT_CLASSES,
+    ALIGNED_ARCH,
+    MELODY,
+    N_PITCHES,
+    ONSET,
+    PAPER_ARCH,
+    PERCUSSION,
+    PITCH_LOW,
+    SUSTAIN,
+)
+from ..data.corpus import load_song
+from ..errors import Wav2AccompError
+from ..fileio import atomic_write, write_json
+from ..models.conditioning import bar_positions
+from ..models.dataset import load_part_songs
+from ..models.generate import generate_part, load_part_model
+from ..plotting import plot_rolls
+from ..symbolic.harmony import TRIADS, beat_spans, estimate_key, pitch_class_histogram
+from .metrics import (
+    chord_accuracy,
+    chord_tone_ratio,
+    consonance,
+    drum_family_onset_f1,
+    empty_beat_rate,
+    frame_scores,
+    grid_onset_scores,
+    groove_consistency,
+    mean_polyphony,
+    pitch_class_entropy,
+)
 
 SYSTEMS = ("real", "trivial", "other song", PAPER_ARCH, ALIGNED_ARCH)
 #: Metrics compared with the real accompaniment's own figure (texture and harmony with the melody).

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
+from ..constants import N_PITCHES, PERCUSSION, STEPS_PER_BEAT
+from ..data.corpus import load_index, load_song
+from ..errors import Wav2AccompError
+from ..symbolic.harmony import NO_CHORD, song_chords, transpose_chords
 from .conditioning import bar_positions, key_profile
-from .constants import N_PITCHES, PERCUSSION, STEPS_PER_BEAT
-from .corpus import load_index, load_song
-from .errors import Wav2AccompError
-from .harmony import NO_CHORD, song_chords, transpose_chords
-from .models import model_inputs, model_targets
+from .networks import model_inputs, model_targets
 
 
 @dataclass
@@ -37,7 +37,7 @@ class PartSongs:
     downbeats : list of np.ndarray
         Downbeat steps of each song.
     chords : list of np.ndarray
-        ``(T_i,)`` chord index per step (:func:`wav2accomp.harmony.song_chords`):
+        ``(T_i,)`` chord index per step (:func:`wav2accomp.symbolic.harmony.song_chords`):
         annotated where the corpus has chord labels, else recognised from the part.
     """
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import N_PITCHES, PITCH_LOW
+from ..constants import N_PITCHES, PITCH_LOW
 
 PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 #: Krumhansl-Kessler key profiles (major, minor), tonic first.

@@ -9,10 +9,16 @@ import numpy as np
 from mir_eval.transcription import precision_recall_f1_overlap
 from mir_eval.util import midi_to_hz
 
-from .constants import DRUM_FAMILIES, ONSET, PITCH_LOW, STEPS_PER_BEAT
-from .harmony import beat_spans, fold_to_pitch_classes, labels_at, profiles_per_span, recognise_chords
-from .midi_io import Note
-from .roll import roll_note_spans
+from ..constants import DRUM_FAMILIES, ONSET, PITCH_LOW, STEPS_PER_BEAT
+from ..symbolic.harmony import (
+    beat_spans,
+    fold_to_pitch_classes,
+    labels_at,
+    profiles_per_span,
+    recognise_chords,
+)
+from ..symbolic.midi_io import Note
+from ..symbolic.roll import roll_note_spans
 
 
 def grid_onset_f1(reference: list[Note], estimate: list[Note], *,
@@ -65,7 +71,7 @@ def frame_scores(reference: np.ndarray, estimate: np.ndarray) -> tuple[float, fl
 
 
 def onset_cells(roll: np.ndarray) -> np.ndarray:
-    """``(T, 78)`` bool: where a note of the encoded roll starts (see :func:`wav2accomp.roll.roll_note_spans`)."""
+    """``(T, 78)`` bool: where a note of the encoded roll starts (see :func:`wav2accomp.symbolic.roll.roll_note_spans`)."""
     sounding = roll > 0
     previous = np.vstack([np.zeros((1, roll.shape[1]), dtype=bool), sounding[:-1]])
     return sounding & (~previous | (roll == ONSET))
@@ -87,7 +93,7 @@ def chord_accuracy(roll: np.ndarray, beats: np.ndarray, chord_start: np.ndarray,
     """Share of beats whose chord, recognised from `roll`, matches the annotation (majmin).
 
     A major or minor triad is recognised per beat by template matching on the
-    pitch-class profile of the notes sounding in it (:func:`wav2accomp.harmony.recognise_chords`);
+    pitch-class profile of the notes sounding in it (:func:`wav2accomp.symbolic.harmony.recognise_chords`);
     it is compared with the label annotated at the beat's start with
     ``mir_eval.chord.majmin`` (root and major/minor third; beats whose label is
     outside that vocabulary are left out). NaN when no beat counts.
@@ -209,7 +215,7 @@ def waveform_scores(estimate: np.ndarray, reference: np.ndarray) -> dict[str, fl
         :data:`LSD_FLOOR_DB` below the reference's loudest bin, so silence is
         far from anything that sounds and noise under the floor is not counted).
     """
-    from .pitch import frame_signal
+    from ..audio.pitch import frame_signal
 
     estimate = np.asarray(estimate, dtype=np.float64)
     reference = np.asarray(reference, dtype=np.float64)

@@ -27,12 +27,18 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from .audio import AudioError, load_audio, resample
-from .constants import ANALYSIS_SAMPLE_RATE, PITCH_FMAX, PITCH_FMIN, PITCH_HOP, PITCH_SAMPLE_RATE
-from .errors import Wav2AccompError
-from .fileio import atomic_write, write_json
-from .pitch import PitchTrack
-from .transcribe import NoMelodyError, analyse
+from ..audio.pitch import PitchTrack
+from ..audio.recording import AudioError, load_audio, resample
+from ..audio.transcribe import NoMelodyError, analyse
+from ..constants import (
+    ANALYSIS_SAMPLE_RATE,
+    PITCH_FMAX,
+    PITCH_FMIN,
+    PITCH_HOP,
+    PITCH_SAMPLE_RATE,
+)
+from ..errors import Wav2AccompError
+from ..fileio import atomic_write, write_json
 
 TRACKERS = ("yin", "pyin")
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif")

@@ -1,8 +1,8 @@
 """Hum -> notes: the audio route's front end as one call.
 
-:func:`transcribe` runs the stages in order — :mod:`~wav2accomp.audio`
-(load, validate) -> :mod:`~wav2accomp.pitch` (f0) -> :mod:`~wav2accomp.notes`
-(note events) -> :mod:`~wav2accomp.tempo` (beat grid) -> 16th-note grid —
+:func:`transcribe` runs the stages in order — :mod:`~wav2accomp.audio.recording`
+(load, validate) -> :mod:`~wav2accomp.audio.pitch` (f0) -> :mod:`~wav2accomp.audio.segmentation`
+(note events) -> :mod:`~wav2accomp.audio.beats` (beat grid) -> 16th-note grid —
 and returns a :class:`Transcription` that writes MIDI, a roll or a picture.
 """
 from __future__ import annotations
@@ -12,15 +12,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .audio import AudioError, load_audio, resample, validate_audio
-from .constants import (CLASS_PROGRAMS, MAX_AUDIO_SECONDS, MELODY, MIN_NOTE_SECONDS, PITCH_HOP, PITCH_SAMPLE_RATE,
-                        STEPS_PER_BEAT)
-from .midi_io import Note, Part, Song, write_midi
-from .notes import NoteEvent, level_envelope, segment_notes
+from ..constants import (
+    CLASS_PROGRAMS,
+    MAX_AUDIO_SECONDS,
+    MELODY,
+    MIN_NOTE_SECONDS,
+    PITCH_HOP,
+    PITCH_SAMPLE_RATE,
+    STEPS_PER_BEAT,
+)
+from ..symbolic.midi_io import Note, Part, Song, write_midi
+from ..symbolic.roll import n_steps_for, notes_to_roll
+from ..symbolic.tempo_map import TempoMap, TimeSignature, metre_grid
+from .beats import BeatGrid, beat_grid, midi_timing
 from .pitch import PitchTrack, track_pitch
-from .roll import n_steps_for, notes_to_roll
-from .tempo import BeatGrid, beat_grid, midi_timing
-from .timing import TempoMap, TimeSignature, metre_grid
+from .recording import AudioError, load_audio, resample, validate_audio
+from .segmentation import NoteEvent, level_envelope, segment_notes
 
 
 class NoMelodyError(AudioError):
@@ -90,7 +97,7 @@ class Transcription:
         return notes_to_roll(self.melody, self.n_steps())
 
     def to_song(self) -> Song:
-        """The melody as a one-part :class:`~wav2accomp.midi_io.Song` (MIDI time = recording time)."""
+        """The melody as a one-part :class:`~wav2accomp.symbolic.midi_io.Song` (MIDI time = recording time)."""
         part = Part(name=MELODY, program=CLASS_PROGRAMS[MELODY], channel=0, track=1, notes=list(self.melody),
                     track_name=MELODY)
         return Song([part], self.tempo_map, list(self.time_signatures), self.end_beat)
@@ -101,7 +108,7 @@ class Transcription:
 
     def plot(self, path: str | os.PathLike) -> None:
         """Spectrogram, f0 track, notes and beat grid in one PNG, written atomically."""
-        from .plotting import plot_transcription
+        from ..plotting import plot_transcription
 
         plot_transcription(self, path)
 
@@ -155,7 +162,7 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     Parameters
     ----------
     audio : path-like or np.ndarray
-        A recording (any format :func:`~wav2accomp.audio.load_audio` reads) or
+        A recording (any format :func:`~wav2accomp.audio.recording.load_audio` reads) or
         mono/multichannel samples (channels last) with their rate `sr`.
     sr : int or None
         Sample rate of `audio` when it is an array, Hz.
@@ -191,7 +198,7 @@ def read_recording(audio: str | os.PathLike | np.ndarray, sr: int | None = None,
     Parameters
     ----------
     audio : path-like or np.ndarray
-        A file :func:`~wav2accomp.audio.load_audio` reads, or samples (channels last).
+        A file :func:`~wav2accomp.audio.recording.load_audio` reads, or samples (channels last).
     sr : int or None
         Sample rate of `audio` when it is an array, Hz.
     max_seconds : float

@@ -22,14 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .classify import classify_parts
-from .constants import ACCOMPANIMENT_CLASSES, MELODY, SPLIT_PERCENT, STEPS_PER_BEAT
-from .errors import MidiReadError, Wav2AccompError
-from .fileio import atomic_write, write_json
-from .midi_io import read_midi
-from .parallel import map_with_progress
-from .roll import n_steps_for, parts_to_roll
-from .timing import TempoMap, metre_grid
+from ..constants import ACCOMPANIMENT_CLASSES, MELODY, SPLIT_PERCENT, STEPS_PER_BEAT
+from ..errors import MidiReadError, Wav2AccompError
+from ..fileio import atomic_write, write_json
+from ..parallel import map_with_progress
+from ..symbolic.classify import classify_parts
+from ..symbolic.midi_io import read_midi
+from ..symbolic.roll import n_steps_for, parts_to_roll
+from ..symbolic.tempo_map import TempoMap, metre_grid
 
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
 
@@ -113,7 +113,7 @@ def read_pop909_annotations(folder: Path, tempo_map: TempoMap,
 def prepare_song(path: Path, corpus: Path, out_dir: Path, steps_per_beat: int = STEPS_PER_BEAT) -> dict:
     """Turn one MIDI file into ``out_dir/songs/<id>.npz`` and describe it.
 
-    The npz holds uint8 encoded rolls (:mod:`wav2accomp.roll`) ``melody`` and
+    The npz holds uint8 encoded rolls (:mod:`wav2accomp.symbolic.roll`) ``melody`` and
     one per accompaniment class present (``percussion``, ``guitarlike``,
     ``stringslike``); ``beats`` and ``downbeats`` (steps); ``tempo_beats`` and
     ``tempo_us`` (the tempo map); with POP909 annotations also

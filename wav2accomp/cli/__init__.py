@@ -10,10 +10,16 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
-from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MAX_AUDIO_SECONDS, MIN_NOTE_SECONDS, PAPER_ARCH,
-                        STEMS_SAMPLE_RATE)
-from .errors import Wav2AccompError
+from .. import __version__
+from ..constants import (
+    ACCOMPANIMENT_CLASSES,
+    ALIGNED_ARCH,
+    MAX_AUDIO_SECONDS,
+    MIN_NOTE_SECONDS,
+    PAPER_ARCH,
+    STEMS_SAMPLE_RATE,
+)
+from ..errors import Wav2AccompError
 
 ARCHS = (PAPER_ARCH, ALIGNED_ARCH)
 
@@ -472,9 +478,14 @@ def tempo_bpm(text: str) -> float:
 
 
 def run_accompany(args: argparse.Namespace) -> None:
-    from .arrangement import accompany, resolve_parts
-    from .fileio import check_writable
-    from .render import FLUIDSYNTH_HINT, audio_format, choose_engine, find_soundfont
+    from ..arrangement import accompany, resolve_parts
+    from ..fileio import check_writable
+    from ..synth.render import (
+        FLUIDSYNTH_HINT,
+        audio_format,
+        choose_engine,
+        find_soundfont,
+    )
 
     resolve_parts(args.parts)
     for path in (args.output, args.render, args.plot):
@@ -500,8 +511,8 @@ def run_accompany(args: argparse.Namespace) -> None:
 
 
 def run_stems_render(args: argparse.Namespace) -> None:
-    from .render import choose_engine
-    from .stems import render_stems
+    from ..data.stems import render_stems
+    from ..synth.render import choose_engine
 
     engine = choose_engine(args.synth, args.soundfont)
     report = render_stems(args.midi, args.output, jobs=args.jobs, split=args.split, limit=args.limit,
@@ -514,7 +525,7 @@ def run_stems_render(args: argparse.Namespace) -> None:
 
 
 def run_baseline_train(args: argparse.Namespace) -> None:
-    from .baselines.raw_amplitude import BaselineTrainOptions, train_baseline
+    from ..baselines.raw_amplitude import BaselineTrainOptions, train_baseline
 
     options = BaselineTrainOptions(stems=args.stems, out=args.out, chunk=args.chunk, hidden=args.hidden,
                                    epochs=args.epochs, chunks_per_epoch=args.chunks_per_epoch,
@@ -529,10 +540,10 @@ def run_baseline_train(args: argparse.Namespace) -> None:
 
 
 def run_baseline_generate(args: argparse.Namespace) -> None:
-    from .audio import load_audio
-    from .baselines.raw_amplitude import generate_accompaniment, load_baseline
-    from .fileio import check_writable
-    from .render import audio_format, write_audio
+    from ..audio.recording import load_audio
+    from ..baselines.raw_amplitude import generate_accompaniment, load_baseline
+    from ..fileio import check_writable
+    from ..synth.render import audio_format, write_audio
 
     check_writable(args.output)
     audio_format(args.output)
@@ -545,8 +556,8 @@ def run_baseline_generate(args: argparse.Namespace) -> None:
 
 
 def run_baseline_evaluate(args: argparse.Namespace) -> None:
-    from .baselines.raw_amplitude import evaluate_baseline, format_baseline_report
-    from .fileio import write_json
+    from ..baselines.raw_amplitude import evaluate_baseline, format_baseline_report
+    from ..fileio import write_json
 
     report = evaluate_baseline(args.model, args.stems, split=args.split, overlap=args.overlap, limit=args.limit,
                                max_seconds=args.max_seconds, melody_keywords=args.melody_stem,
@@ -559,8 +570,8 @@ def run_baseline_evaluate(args: argparse.Namespace) -> None:
 
 
 def run_evaluate_stems(args: argparse.Namespace) -> None:
-    from .fileio import atomic_write, write_json
-    from .stems_evaluation import evaluate_stems, format_stems_report
+    from ..evaluation.stems import evaluate_stems, format_stems_report
+    from ..fileio import atomic_write, write_json
 
     out = Path(args.out)
     try:
@@ -579,8 +590,8 @@ def run_evaluate_stems(args: argparse.Namespace) -> None:
 
 
 def run_transcribe(args: argparse.Namespace) -> None:
-    from .fileio import check_writable
-    from .transcribe import transcribe
+    from ..audio.transcribe import transcribe
+    from ..fileio import check_writable
 
     check_writable(args.output)
     if args.plot:
@@ -595,7 +606,11 @@ def run_transcribe(args: argparse.Namespace) -> None:
 
 
 def run_evaluate_transcription(args: argparse.Namespace) -> None:
-    from .transcription_evaluation import evaluate_transcription, format_markdown, write_report
+    from ..evaluation.transcription import (
+        evaluate_transcription,
+        format_markdown,
+        write_report,
+    )
 
     report = evaluate_transcription(args.folder, trackers=tuple(args.trackers), limit=args.limit,
                                     progress=not args.quiet)
@@ -605,7 +620,7 @@ def run_evaluate_transcription(args: argparse.Namespace) -> None:
 
 
 def run_prepare(args: argparse.Namespace) -> None:
-    from .corpus import format_report, prepare_corpus
+    from ..data.corpus import format_report, prepare_corpus
 
     if args.steps_per_beat < 1:
         raise Wav2AccompError("--steps-per-beat must be at least 1")
@@ -618,7 +633,7 @@ def run_prepare(args: argparse.Namespace) -> None:
 def run_train(args: argparse.Namespace) -> None:
     import numpy as np
 
-    from .training import TrainOptions, train
+    from ..models.training import TrainOptions, train
 
     options = TrainOptions(data=args.data, part=args.part, arch=args.arch, out=args.out, epochs=args.epochs,
                            windows_per_epoch=args.windows_per_epoch, batch_size=args.batch_size,
@@ -636,7 +651,11 @@ def run_train(args: argparse.Namespace) -> None:
 
 
 def run_evaluate_accompaniment(args: argparse.Namespace) -> None:
-    from .evaluation import evaluate_accompaniment, format_markdown, write_report
+    from ..evaluation.accompaniment import (
+        evaluate_accompaniment,
+        format_markdown,
+        write_report,
+    )
 
     report = evaluate_accompaniment(args.data, split=args.split, parts=tuple(args.parts), model_dir=args.model_dir,
                                     limit=args.limit, plots_dir=args.out, n_plots=args.plots,
@@ -647,8 +666,8 @@ def run_evaluate_accompaniment(args: argparse.Namespace) -> None:
 
 
 def run_inspect(args: argparse.Namespace) -> None:
-    from .classify import classify_parts, program_family
-    from .midi_io import read_midi
+    from ..symbolic.classify import classify_parts, program_family
+    from ..symbolic.midi_io import read_midi
 
     song = read_midi(args.midi)
     assignments = classify_parts(song.parts, song.end_beat, use_names=not args.ignore_names)
@@ -666,10 +685,10 @@ def run_inspect(args: argparse.Namespace) -> None:
         print(f"{part.track:>5} {part.channel + 1:>3} {program:<26} {len(part.notes):>6} {span:>7}  "
               f"{assignment.part_class:<12} {assignment.rule:<20} {part.track_name}")
     if args.plot:
-        from .constants import ACCOMPANIMENT_CLASSES, MELODY, STEPS_PER_BEAT
-        from .plotting import plot_rolls
-        from .roll import n_steps_for, parts_to_roll
-        from .timing import metre_grid
+        from ..constants import ACCOMPANIMENT_CLASSES, MELODY, STEPS_PER_BEAT
+        from ..plotting import plot_rolls
+        from ..symbolic.roll import n_steps_for, parts_to_roll
+        from ..symbolic.tempo_map import metre_grid
 
         n_steps = n_steps_for(song.end_beat)
         grouped: dict[str, list] = {}

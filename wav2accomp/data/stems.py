@@ -24,15 +24,21 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import AudioError, load_audio
-from .classify import classify_parts
-from .constants import (ACCOMPANIMENT_CLASSES, MAX_AUDIO_SECONDS, MELODY, MELODY_STEM_KEYWORDS, MIX_STEM_NAMES,
-                        STEMS_SAMPLE_RATE)
+from ..audio.recording import AudioError, load_audio
+from ..constants import (
+    ACCOMPANIMENT_CLASSES,
+    MAX_AUDIO_SECONDS,
+    MELODY,
+    MELODY_STEM_KEYWORDS,
+    MIX_STEM_NAMES,
+    STEMS_SAMPLE_RATE,
+)
+from ..errors import Wav2AccompError
+from ..parallel import map_with_progress
+from ..symbolic.classify import classify_parts
+from ..symbolic.midi_io import MidiReadError, Song, read_midi
+from ..synth.render import synthesize, write_audio
 from .corpus import MIDI_SUFFIXES, find_midi_files, song_id, split_for
-from .errors import Wav2AccompError
-from .midi_io import MidiReadError, Song, read_midi
-from .parallel import map_with_progress
-from .render import synthesize, write_audio
 
 STEM_SUFFIXES = (".wav", ".flac", ".ogg")
 
@@ -61,7 +67,7 @@ class StemSong:
     @property
     def split(self) -> str:
         """"train", "valid" or "test": the MIDI file's split in a MIDI corpus
-        (:func:`~wav2accomp.corpus.split_for`), else the folder name's."""
+        (:func:`~wav2accomp.data.corpus.split_for`), else the folder name's."""
         return split_for(self.midi.name if self.midi else self.name)
 
 
@@ -120,7 +126,7 @@ def load_stem_song(song: StemSong, *, sr: int = STEMS_SAMPLE_RATE,
     """(melody, accompaniment): mono float32 at `sr`, equal lengths (the shorter padded with silence).
 
     A silent stem is allowed (a part that never plays); unreadable ones raise
-    :class:`~wav2accomp.audio.AudioError`.
+    :class:`~wav2accomp.audio.recording.AudioError`.
     """
     def read(path: Path) -> np.ndarray:
         try:
@@ -210,7 +216,7 @@ def render_stems(midi_folders: list[str | os.PathLike], out_dir: str | os.PathLi
     sr : int
         Sample rate of the stems, Hz.
     engine, soundfont
-        Synthesiser (see :func:`~wav2accomp.render.synthesize`).
+        Synthesiser (see :func:`~wav2accomp.synth.render.synthesize`).
     max_seconds : float, optional
         Cut every song after this many seconds.
     jobs : int, optional

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import N_PITCHES, ONSET, SUSTAIN
+from ..constants import N_PITCHES, ONSET, SUSTAIN
 
 #: A held note continues while its probability stays above this share of the threshold.
 HOLD_RATIO = 0.6
