@@ -31,13 +31,7 @@ from wav2accomp.constants import STEMS_SAMPLE_RATE
 from wav2accomp.data.stems import StemSong, find_stem_songs, load_stem_song
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.fileio import atomic_write, write_json
-from wav2accomp.models.training import (
-    interrupted,
-    learning_rate_at,
-    load_checkpoint,
-    save_checkpoint,
-    stop_after_step,
-)
+from wav2accomp.models.training import interrupted, learning_rate_at, load_checkpoint, save_checkpoint, stop_after_step
 from wav2accomp.plotting import plot_losses
 
 MODEL_NAME = "raw-amplitude"

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from wav2accomp.evaluation.accompaniment import (
-    evaluate_accompaniment,
-    format_markdown,
-    write_report,
-)
+from wav2accomp.evaluation.accompaniment import evaluate_accompaniment, format_markdown, write_report
 
 
 def main() -> None:

@@ -30,12 +30,7 @@ from scipy.optimize import minimize
 
 from wav2accomp.constants import MELODY, MELODY_MIN_NOTES, MELODY_WEIGHTS
 from wav2accomp.data.corpus import split_for
-from wav2accomp.symbolic.classify import (
-    class_from_name,
-    classify_parts,
-    melody_features,
-    part_statistics,
-)
+from wav2accomp.symbolic.classify import class_from_name, classify_parts, melody_features, part_statistics
 from wav2accomp.symbolic.midi_io import read_midi
 
 TRUTH_NAME = "melody"

@@ -21,12 +21,7 @@ import torch
 from wav2accomp.constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, PAPER_ARCH
 from wav2accomp.models.dataset import load_part_songs, make_batch, sample_windows
 from wav2accomp.models.generate import generate_part
-from wav2accomp.models.networks import (
-    ModelConfig,
-    build_model,
-    model_loss,
-    n_parameters,
-)
+from wav2accomp.models.networks import ModelConfig, build_model, model_loss, n_parameters
 
 SONG_STEPS = 1920
 

@@ -25,12 +25,7 @@ import numpy as np
 from wav2accomp.evaluation.metrics import grid_onset_f1
 from wav2accomp.symbolic.classify import classify_parts
 from wav2accomp.symbolic.midi_io import Note, read_midi_bytes, song_to_midi
-from wav2accomp.symbolic.roll import (
-    fold_pitch,
-    n_steps_for,
-    notes_to_roll,
-    rolls_to_song,
-)
+from wav2accomp.symbolic.roll import fold_pitch, n_steps_for, notes_to_roll, rolls_to_song
 
 
 def roundtrip(path: str) -> dict:

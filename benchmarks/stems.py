@@ -60,12 +60,8 @@ def control_stems(root: Path, *, songs: int = 24, seconds: float = 20.0, sr: int
 
 def control_table() -> str:
     """Train briefly on :func:`control_stems` and score the test songs (markdown)."""
-    from wav2accomp.baselines.raw_amplitude import (
-        BaselineTrainOptions,
-        evaluate_baseline,
-        format_baseline_report,
-        train_baseline,
-    )
+    from wav2accomp.baselines.raw_amplitude import (BaselineTrainOptions, evaluate_baseline, format_baseline_report,
+                                                    train_baseline)
 
     with tempfile.TemporaryDirectory() as tmp:
         stems = control_stems(Path(tmp) / "stems")
@@ -104,10 +100,7 @@ def main() -> None:
     if args.throughput:
         stems = args.pair[0][0]
         with tempfile.TemporaryDirectory() as tmp:
-            from wav2accomp.baselines.raw_amplitude import (
-                BaselineTrainOptions,
-                train_baseline,
-            )
+            from wav2accomp.baselines.raw_amplitude import BaselineTrainOptions, train_baseline
 
             log = train_baseline(BaselineTrainOptions(stems=stems, out=tmp, epochs=1, chunks_per_epoch=65536,
                                                       limit_songs=20, progress=False))

@@ -26,16 +26,9 @@ import soundfile
 from fresh_process import fresh_seconds
 
 from wav2accomp.constants import ANALYSIS_SAMPLE_RATE
-from wav2accomp.evaluation.transcription import (
-    MELODY_METRICS,
-    evaluate_transcription,
-    format_markdown,
-    midi_to_hz,
-    reference_f0_from_notes,
-    run_tracker,
-    score_transcription,
-    warm_up_pyin,
-)
+from wav2accomp.evaluation.transcription import (MELODY_METRICS, evaluate_transcription, format_markdown, midi_to_hz,
+                                                 reference_f0_from_notes, run_tracker, score_transcription,
+                                                 warm_up_pyin)
 from wav2accomp.testing.singer import VoiceStyle, sing, synthetic_set, tune_notes
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "singing" / "ssvd"

@@ -9,14 +9,7 @@ from conftest import make_midi, name, program, tune
 
 from wav2accomp.arrangement import accompany, melody_from_midi, resolve_parts
 from wav2accomp.audio.transcribe import NoMelodyError
-from wav2accomp.constants import (
-    ACCOMPANIMENT_CLASSES,
-    DRUM_CHANNEL,
-    GUITARLIKE,
-    MELODY,
-    PERCUSSION,
-    STRINGSLIKE,
-)
+from wav2accomp.constants import ACCOMPANIMENT_CLASSES, DRUM_CHANNEL, GUITARLIKE, MELODY, PERCUSSION, STRINGSLIKE
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.symbolic.midi_io import read_midi
 from wav2accomp.testing.singer import sing, tune_notes

@@ -3,14 +3,8 @@ import random
 import pytest
 from conftest import shared
 
-from wav2accomp.symbolic.classify import (
-    Assignment,
-    class_from_name,
-    class_from_program,
-    classify_parts,
-    part_statistics,
-    program_family,
-)
+from wav2accomp.symbolic.classify import (Assignment, class_from_name, class_from_program, classify_parts,
+                                          part_statistics, program_family)
 from wav2accomp.symbolic.midi_io import Note, Part, read_midi
 
 

@@ -1,13 +1,7 @@
 import numpy as np
 
 from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW, SUSTAIN
-from wav2accomp.models.conditioning import (
-    ALIGNED_FEATURES,
-    aligned_inputs,
-    bar_positions,
-    key_profile,
-    paper_inputs,
-)
+from wav2accomp.models.conditioning import ALIGNED_FEATURES, aligned_inputs, bar_positions, key_profile, paper_inputs
 
 
 def test_bar_positions_follow_downbeats():

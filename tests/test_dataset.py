@@ -2,14 +2,7 @@ import numpy as np
 
 from wav2accomp.constants import N_PITCHES
 from wav2accomp.models.conditioning import ALIGNED_FEATURES
-from wav2accomp.models.dataset import (
-    cut,
-    load_part_songs,
-    make_batch,
-    sample_windows,
-    tiled_windows,
-    transpose_roll,
-)
+from wav2accomp.models.dataset import cut, load_part_songs, make_batch, sample_windows, tiled_windows, transpose_roll
 
 
 def test_transpose_drops_what_falls_off():

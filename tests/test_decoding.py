@@ -1,13 +1,7 @@
 import numpy as np
 
 from wav2accomp.constants import N_PITCHES, ONSET, SUSTAIN
-from wav2accomp.models.decoding import (
-    decode_paper,
-    decode_percussion,
-    decode_pitched,
-    limit_polyphony,
-    perturbed,
-)
+from wav2accomp.models.decoding import decode_paper, decode_percussion, decode_pitched, limit_polyphony, perturbed
 
 
 def test_paper_threshold_and_onsets():

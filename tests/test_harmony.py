@@ -2,16 +2,8 @@ import mir_eval
 import numpy as np
 
 from wav2accomp.constants import N_PITCHES, PITCH_LOW
-from wav2accomp.symbolic.harmony import (
-    beat_spans,
-    chord_templates,
-    estimate_key,
-    fold_to_pitch_classes,
-    labels_at,
-    pitch_class_histogram,
-    profiles_per_span,
-    recognise_chords,
-)
+from wav2accomp.symbolic.harmony import (beat_spans, chord_templates, estimate_key, fold_to_pitch_classes, labels_at,
+                                         pitch_class_histogram, profiles_per_span, recognise_chords)
 
 
 def roll_of(pitches, n_steps=4):
@@ -74,12 +66,7 @@ def test_annotated_labels_reduce_to_the_model_vocabulary():
 
 
 def test_song_chords_prefer_annotations_and_transpose():
-    from wav2accomp.symbolic.harmony import (
-        CHORD_LABELS,
-        NO_CHORD,
-        song_chords,
-        transpose_chords,
-    )
+    from wav2accomp.symbolic.harmony import CHORD_LABELS, NO_CHORD, song_chords, transpose_chords
     part = np.zeros((16, N_PITCHES), dtype=np.uint8)
     part[:, [60 - PITCH_LOW, 64 - PITCH_LOW, 67 - PITCH_LOW]] = 1  # C major throughout
     assert {CHORD_LABELS[c] for c in song_chords(part, 4)} == {"C:maj"}

@@ -3,18 +3,9 @@ import pytest
 from mir_eval.transcription import precision_recall_f1_overlap
 
 from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW, SUSTAIN
-from wav2accomp.evaluation.metrics import (
-    chord_accuracy,
-    chord_tone_ratio,
-    consonance,
-    drum_family_onset_f1,
-    empty_beat_rate,
-    frame_scores,
-    grid_onset_scores,
-    groove_consistency,
-    mean_polyphony,
-    pitch_class_entropy,
-)
+from wav2accomp.evaluation.metrics import (chord_accuracy, chord_tone_ratio, consonance, drum_family_onset_f1,
+                                           empty_beat_rate, frame_scores, grid_onset_scores, groove_consistency,
+                                           mean_polyphony, pitch_class_entropy)
 from wav2accomp.symbolic.roll import roll_note_spans
 
 

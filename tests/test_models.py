@@ -7,13 +7,7 @@ import torch
 from wav2accomp.constants import N_PITCHES
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.models.conditioning import ALIGNED_FEATURES
-from wav2accomp.models.networks import (
-    ModelConfig,
-    build_model,
-    load_model,
-    model_targets,
-    save_model,
-)
+from wav2accomp.models.networks import ModelConfig, build_model, load_model, model_targets, save_model
 
 
 @pytest.mark.parametrize("arch,width,out", [("paper", N_PITCHES, N_PITCHES), ("aligned", ALIGNED_FEATURES, 2 * N_PITCHES + 25)])

@@ -1,15 +1,8 @@
 import numpy as np
 
 from wav2accomp.audio.pitch import PitchTrack, track_pitch
-from wav2accomp.audio.segmentation import (
-    estimate_tuning,
-    fold_octave_jumps,
-    level_envelope,
-    reattacks,
-    segment_notes,
-    semitone_path,
-    voiced_runs,
-)
+from wav2accomp.audio.segmentation import (estimate_tuning, fold_octave_jumps, level_envelope, reattacks, segment_notes,
+                                           semitone_path, voiced_runs)
 from wav2accomp.testing.singer import SungNote, VoiceStyle, sing
 
 SR = 11025

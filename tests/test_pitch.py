@@ -1,10 +1,6 @@
 import numpy as np
 
-from wav2accomp.audio.pitch import (
-    cumulative_mean_normalised_difference,
-    frame_signal,
-    track_pitch,
-)
+from wav2accomp.audio.pitch import cumulative_mean_normalised_difference, frame_signal, track_pitch
 
 SR = 22050
 

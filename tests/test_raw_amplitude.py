@@ -3,20 +3,10 @@ import numpy as np
 import pytest
 import torch
 from conftest import synthetic_stems
-from wav2accomp.baselines.raw_amplitude import (
-    BASELINE_SYSTEMS,
-    BaselineConfig,
-    BaselineTrainOptions,
-    build_network,
-    evaluate_baseline,
-    format_baseline_report,
-    generate_accompaniment,
-    load_baseline,
-    save_baseline,
-    train_baseline,
-    trivial_predictions,
-)
 
+from wav2accomp.baselines.raw_amplitude import (BASELINE_SYSTEMS, BaselineConfig, BaselineTrainOptions, build_network,
+                                                evaluate_baseline, format_baseline_report, generate_accompaniment,
+                                                load_baseline, save_baseline, train_baseline, trivial_predictions)
 from wav2accomp.errors import Wav2AccompError
 
 
@@ -97,7 +87,6 @@ def test_ctrl_c_checkpoints_at_a_step_and_resumes_to_the_same_weights(tmp_path, 
     import signal
 
     from wav2accomp.baselines import raw_amplitude
-
     from wav2accomp.models.training import TrainingInterrupted
 
     stems = synthetic_stems(tmp_path / "stems")

@@ -8,17 +8,8 @@ import soundfile
 from wav2accomp.constants import MIX_PEAK
 from wav2accomp.symbolic.midi_io import Note, Part, Song, song_to_midi
 from wav2accomp.symbolic.tempo_map import TempoMap, TimeSignature
-from wav2accomp.synth.render import (
-    RenderError,
-    active_rms,
-    choose_engine,
-    find_soundfont,
-    fluidsynth_problem,
-    mix,
-    played_notes,
-    synthesize,
-    write_audio,
-)
+from wav2accomp.synth.render import (RenderError, active_rms, choose_engine, find_soundfont, fluidsynth_problem, mix,
+                                     played_notes, synthesize, write_audio)
 
 SR = 22050
 

@@ -6,14 +6,7 @@ from wav2accomp.constants import ONSET, SUSTAIN
 from wav2accomp.evaluation.metrics import grid_onset_f1
 from wav2accomp.symbolic.classify import classify_parts
 from wav2accomp.symbolic.midi_io import Note, read_midi, write_midi
-from wav2accomp.symbolic.roll import (
-    fold_pitch,
-    n_steps_for,
-    notes_to_roll,
-    parts_to_roll,
-    roll_to_notes,
-    rolls_to_song,
-)
+from wav2accomp.symbolic.roll import fold_pitch, n_steps_for, notes_to_roll, parts_to_roll, roll_to_notes, rolls_to_song
 from wav2accomp.symbolic.tempo_map import TempoMap
 
 

@@ -5,13 +5,7 @@ import soundfile
 from conftest import band_song
 
 from wav2accomp.data.corpus import split_for
-from wav2accomp.data.stems import (
-    find_stem_songs,
-    is_melody_stem,
-    load_stem_song,
-    render_song_stems,
-    render_stems,
-)
+from wav2accomp.data.stems import find_stem_songs, is_melody_stem, load_stem_song, render_song_stems, render_stems
 from wav2accomp.errors import Wav2AccompError
 
 SR = 22050

@@ -2,17 +2,11 @@
 import numpy as np
 import pytest
 from conftest import band_song, synthetic_stems
-from wav2accomp.baselines.raw_amplitude import BaselineTrainOptions, train_baseline
 
+from wav2accomp.baselines.raw_amplitude import BaselineTrainOptions, train_baseline
 from wav2accomp.data.stems import render_stems
-from wav2accomp.evaluation.stems import (
-    audio_chroma,
-    evaluate_stems,
-    format_stems_report,
-    harmony_agreement,
-    notes_chroma,
-    tonic_triad_chroma,
-)
+from wav2accomp.evaluation.stems import (audio_chroma, evaluate_stems, format_stems_report, harmony_agreement,
+                                         notes_chroma, tonic_triad_chroma)
 from wav2accomp.symbolic.midi_io import Note
 
 

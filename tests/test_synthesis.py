@@ -1,13 +1,6 @@
 import numpy as np
 
-from wav2accomp.testing.singer import (
-    SungNote,
-    VoiceStyle,
-    pitch_contour,
-    sing,
-    synthetic_set,
-    tune_notes,
-)
+from wav2accomp.testing.singer import SungNote, VoiceStyle, pitch_contour, sing, synthetic_set, tune_notes
 
 SR = 22050
 

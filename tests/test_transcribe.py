@@ -8,15 +8,7 @@ from wav2accomp.audio.recording import AudioError
 from wav2accomp.audio.transcribe import NoMelodyError, transcribe
 from wav2accomp.evaluation.transcription import midi_to_hz
 from wav2accomp.symbolic.midi_io import read_midi
-from wav2accomp.testing.singer import (
-    STRESS_CASE,
-    TUNES,
-    SungNote,
-    VoiceStyle,
-    sing,
-    synthetic_set,
-    tune_notes,
-)
+from wav2accomp.testing.singer import STRESS_CASE, TUNES, SungNote, VoiceStyle, sing, synthetic_set, tune_notes
 
 SR = 22050
 

@@ -6,15 +6,9 @@ import soundfile
 from conftest import shared
 
 from wav2accomp.errors import Wav2AccompError
-from wav2accomp.evaluation.transcription import (
-    AnnotationError,
-    evaluate_transcription,
-    find_annotated,
-    format_markdown,
-    read_note_labels,
-    reference_f0_from_notes,
-    write_report,
-)
+from wav2accomp.evaluation.transcription import (AnnotationError, evaluate_transcription, find_annotated,
+                                                 format_markdown, read_note_labels, reference_f0_from_notes,
+                                                 write_report)
 from wav2accomp.testing.singer import VoiceStyle, sing, tune_notes
 
 

@@ -21,31 +21,14 @@ import numpy as np
 
 from .audio.recording import resample
 from .audio.transcribe import NoMelodyError, Transcription, analyse, read_recording
-from .constants import (
-    ACCOMPANIMENT_CLASSES,
-    ALIGNED_ARCH,
-    GUITARLIKE,
-    MAX_AUDIO_SECONDS,
-    MELODY,
-    MIN_NOTE_SECONDS,
-    OFF_KEY_CHORD_WEIGHT,
-    PERCUSSION,
-    PITCH_SAMPLE_RATE,
-    RENDER_SAMPLE_RATE,
-    STEPS_PER_BEAT,
-    STRINGSLIKE,
-)
+from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MAX_AUDIO_SECONDS, MELODY, MIN_NOTE_SECONDS,
+                        OFF_KEY_CHORD_WEIGHT, PERCUSSION, PITCH_SAMPLE_RATE, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
+                        STRINGSLIKE)
 from .errors import Wav2AccompError
 from .models.generate import generate_parts
 from .symbolic.classify import classify_parts
-from .symbolic.harmony import (
-    diatonic_chord_mask,
-    estimate_key,
-    key_name,
-    midi_key_signature,
-    parse_key,
-    pitch_class_histogram,
-)
+from .symbolic.harmony import (diatonic_chord_mask, estimate_key, key_name, midi_key_signature, parse_key,
+                               pitch_class_histogram)
 from .symbolic.midi_io import Note, Song, read_midi
 from .symbolic.roll import n_steps_for, notes_to_roll, rolls_to_song
 from .symbolic.tempo_map import TempoMap, TimeSignature, metre_grid

@@ -15,18 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import (
-    BEATS_PER_BAR,
-    DEFAULT_TEMPO_US,
-    EIGHTH_WEIGHT,
-    STEPS_PER_BEAT,
-    TEMPO_IOI_PRIOR_BEATS,
-    TEMPO_IOI_PRIOR_OCTAVES,
-    TEMPO_PRIOR_BPM,
-    TEMPO_PRIOR_OCTAVES,
-    TEMPO_RANGE_BPM,
-    TEMPO_STEP_RATIO,
-)
+from ..constants import (BEATS_PER_BAR, DEFAULT_TEMPO_US, EIGHTH_WEIGHT, STEPS_PER_BEAT, TEMPO_IOI_PRIOR_BEATS,
+                         TEMPO_IOI_PRIOR_OCTAVES, TEMPO_PRIOR_BPM, TEMPO_PRIOR_OCTAVES, TEMPO_RANGE_BPM,
+                         TEMPO_STEP_RATIO)
 from ..symbolic.tempo_map import TempoMap, TimeSignature
 
 

@@ -14,17 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import (
-    PITCH_BLOCK_FRAMES,
-    PITCH_FMAX,
-    PITCH_FMIN,
-    PITCH_FRAME,
-    PITCH_HOP,
-    PITCH_SAMPLE_RATE,
-    VOICING_FLOOR_DB,
-    YIN_PICK_THRESHOLD,
-    YIN_THRESHOLD,
-)
+from ..constants import (PITCH_BLOCK_FRAMES, PITCH_FMAX, PITCH_FMIN, PITCH_FRAME, PITCH_HOP, PITCH_SAMPLE_RATE,
+                         VOICING_FLOOR_DB, YIN_PICK_THRESHOLD, YIN_THRESHOLD)
 from .recording import resample
 
 #: Median filter length of the octave-blip cleaner, frames.

@@ -11,12 +11,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from ..constants import (
-    ANALYSIS_SAMPLE_RATE,
-    MAX_AUDIO_SECONDS,
-    MIN_AUDIO_SECONDS,
-    SILENCE_PEAK,
-)
+from ..constants import ANALYSIS_SAMPLE_RATE, MAX_AUDIO_SECONDS, MIN_AUDIO_SECONDS, SILENCE_PEAK
 from ..errors import Wav2AccompError
 
 

@@ -12,15 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import (
-    CLASS_PROGRAMS,
-    MAX_AUDIO_SECONDS,
-    MELODY,
-    MIN_NOTE_SECONDS,
-    PITCH_HOP,
-    PITCH_SAMPLE_RATE,
-    STEPS_PER_BEAT,
-)
+from ..constants import (CLASS_PROGRAMS, MAX_AUDIO_SECONDS, MELODY, MIN_NOTE_SECONDS, PITCH_HOP, PITCH_SAMPLE_RATE,
+                         STEPS_PER_BEAT)
 from ..symbolic.midi_io import Note, Part, Song, write_midi
 from ..symbolic.roll import n_steps_for, notes_to_roll
 from ..symbolic.tempo_map import TempoMap, TimeSignature, metre_grid

@@ -11,14 +11,8 @@ import sys
 from pathlib import Path
 
 from .. import __version__
-from ..constants import (
-    ACCOMPANIMENT_CLASSES,
-    ALIGNED_ARCH,
-    MAX_AUDIO_SECONDS,
-    MIN_NOTE_SECONDS,
-    PAPER_ARCH,
-    STEMS_SAMPLE_RATE,
-)
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MAX_AUDIO_SECONDS, MIN_NOTE_SECONDS, PAPER_ARCH,
+                         STEMS_SAMPLE_RATE)
 from ..errors import Wav2AccompError
 
 ARCHS = (PAPER_ARCH, ALIGNED_ARCH)
@@ -480,12 +474,7 @@ def tempo_bpm(text: str) -> float:
 def run_accompany(args: argparse.Namespace) -> None:
     from ..arrangement import accompany, resolve_parts
     from ..fileio import check_writable
-    from ..synth.render import (
-        FLUIDSYNTH_HINT,
-        audio_format,
-        choose_engine,
-        find_soundfont,
-    )
+    from ..synth.render import FLUIDSYNTH_HINT, audio_format, choose_engine, find_soundfont
 
     resolve_parts(args.parts)
     for path in (args.output, args.render, args.plot):
@@ -606,11 +595,7 @@ def run_transcribe(args: argparse.Namespace) -> None:
 
 
 def run_evaluate_transcription(args: argparse.Namespace) -> None:
-    from ..evaluation.transcription import (
-        evaluate_transcription,
-        format_markdown,
-        write_report,
-    )
+    from ..evaluation.transcription import evaluate_transcription, format_markdown, write_report
 
     report = evaluate_transcription(args.folder, trackers=tuple(args.trackers), limit=args.limit,
                                     progress=not args.quiet)
@@ -651,11 +636,7 @@ def run_train(args: argparse.Namespace) -> None:
 
 
 def run_evaluate_accompaniment(args: argparse.Namespace) -> None:
-    from ..evaluation.accompaniment import (
-        evaluate_accompaniment,
-        format_markdown,
-        write_report,
-    )
+    from ..evaluation.accompaniment import evaluate_accompaniment, format_markdown, write_report
 
     report = evaluate_accompaniment(args.data, split=args.split, parts=tuple(args.parts), model_dir=args.model_dir,
                                     limit=args.limit, plots_dir=args.out, n_plots=args.plots,

@@ -25,14 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from ..audio.recording import AudioError, load_audio
-from ..constants import (
-    ACCOMPANIMENT_CLASSES,
-    MAX_AUDIO_SECONDS,
-    MELODY,
-    MELODY_STEM_KEYWORDS,
-    MIX_STEM_NAMES,
-    STEMS_SAMPLE_RATE,
-)
+from ..constants import (ACCOMPANIMENT_CLASSES, MAX_AUDIO_SECONDS, MELODY, MELODY_STEM_KEYWORDS, MIX_STEM_NAMES,
+                         STEMS_SAMPLE_RATE)
 from ..errors import Wav2AccompError
 from ..parallel import map_with_progress
 from ..symbolic.classify import classify_parts

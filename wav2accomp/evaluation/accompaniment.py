@@ -28,17 +28,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..constants import (
-    ACCOMPANIMENT_CLASSES,
-    ALIGNED_ARCH,
-    MELODY,
-    N_PITCHES,
-    ONSET,
-    PAPER_ARCH,
-    PERCUSSION,
-    PITCH_LOW,
-    SUSTAIN,
-)
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MELODY, N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION,
+                         PITCH_LOW, SUSTAIN)
 from ..data.corpus import load_song
 from ..errors import Wav2AccompError
 from ..fileio import atomic_write, write_json
@@ -47,18 +38,8 @@ from ..models.dataset import load_part_songs
 from ..models.generate import generate_part, load_part_model
 from ..plotting import plot_rolls
 from ..symbolic.harmony import TRIADS, beat_spans, estimate_key, pitch_class_histogram
-from .metrics import (
-    chord_accuracy,
-    chord_tone_ratio,
-    consonance,
-    drum_family_onset_f1,
-    empty_beat_rate,
-    frame_scores,
-    grid_onset_scores,
-    groove_consistency,
-    mean_polyphony,
-    pitch_class_entropy,
-)
+from .metrics import (chord_accuracy, chord_tone_ratio, consonance, drum_family_onset_f1, empty_beat_rate, frame_scores,
+                      grid_onset_scores, groove_consistency, mean_polyphony, pitch_class_entropy)
 
 SYSTEMS = ("real", "trivial", "other song", PAPER_ARCH, ALIGNED_ARCH)
 #: Metrics compared with the real accompaniment's own figure (texture and harmony with the melody).

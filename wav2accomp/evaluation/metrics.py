@@ -10,13 +10,7 @@ from mir_eval.transcription import precision_recall_f1_overlap
 from mir_eval.util import midi_to_hz
 
 from ..constants import DRUM_FAMILIES, ONSET, PITCH_LOW, STEPS_PER_BEAT
-from ..symbolic.harmony import (
-    beat_spans,
-    fold_to_pitch_classes,
-    labels_at,
-    profiles_per_span,
-    recognise_chords,
-)
+from ..symbolic.harmony import beat_spans, fold_to_pitch_classes, labels_at, profiles_per_span, recognise_chords
 from ..symbolic.midi_io import Note
 from ..symbolic.roll import roll_note_spans
 

@@ -30,13 +30,7 @@ from tqdm import tqdm
 from ..audio.pitch import PitchTrack
 from ..audio.recording import AudioError, load_audio, resample
 from ..audio.transcribe import NoMelodyError, analyse
-from ..constants import (
-    ANALYSIS_SAMPLE_RATE,
-    PITCH_FMAX,
-    PITCH_FMIN,
-    PITCH_HOP,
-    PITCH_SAMPLE_RATE,
-)
+from ..constants import ANALYSIS_SAMPLE_RATE, PITCH_FMAX, PITCH_FMIN, PITCH_HOP, PITCH_SAMPLE_RATE
 from ..errors import Wav2AccompError
 from ..fileio import atomic_write, write_json
 

@@ -13,15 +13,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..constants import (
-    ACCOMPANIMENT_CLASSES,
-    ALIGNED_ARCH,
-    MIN_DRUM_THRESHOLD,
-    N_PITCHES,
-    OUTSIDE_CHORD_WEIGHT,
-    PAPER_ARCH,
-    PERCUSSION,
-)
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MIN_DRUM_THRESHOLD, N_PITCHES, OUTSIDE_CHORD_WEIGHT,
+                         PAPER_ARCH, PERCUSSION)
 from ..errors import Wav2AccompError
 from ..symbolic.harmony import chord_masks
 from .conditioning import bar_positions, key_profile

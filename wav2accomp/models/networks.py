@@ -34,21 +34,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..constants import (
-    ALIGNED_ARCH,
-    ALIGNED_LAYERS,
-    ALIGNED_UNITS,
-    ALIGNED_WINDOW_STEPS,
-    CHORD_LOSS_WEIGHT,
-    N_PITCHES,
-    ONSET,
-    PAPER_ARCH,
-    PAPER_THRESHOLD,
-    PAPER_UNITS,
-    PERCUSSION,
-    STEPS_PER_BEAT,
-    WINDOW_STEPS,
-)
+from ..constants import (ALIGNED_ARCH, ALIGNED_LAYERS, ALIGNED_UNITS, ALIGNED_WINDOW_STEPS, CHORD_LOSS_WEIGHT,
+                         N_PITCHES, ONSET, PAPER_ARCH, PAPER_THRESHOLD, PAPER_UNITS, PERCUSSION, STEPS_PER_BEAT,
+                         WINDOW_STEPS)
 from ..errors import Wav2AccompError
 from ..fileio import atomic_write
 from ..symbolic.harmony import CHORD_LABELS, steps_to_chords

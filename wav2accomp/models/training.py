@@ -39,26 +39,12 @@ import torch
 import torch.distributed as dist
 from tqdm import tqdm
 
-from ..constants import (
-    GRADIENT_CLIP,
-    LR_HALF_LIFE_EPOCHS,
-    MAX_POLYPHONY,
-    N_PITCHES,
-    ONSET,
-    PAPER_ARCH,
-    PERCUSSION,
-    TRANSPOSE_RANGE,
-)
+from ..constants import (GRADIENT_CLIP, LR_HALF_LIFE_EPOCHS, MAX_POLYPHONY, N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION,
+                         TRANSPOSE_RANGE)
 from ..errors import Wav2AccompError
 from ..fileio import atomic_write, write_json
 from ..plotting import plot_losses
-from .dataset import (
-    PartSongs,
-    load_part_songs,
-    make_batch,
-    sample_windows,
-    tiled_windows,
-)
+from .dataset import PartSongs, load_part_songs, make_batch, sample_windows, tiled_windows
 from .generate import decode, predict_probabilities
 from .networks import ModelConfig, build_model, model_loss, n_parameters, save_model
 

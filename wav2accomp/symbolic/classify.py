@@ -27,18 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import (
-    DRUM_CHANNEL,
-    GM_FAMILIES,
-    MELODY,
-    MELODY_MIN_NOTES,
-    MELODY_WEIGHTS,
-    NAME_KEYWORDS,
-    OTHER,
-    PERCUSSION,
-    STRINGSLIKE,
-    TITLE_NAME_TRACKS,
-)
+from ..constants import (DRUM_CHANNEL, GM_FAMILIES, MELODY, MELODY_MIN_NOTES, MELODY_WEIGHTS, NAME_KEYWORDS, OTHER,
+                         PERCUSSION, STRINGSLIKE, TITLE_NAME_TRACKS)
 from .midi_io import Part
 
 #: Rule names, as counted in corpus reports.

@@ -13,18 +13,8 @@ import math
 
 import numpy as np
 
-from ..constants import (
-    CLASS_PROGRAMS,
-    CLASS_VELOCITIES,
-    DRUM_CHANNEL,
-    N_PITCHES,
-    ONSET,
-    PERCUSSION,
-    PITCH_HIGH,
-    PITCH_LOW,
-    STEPS_PER_BEAT,
-    SUSTAIN,
-)
+from ..constants import (CLASS_PROGRAMS, CLASS_VELOCITIES, DRUM_CHANNEL, N_PITCHES, ONSET, PERCUSSION, PITCH_HIGH,
+                         PITCH_LOW, STEPS_PER_BEAT, SUSTAIN)
 from .midi_io import Note, Part, Song
 from .tempo_map import TempoMap, TimeSignature
 

@@ -28,15 +28,8 @@ import mido
 import numpy as np
 import soundfile
 
-from ..constants import (
-    ACCOMPANIMENT_MIX_DB,
-    DRUM_CHANNEL,
-    MIX_PEAK,
-    RENDER_SAMPLE_RATE,
-    RENDER_TAIL_SECONDS,
-    SOUNDFONT_ENV,
-    SOUNDFONT_PATHS,
-)
+from ..constants import (ACCOMPANIMENT_MIX_DB, DRUM_CHANNEL, MIX_PEAK, RENDER_SAMPLE_RATE, RENDER_TAIL_SECONDS,
+                         SOUNDFONT_ENV, SOUNDFONT_PATHS)
 from ..errors import Wav2AccompError
 from ..fileio import atomic_write
 from ..symbolic.midi_io import Song, song_to_midi
