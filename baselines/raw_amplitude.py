@@ -27,15 +27,16 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from .options import DEFAULT_CHUNK, DEFAULT_HIDDEN, BaselineTrainOptions
+
 from wav2accomp.constants import STEMS_SAMPLE_RATE
 from wav2accomp.data.stems import StemSong, find_stem_songs, load_stem_song
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.fileio import atomic_write, write_json
-from wav2accomp.models.training import interrupted, learning_rate_at, load_checkpoint, save_checkpoint, stop_after_step
-from wav2accomp.plotting import plot_losses
+from wav2accomp.models.checkpoints import RunFolder, RunState, restore, stop_after_step
+from wav2accomp.models.training import learning_rate_at
 
 MODEL_NAME = "raw-amplitude"
-CHECKPOINT, LOG, LOSS_PLOT = "checkpoint.pt", "log.json", "loss.png"
 
 
 @dataclass
@@ -56,8 +57,8 @@ class BaselineConfig:
         How it was trained (command options, songs, best epoch).
     """
 
-    chunk: int = 500
-    hidden: list[int] = field(default_factory=lambda: [1024, 1024])
+    chunk: int = DEFAULT_CHUNK
+    hidden: list[int] = field(default_factory=lambda: list(DEFAULT_HIDDEN))
     sr: int = STEMS_SAMPLE_RATE
     input_scale: float = 1.0
     output_scale: float = 1.0
@@ -157,30 +158,12 @@ def gather(pairs: StemPairs, picks: np.ndarray, chunk: int, config: BaselineConf
 # --- Training ------------------------------------------------------------------------------
 
 @dataclass
-class BaselineTrainOptions:
-    """Options of :func:`train_baseline` (the CLI's flags)."""
+class BaselineState(RunState):
+    """:class:`~wav2accomp.models.checkpoints.RunState` plus the throughput count: chunks trained on and
+    the seconds spent in optimisation steps."""
 
-    stems: str
-    out: str
-    chunk: int = 500
-    hidden: list[int] = field(default_factory=lambda: [1024, 1024])
-    epochs: int = 20
-    chunks_per_epoch: int = 65536
-    batch_size: int = 256
-    learning_rate: float = 1e-3
-    seed: int = 0
-    max_seconds_per_song: float | None = None
-    limit_songs: int | None = None
-    melody_keywords: list[str] | None = None
-    max_minutes: float | None = None
-    checkpoint_seconds: float = 120.0
-    resume: bool = False
-    progress: bool = True
-
-    def run_defining(self) -> dict:
-        """The options a resumed run must share with the checkpoint."""
-        return {k: v for k, v in asdict(self).items()
-                if k not in ("out", "resume", "progress", "max_minutes", "checkpoint_seconds", "epochs")}
+    chunks: int = 0
+    train_seconds: float = 0.0
 
 
 def train_baseline(options: BaselineTrainOptions) -> dict:
@@ -194,21 +177,8 @@ def train_baseline(options: BaselineTrainOptions) -> dict:
     Wav2AccompError
         No usable songs, an unreadable checkpoint or one made with other options.
     """
-    out = Path(options.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise Wav2AccompError(f"cannot create output folder {out}: {exc.strerror or exc}") from exc
-    checkpoint_path = out / CHECKPOINT
-    saved = None
-    if options.resume:  # checked before the (long) loading of the stems
-        if not checkpoint_path.is_file():
-            raise Wav2AccompError(f"nothing to resume: {checkpoint_path} does not exist")
-        saved = load_checkpoint(checkpoint_path)
-        if saved["options"] != options.run_defining():
-            changed = [k for k, v in options.run_defining().items() if saved["options"].get(k) != v]
-            raise Wav2AccompError("cannot resume: the checkpoint was made with different "
-                                  + ", ".join(f"--{k.replace('_', '-')}" for k in changed))
+    run = RunFolder(options.out, options)
+    saved = run.load_for_resume() if options.resume else None  # before the (long) loading of the stems
     load = dict(limit=options.limit_songs, max_seconds=options.max_seconds_per_song,
                 melody_keywords=options.melody_keywords, progress=options.progress)
     train, valid = load_split(options.stems, "train", **load), load_split(options.stems, "valid", **load)
@@ -222,74 +192,66 @@ def train_baseline(options: BaselineTrainOptions) -> dict:
     torch.manual_seed(options.seed)
     network = build_network(config)
     optimizer = torch.optim.Adam(network.parameters(), lr=options.learning_rate)
-    state = {"epoch": 0, "batch": 0, "loss_sum": 0.0, "history": [], "best_loss": math.inf, "best_epoch": -1,
-             "elapsed": 0.0, "chunks": 0, "train_seconds": 0.0}
+    state = BaselineState()
     best_weights = {k: v.clone() for k, v in network.state_dict().items()}
     if saved is not None:
-        network.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        state, best_weights = saved["state"], saved["best_model"]
-
-    def checkpoint():
-        save_checkpoint(checkpoint_path, {"model": network.state_dict(), "optimizer": optimizer.state_dict(),
-                                           "state": state, "best_model": best_weights,
-                                           "options": options.run_defining()})
+        state, best_weights = restore(saved, network, optimizer, BaselineState)
 
     n_batches = math.ceil(options.chunks_per_epoch / options.batch_size)
-    began = time.perf_counter() - state["elapsed"]
+    began = time.perf_counter() - state.elapsed
     last_checkpoint = time.perf_counter()
     with stop_after_step() as stop:
-        while state["epoch"] < options.epochs:
+        while state.epoch < options.epochs:
             if options.max_minutes is not None and time.perf_counter() - began > 60 * options.max_minutes:
                 break
-            epoch = state["epoch"]
+            epoch = state.epoch
             picks = sample_chunks(train.lengths, n_batches * options.batch_size, options.chunk,
                                   np.random.default_rng([options.seed, 2, epoch]))
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate_at(options.learning_rate, epoch)
             network.train()
-            with tqdm(total=n_batches, initial=state["batch"], desc=f"epoch {epoch + 1}/{options.epochs}",
+            with tqdm(total=n_batches, initial=state.batch, desc=f"epoch {epoch + 1}/{options.epochs}",
                       unit="batch", disable=not options.progress, leave=False) as bar:
-                while state["batch"] < n_batches:
+                while state.batch < n_batches:
                     step_began = time.perf_counter()
-                    rows = picks[state["batch"] * options.batch_size:(state["batch"] + 1) * options.batch_size]
+                    rows = picks[state.batch * options.batch_size:(state.batch + 1) * options.batch_size]
                     inputs, targets = gather(train, rows, options.chunk, config)
                     loss = torch.mean((network(inputs) - targets) ** 2)
                     optimizer.zero_grad()
                     loss.backward()
                     optimizer.step()
-                    state["loss_sum"] += float(loss.detach())
-                    state["batch"] += 1
-                    state["chunks"] += len(rows)
-                    state["train_seconds"] += time.perf_counter() - step_began
+                    state.loss_sum += float(loss.detach())
+                    state.batch += 1
+                    state.chunks += len(rows)
+                    state.train_seconds += time.perf_counter() - step_began
                     bar.update()
-                    bar.set_postfix(mse=f"{state['loss_sum'] / state['batch']:.4f}")
+                    bar.set_postfix(mse=f"{state.loss_sum / state.batch:.4f}")
                     if stop.requested or time.perf_counter() - last_checkpoint >= options.checkpoint_seconds:
-                        state["elapsed"] = time.perf_counter() - began
-                        checkpoint()
+                        state.elapsed = time.perf_counter() - began
+                        run.save_checkpoint(network, optimizer, state, best_weights)
                         last_checkpoint = time.perf_counter()
                     if stop.requested:
-                        raise interrupted(out, epoch, state["batch"])
+                        raise run.interrupted(state)
             valid_loss = validation_mse(network, valid, valid_picks, config)
-            state["history"].append({"epoch": epoch + 1, "train_loss": state["loss_sum"] / n_batches,
-                                     "valid_loss": valid_loss})
-            if valid_loss < state["best_loss"]:
-                state["best_loss"], state["best_epoch"] = valid_loss, epoch + 1
+            state.history.append({"epoch": epoch + 1, "train_loss": state.loss_sum / n_batches,
+                                  "valid_loss": valid_loss})
+            if valid_loss < state.best_loss:
+                state.best_loss, state.best_epoch = valid_loss, epoch + 1
                 best_weights = {k: v.clone() for k, v in network.state_dict().items()}
-            state.update(epoch=epoch + 1, batch=0, loss_sum=0.0, elapsed=time.perf_counter() - began)
-            checkpoint()
+            state.epoch, state.batch, state.loss_sum = epoch + 1, 0, 0.0
+            state.elapsed = time.perf_counter() - began
+            run.save_checkpoint(network, optimizer, state, best_weights)
             last_checkpoint = time.perf_counter()
-            plot_losses(state["history"], out / LOSS_PLOT, title="raw-amplitude baseline",
-                        ylabel="MSE per sample (scaled waveforms)")
+            run.plot_losses(state.history, title="raw-amplitude baseline", ylabel="MSE per sample (scaled waveforms)")
     network.load_state_dict(best_weights)
-    config.provenance = {"options": options.run_defining(), "train_songs": len(train.names),
-                         "valid_songs": len(valid.names), "best_epoch": state["best_epoch"],
-                         "best_valid_mse": state["best_loss"]}
-    save_baseline(network, config, out)
-    log = {**config.provenance, "history": state["history"], "elapsed": state["elapsed"],
-           "chunks_per_second": state["chunks"] / max(state["train_seconds"], 1e-9),
+    config.provenance = {"options": run.defining, "train_songs": len(train.names),
+                         "valid_songs": len(valid.names), "best_epoch": state.best_epoch,
+                         "best_valid_mse": state.best_loss}
+    save_baseline(network, config, run.path)
+    log = {**config.provenance, "history": state.history, "elapsed": state.elapsed,
+           "chunks_per_second": state.chunks / max(state.train_seconds, 1e-9),
            "parameters": sum(p.numel() for p in network.parameters())}
-    write_json(out / LOG, log)
+    run.write_log(log)
     return log
 
 

@@ -44,7 +44,7 @@ comparison.
 Commands as run (`/tmp/cacheall` is the cache the `prepare` command above wrote; 2407 / 300 / 287
 songs in train / valid / test). Each run stopped on its `--max-minutes` budget or on early stopping
 (patience 6); the best valid epoch's weights are shipped. `aligned-percussion`'s per-drum thresholds
-were calibrated after its run by the same `calibrate_threshold` that `train` now ends with (the run
+were calibrated after its run by the same calibration (`Architecture.calibrate`) that `train` now ends with (the run
 itself predates per-drum thresholds); its weights are the run's.
 """
 

@@ -18,17 +18,20 @@ import time
 import numpy as np
 import torch
 
-from wav2accomp.constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, PAPER_ARCH
+from wav2accomp.constants import ACCOMPANIMENT_CLASSES
 from wav2accomp.models.dataset import load_part_songs, make_batch, sample_windows
 from wav2accomp.models.generate import generate_part
-from wav2accomp.models.networks import ModelConfig, build_model, model_loss, n_parameters
+from wav2accomp.models.architecture import build_model, n_parameters
+from wav2accomp.models.config import ModelConfig
+from wav2accomp.models.registry import architecture_names, default_config, get_architecture
 
 SONG_STEPS = 1920
 
 
 def training_rate(config: ModelConfig, songs, batches: int, batch_size: int = 64) -> float:
     torch.manual_seed(0)
-    model = build_model(config)
+    architecture = get_architecture(config.arch)
+    model = architecture.build(config)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     rng = np.random.default_rng(0)
     began = None
@@ -36,9 +39,9 @@ def training_rate(config: ModelConfig, songs, batches: int, batch_size: int = 64
         if batch == 3:
             began = time.perf_counter()
         picks = sample_windows(songs.n_steps, batch_size, config.window, rng, align=config.steps_per_beat)
-        inputs, targets = make_batch(songs, picks, config.window, config.arch, config.part,
+        inputs, targets = make_batch(songs, picks, config.window, architecture, config.part,
                                      rng.integers(-5, 7, size=batch_size))
-        loss = model_loss(config.arch, model(torch.from_numpy(inputs)), torch.from_numpy(targets))
+        loss = architecture.loss(model(torch.from_numpy(inputs)), torch.from_numpy(targets))
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -71,8 +74,8 @@ def main() -> None:
           f"{'4-min song (s)':>15}")
     for part in ACCOMPANIMENT_CLASSES:
         songs = load_part_songs(args.data, part, "train", limit=200)
-        for arch in (PAPER_ARCH, ALIGNED_ARCH):
-            config = ModelConfig.default(arch, part)
+        for arch in architecture_names():
+            config = default_config(arch, part)
             rate = training_rate(config, songs, args.batches)
             print(f"{part:<12} {arch:<8} {n_parameters(build_model(config)):>8} {config.window:>6} {rate:>10.0f} "
                   f"{60 * 8192 / rate / 60:>8.1f} {inference_seconds(config):>15.3f}", flush=True)

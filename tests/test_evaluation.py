@@ -6,7 +6,8 @@ import pytest
 from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW
 from wav2accomp.evaluation.accompaniment import (SYSTEMS, evaluate_accompaniment, fit_length, format_markdown,
                                                  rock_beat_part, tonic_triad_part, write_report)
-from wav2accomp.models.training import TrainOptions, train
+from wav2accomp.models.training import train
+from wav2accomp.options import TrainOptions
 
 
 def test_trivial_parts():

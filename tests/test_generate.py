@@ -3,7 +3,8 @@ import pytest
 
 from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW
 from wav2accomp.errors import Wav2AccompError
-from wav2accomp.models.generate import PRETRAINED_DIR, chord_weights, generate_part, load_part_model
+from wav2accomp.models.aligned import chord_weights
+from wav2accomp.models.generate import PRETRAINED_DIR, generate_part, load_part_model
 from wav2accomp.symbolic.harmony import CHORD_LABELS
 
 

@@ -7,27 +7,29 @@ import torch
 from wav2accomp.constants import N_PITCHES
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.models.conditioning import ALIGNED_FEATURES
-from wav2accomp.models.networks import ModelConfig, build_model, load_model, model_targets, save_model
+from wav2accomp.models.architecture import build_model, load_model, save_model
+from wav2accomp.models.config import ModelConfig
+from wav2accomp.models.registry import default_config, get_architecture
 
 
 @pytest.mark.parametrize("arch,width,out", [("paper", N_PITCHES, N_PITCHES), ("aligned", ALIGNED_FEATURES, 2 * N_PITCHES + 25)])
 def test_shapes(arch, width, out):
-    model = build_model(ModelConfig.default(arch, "guitarlike"))
+    model = build_model(default_config(arch, "guitarlike"))
     assert model(torch.zeros(3, 100, width)).shape == (3, 100, out)
 
 
 def test_paper_is_the_seeds_configuration():
-    model = build_model(ModelConfig.default("paper", "guitarlike"))
+    model = build_model(default_config("paper", "guitarlike"))
     assert model.encoder.hidden_size == 50 and model.decoder.hidden_size == 50
-    assert ModelConfig.default("paper", "guitarlike").threshold == 0.5
-    assert ModelConfig.default("paper", "guitarlike").window == 100
+    assert default_config("paper", "guitarlike").threshold == 0.5
+    assert default_config("paper", "guitarlike").window == 100
 
 
 def test_targets_hold_sounding_then_onsets():
     roll = np.zeros((1, 4, N_PITCHES), dtype=np.uint8)
     roll[0, :2, 5] = [2, 1]
-    assert model_targets("paper", roll)[0, :, 5].tolist() == [1, 1, 0, 0]
-    aligned = model_targets("aligned", roll)
+    assert get_architecture("paper").targets(roll, None, "guitarlike", 4)[0, :, 5].tolist() == [1, 1, 0, 0]
+    aligned = get_architecture("aligned").targets(roll, None, "guitarlike", 4)
     assert aligned.shape == (1, 4, 2 * N_PITCHES + 25) and aligned[0, :, N_PITCHES + 5].tolist() == [1, 0, 0, 0]
 
 
@@ -59,4 +61,11 @@ def test_broken_files_give_one_line_errors(tmp_path):
     with pytest.raises(Wav2AccompError):
         load_model(tmp_path / "absent")
     with pytest.raises(Wav2AccompError, match="unknown architecture"):
-        ModelConfig.default("transformer", "guitarlike")
+        default_config("transformer", "guitarlike")
+
+
+def test_drum_targets_have_no_chord():
+    roll = np.zeros((1, 4, N_PITCHES), dtype=np.uint8)
+    roll[0, 0, 36 - 24] = 2
+    drums = get_architecture("aligned").targets(roll, np.zeros((1, 4), dtype=int), "percussion", 4)
+    assert not drums[..., 2 * N_PITCHES:].any() and drums[0, 0, N_PITCHES + 12] == 1

@@ -87,7 +87,7 @@ def test_ctrl_c_checkpoints_at_a_step_and_resumes_to_the_same_weights(tmp_path, 
     import signal
 
     from wav2accomp.baselines import raw_amplitude
-    from wav2accomp.models.training import TrainingInterrupted
+    from wav2accomp.models.checkpoints import TrainingInterrupted
 
     stems = synthetic_stems(tmp_path / "stems")
     common = dict(stems=str(stems), chunk=100, hidden=[32], chunks_per_epoch=512, batch_size=64, epochs=2,

@@ -11,7 +11,8 @@ import torch
 
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.models.generate import load_part_model
-from wav2accomp.models.training import TrainOptions, train
+from wav2accomp.models.training import train
+from wav2accomp.options import TrainOptions
 
 TINY = ["--units", "8", "--batch-size", "16", "--windows-per-epoch", "128", "--window", "32", "-q"]
 
@@ -93,7 +94,7 @@ def test_killed_or_interrupted_run_resumes_to_the_same_weights(tiny_cache, tmp_p
 
 
 def test_first_ctrl_c_asks_to_stop_second_interrupts():
-    from wav2accomp.models.training import stop_after_step
+    from wav2accomp.models.checkpoints import stop_after_step
 
     before = signal.getsignal(signal.SIGINT)
     with stop_after_step() as stop:

@@ -213,7 +213,9 @@ LEVEL_FRAME = 256
 NOTE_EDGE_SHARE = 0.2
 
 # --- Tempo of a recording -------------------------------------------------------
-#: Tempi considered, quarter notes per minute, and the spacing of candidates (ratio).
+#: Tempi a user may give (``--bpm``), quarter notes per minute.
+USER_BPM_RANGE = (20.0, 400.0)
+#: Tempi considered when estimating, quarter notes per minute, and the spacing of candidates (ratio).
 TEMPO_RANGE_BPM = (50.0, 200.0)
 TEMPO_STEP_RATIO = 1.004
 #: Log-normal prior on tempo: centre (BPM) and width (octaves); it settles half/double-tempo ties.

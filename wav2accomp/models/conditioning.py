@@ -1,7 +1,7 @@
 """What a model sees at each grid step: the melody, the metre and the key.
 
 Pure numpy functions from a melody roll and the song's downbeats to the
-model inputs of each architecture (see :mod:`wav2accomp.models.networks`).
+model inputs of each architecture (see :mod:`wav2accomp.models.paper` and :mod:`wav2accomp.models.aligned`).
 """
 from __future__ import annotations
 

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from ..constants import N_PITCHES, PERCUSSION, STEPS_PER_BEAT
+from ..constants import PERCUSSION, STEPS_PER_BEAT
 from ..data.corpus import load_index, load_song
 from ..errors import Wav2AccompError
 from ..symbolic.harmony import NO_CHORD, song_chords, transpose_chords
 from .conditioning import bar_positions, key_profile
-from .networks import model_inputs, model_targets
 
 
 @dataclass
@@ -129,9 +128,10 @@ def cut(roll: np.ndarray, start: int, window: int, fill: int = 0) -> np.ndarray:
     return piece
 
 
-def make_batch(songs: PartSongs, picks: np.ndarray, window: int, arch: str, part: str,
+def make_batch(songs: PartSongs, picks: np.ndarray, window: int, architecture, part: str,
                shifts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Model inputs and targets for windows `picks` (``(B, 2)`` song, start).
+    """Inputs and targets of `architecture` (:class:`~wav2accomp.models.architecture.Architecture`) for
+    windows `picks` (``(B, 2)`` song, start).
 
     `shifts` (``(B,)`` semitones) transpose the melody, and the target too
     unless `part` is percussion (drums keep their GM numbers).
@@ -151,7 +151,5 @@ def make_batch(songs: PartSongs, picks: np.ndarray, window: int, arch: str, part
         positions.append(cut(songs.positions[song], start, window))
         profiles.append(profile)
         chords.append(chord)
-    model_target = model_targets(arch, np.stack(targets), np.stack(chords))
-    if part == PERCUSSION:
-        model_target[..., 2 * N_PITCHES:] = 0  # drums have no chord: no chord loss
-    return model_inputs(arch, np.stack(melodies), np.stack(positions), np.stack(profiles)), model_target
+    return (architecture.inputs(np.stack(melodies), np.stack(positions), np.stack(profiles)),
+            architecture.targets(np.stack(targets), np.stack(chords), part, STEPS_PER_BEAT))
