@@ -32,7 +32,7 @@ import soundfile
 from fresh_process import fresh_seconds
 
 from wav2accomp.arrangement import accompany
-from wav2accomp.synth.render import fluidsynth_problem
+from wav2accomp.synth.fluidsynth import fluidsynth_problem
 from wav2accomp.testing.singer import VoiceStyle, sing, tune_notes
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "hum_ode_to_joy.flac"

@@ -20,11 +20,12 @@ from pathlib import Path
 import numpy as np
 
 from .audio.recording import resample
-from .audio.transcribe import NoMelodyError, Transcription, analyse, read_recording
+from .audio.transcribe import NoMelodyError, Transcription, transcribe
 from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MAX_AUDIO_SECONDS, MELODY, MIN_NOTE_SECONDS,
-                        OFF_KEY_CHORD_WEIGHT, PERCUSSION, PITCH_SAMPLE_RATE, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
+                        OFF_KEY_CHORD_WEIGHT, PERCUSSION, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
                         STRINGSLIKE)
 from .errors import Wav2AccompError
+from .options import DecodingOptions, TranscriptionOptions
 from .models.generate import generate_parts
 from .symbolic.classify import classify_parts
 from .symbolic.harmony import (diatonic_chord_mask, estimate_key, key_name, midi_key_signature, parse_key,
@@ -107,12 +108,10 @@ class Melody:
 def melody_from_recording(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *,
                           bpm: float | None = None, min_note_seconds: float = MIN_NOTE_SECONDS,
                           max_seconds: float = MAX_AUDIO_SECONDS) -> Melody:
-    """Transcribe a recording (see :func:`~wav2accomp.audio.transcribe.transcribe`), keeping it at its own rate."""
-    samples, file_sr, name = read_recording(audio, sr, max_seconds=max_seconds)
-    heard = analyse(resample(samples, file_sr, PITCH_SAMPLE_RATE), PITCH_SAMPLE_RATE, bpm=bpm,
-                    min_note_seconds=min_note_seconds, name=name)
+    """The melody of a recording (:func:`~wav2accomp.audio.transcribe.transcribe`), the recording kept at its rate."""
+    heard = transcribe(audio, sr, bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds)
     return Melody(list(heard.melody), heard.tempo_map, list(heard.time_signatures), heard.end_beat,
-                  recording=samples, sr=file_sr, transcription=heard)
+                  recording=heard.recording, sr=heard.recording_sr, transcription=heard)
 
 
 def melody_from_midi(path: str | os.PathLike, *, bpm: float | None = None) -> Melody:
@@ -227,7 +226,8 @@ class Arrangement:
         str
             The synthesiser used.
         """
-        from .synth.render import audio_format, mix, synthesize, write_audio
+        from .synth.mix import audio_format, mix, write_audio
+        from .synth.render import synthesize
 
         audio_format(path)
         with _timed(self.timings, "render"):
@@ -307,10 +307,8 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         an unknown part or key, missing models.
     """
     classes = resolve_parts(parts)
-    if temperature < 0:
-        raise Wav2AccompError(f"temperature must be 0 or more, not {temperature:g}")
-    if bpm is not None and not 20 <= bpm <= 400:
-        raise Wav2AccompError(f"bpm must be between 20 and 400, not {bpm:g}")
+    decoding = DecodingOptions(temperature=temperature, seed=seed)
+    hearing = TranscriptionOptions(bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds)
     try:
         given_key = parse_key(key) if key is not None else None
     except ValueError as exc:
@@ -318,9 +316,9 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     timings: dict[str, float] = {}
     is_midi = not isinstance(source, np.ndarray) and Path(source).suffix.lower() in MIDI_SUFFIXES
     with _timed(timings, "melody"):
-        melody = (melody_from_midi(source, bpm=bpm) if is_midi else
-                  melody_from_recording(source, sr, bpm=bpm, min_note_seconds=min_note_seconds,
-                                        max_seconds=max_seconds))
+        melody = (melody_from_midi(source, bpm=hearing.bpm) if is_midi else
+                  melody_from_recording(source, sr, bpm=hearing.bpm, min_note_seconds=hearing.min_note_seconds,
+                                        max_seconds=hearing.max_seconds))
     melody_roll = melody.roll()
     chosen_key = given_key or estimate_key(pitch_class_histogram(melody_roll > 0))
     chord_prior = None
@@ -328,7 +326,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         chord_prior = np.where(diatonic_chord_mask(*given_key), 1.0, OFF_KEY_CHORD_WEIGHT)
     with _timed(timings, "generate"):
         rolls = generate_parts(melody_roll, melody.downbeat_steps(), parts=classes, arch=arch, model_dir=model_dir,
-                               temperature=temperature, seed=seed, chord_prior=chord_prior)
+                               temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior)
     name = "the audio array" if isinstance(source, np.ndarray) else str(source)
     return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,
                        seed=seed, temperature=temperature, timings=timings)

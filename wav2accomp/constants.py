@@ -239,6 +239,8 @@ RENDER_TAIL_SECONDS = 1.0
 ACCOMPANIMENT_MIX_DB = -3.0
 #: Peak of a mix, full scale = 1 (the mix is scaled down to it when louder).
 MIX_PEAK = 0.9
+#: Synthesisers: FluidSynth when it and a SoundFont are found, else the built-in one ("auto"), or either by name.
+SYNTH_ENGINES = ("auto", "fluidsynth", "builtin")
 #: Environment variable naming a General MIDI SoundFont for rendering.
 SOUNDFONT_ENV = "WAV2ACCOMP_SOUNDFONT"
 #: Where General MIDI SoundFonts from OS packages lie, most complete first (Debian/Ubuntu fluid-soundfont-gm,

@@ -7,3 +7,7 @@ class Wav2AccompError(Exception):
 
 class MidiReadError(Wav2AccompError):
     """A file could not be read as MIDI at all."""
+
+
+class RenderError(Wav2AccompError):
+    """Audio could not be rendered or written."""

@@ -7,6 +7,7 @@ import os
 import numpy as np
 
 from .constants import MELODY, N_PITCHES, PERCUSSION, PITCH_LOW, STEPS_PER_BEAT
+from .dsp import midi_to_hz
 from .fileio import atomic_write
 
 #: Colour of each class in every picture.
@@ -155,12 +156,12 @@ def plot_transcription(transcription, path: str | os.PathLike) -> None:
     ax.plot(t.track.times, f0, color="#1f77b4", linewidth=1.0, label="f0 (voiced frames)")
     tune = 2 ** (t.tuning / 12)
     for note in t.melody:
-        hz = 440.0 * 2 ** ((note.pitch - 69) / 12) * tune
+        hz = float(midi_to_hz(note.pitch)) * tune
         ax.add_patch(plt.Rectangle((note.start, hz * 2 ** (-0.5 / 12)), note.end - note.start,
                                    hz * (2 ** (0.5 / 12) - 2 ** (-0.5 / 12)), facecolor=CLASS_COLOURS[MELODY],
                                    alpha=0.35, edgecolor=CLASS_COLOURS[MELODY]))
     for note in t.notes:
-        hz = 440.0 * 2 ** ((note.sung_pitch - 69) / 12)
+        hz = float(midi_to_hz(note.sung_pitch))
         ax.plot([note.onset, note.offset], [hz, hz], color="#ff7f0e", linewidth=2.5)
     for bar in t.tempo_map.beats_to_seconds(t.downbeat_steps() / STEPS_PER_BEAT):
         ax.axvline(bar, color="#2ca02c", linewidth=0.8, alpha=0.7)

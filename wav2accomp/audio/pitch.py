@@ -16,6 +16,7 @@ import numpy as np
 
 from ..constants import (PITCH_BLOCK_FRAMES, PITCH_FMAX, PITCH_FMIN, PITCH_FRAME, PITCH_HOP, PITCH_SAMPLE_RATE,
                          VOICING_FLOOR_DB, YIN_PICK_THRESHOLD, YIN_THRESHOLD)
+from ..dsp import frame_signal, hz_to_midi, running_median
 from .recording import resample
 
 #: Median filter length of the octave-blip cleaner, frames.
@@ -57,21 +58,7 @@ class PitchTrack:
 
     def midi(self) -> np.ndarray:
         """f0 as fractional MIDI note numbers (69 = A4 = 440 Hz), every frame."""
-        return 69 + 12 * np.log2(np.maximum(self.f0, 1e-6) / 440.0)
-
-
-def frame_signal(samples: np.ndarray, frame: int, hop: int) -> np.ndarray:
-    """``(n_frames, frame)`` frames centred on ``k * hop`` (the signal zero-padded by half a frame)."""
-    padded = np.pad(samples, (frame // 2, frame // 2))
-    n_frames = 1 + (len(padded) - frame) // hop
-    return np.lib.stride_tricks.sliding_window_view(padded, frame)[::hop][:n_frames]
-
-
-def running_median(values: np.ndarray, size: int) -> np.ndarray:
-    """Median of each odd-length window of `size` values centred on each position (edges repeat)."""
-    half = size // 2
-    padded = np.pad(values, half, mode="edge")
-    return np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1), axis=1)
+        return hz_to_midi(self.f0)
 
 
 def cumulative_mean_normalised_difference(frames: np.ndarray, max_lag: int) -> np.ndarray:

@@ -95,3 +95,36 @@ def resample(samples: np.ndarray, sr: int, target_sr: int) -> np.ndarray:
     import soxr  # librosa's own resampler, without librosa's start-up cost
 
     return soxr.resample(np.asarray(samples, dtype=np.float32), sr, target_sr, quality="HQ").astype(np.float32)
+
+
+def read_recording(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *,
+                   max_seconds: float = MAX_AUDIO_SECONDS) -> tuple[np.ndarray, int, str]:
+    """A recording as mono float32 samples at its own rate, validated.
+
+    Parameters
+    ----------
+    audio : path-like or np.ndarray
+        A file :func:`~wav2accomp.audio.recording.load_audio` reads, or samples (channels last).
+    sr : int or None
+        Sample rate of `audio` when it is an array, Hz.
+    max_seconds : float
+        Longest recording accepted, seconds.
+
+    Returns
+    -------
+    samples : np.ndarray
+        ``(n,)`` float32.
+    sr : int
+        Their rate, Hz.
+    name : str
+        How messages name the recording (its path, or "the audio array").
+    """
+    if isinstance(audio, np.ndarray):
+        if sr is None:
+            raise ValueError("sr (the sample rate in Hz) is required with an array of samples")
+        samples = np.asarray(audio, dtype=np.float32)
+        samples = samples.mean(axis=-1) if samples.ndim > 1 else samples
+        validate_audio(samples, sr, name="the audio array", max_seconds=max_seconds)
+        return samples, int(sr), "the audio array"
+    samples, file_sr = load_audio(audio, sr=None, max_seconds=max_seconds)
+    return samples, file_sr, str(audio)

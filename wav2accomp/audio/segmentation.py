@@ -20,7 +20,8 @@ import numpy as np
 from ..constants import (ATTACK_SEARCH_SECONDS, LEVEL_FRAME, MIN_NOTE_SECONDS, NOTE_EDGE_SHARE, OCTAVE_WINDOW_SECONDS,
                          REATTACK_DIP_DB, REATTACK_RISE_DB, REATTACK_RISE_SECONDS, REATTACK_SHALLOW_DIP_DB,
                          REATTACK_WINDOW_SECONDS, SEMITONE_DEVIATION_CAP, SEMITONE_SWITCH_COST, VOICING_GAP_SECONDS)
-from .pitch import PitchTrack, frame_signal, running_median
+from ..dsp import frame_signal, running_median
+from .pitch import PitchTrack
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from ..symbolic.roll import n_steps_for, notes_to_roll
 from ..symbolic.tempo_map import TempoMap, TimeSignature, metre_grid
 from .beats import BeatGrid, beat_grid, midi_timing
 from .pitch import PitchTrack, track_pitch
-from .recording import AudioError, load_audio, resample, validate_audio
+from ..options import TranscriptionOptions
+from .recording import AudioError, read_recording, resample
 from .segmentation import NoteEvent, level_envelope, segment_notes
 
 
@@ -52,6 +53,10 @@ class Transcription:
         The MIDI timing: MIDI seconds equal recording seconds.
     melody : list of Note
         `notes` quantised to the 16th-note grid (beats and seconds).
+    recording : np.ndarray
+        The recording as read (mono), at `recording_sr` Hz: what a mix plays.
+    recording_sr : int
+        Its sample rate, Hz.
     """
 
     samples: np.ndarray
@@ -64,6 +69,8 @@ class Transcription:
     tempo_map: TempoMap
     time_signatures: list[TimeSignature]
     melody: list[Note]
+    recording: np.ndarray
+    recording_sr: int
 
     @property
     def duration(self) -> float:
@@ -129,10 +136,12 @@ def quantise(notes: list[NoteEvent], tempo_map: TempoMap, *, steps_per_beat: int
 
 
 def analyse(samples: np.ndarray, sr: int, *, track: PitchTrack | None = None, bpm: float | None = None,
-            min_note_seconds: float = MIN_NOTE_SECONDS, name: str = "the recording") -> Transcription:
+            min_note_seconds: float = MIN_NOTE_SECONDS, name: str = "the recording",
+            recording: np.ndarray | None = None, recording_sr: int | None = None) -> Transcription:
     """Transcribe mono `samples` already at the pitch tracker's rate (see :func:`transcribe`).
 
-    `track` replaces the default tracker's f0 (e.g. pyin's, for comparison).
+    `track` replaces the default tracker's f0 (e.g. pyin's, for comparison); `recording` at
+    `recording_sr` Hz is the recording as read, kept in the result (default: `samples`).
     """
     track = track if track is not None else track_pitch(samples, sr)
     level_db = level_envelope(samples, PITCH_HOP, len(track.times))
@@ -145,7 +154,9 @@ def analyse(samples: np.ndarray, sr: int, *, track: PitchTrack | None = None, bp
     tempo_map, signatures = midi_timing(grid)
     return Transcription(samples=samples, sr=sr, track=track, level_db=level_db, notes=notes, tuning=tuning,
                          grid=grid, tempo_map=tempo_map, time_signatures=signatures,
-                         melody=quantise(notes, tempo_map))
+                         melody=quantise(notes, tempo_map),
+                         recording=samples if recording is None else recording,
+                         recording_sr=sr if recording is None else recording_sr)
 
 
 def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, bpm: float | None = None,
@@ -172,46 +183,14 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
 
     Raises
     ------
+    Wav2AccompError
+        An option out of range (checked before anything is read).
     AudioError
         Unreadable, empty, silent, invalid, too short or too long audio.
     NoMelodyError
         No sung note found.
     """
-    samples, file_sr, name = read_recording(audio, sr, max_seconds=max_seconds)
-    if bpm is not None and not 20 <= bpm <= 400:
-        raise ValueError(f"bpm must be between 20 and 400, not {bpm:g}")
-    return analyse(resample(samples, file_sr, PITCH_SAMPLE_RATE), PITCH_SAMPLE_RATE, bpm=bpm,
-                   min_note_seconds=min_note_seconds, name=name)
-
-
-def read_recording(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *,
-                   max_seconds: float = MAX_AUDIO_SECONDS) -> tuple[np.ndarray, int, str]:
-    """A recording as mono float32 samples at its own rate, validated.
-
-    Parameters
-    ----------
-    audio : path-like or np.ndarray
-        A file :func:`~wav2accomp.audio.recording.load_audio` reads, or samples (channels last).
-    sr : int or None
-        Sample rate of `audio` when it is an array, Hz.
-    max_seconds : float
-        Longest recording accepted, seconds.
-
-    Returns
-    -------
-    samples : np.ndarray
-        ``(n,)`` float32.
-    sr : int
-        Their rate, Hz.
-    name : str
-        How messages name the recording (its path, or "the audio array").
-    """
-    if isinstance(audio, np.ndarray):
-        if sr is None:
-            raise ValueError("sr (the sample rate in Hz) is required with an array of samples")
-        samples = np.asarray(audio, dtype=np.float32)
-        samples = samples.mean(axis=-1) if samples.ndim > 1 else samples
-        validate_audio(samples, sr, name="the audio array", max_seconds=max_seconds)
-        return samples, int(sr), "the audio array"
-    samples, file_sr = load_audio(audio, sr=None, max_seconds=max_seconds)
-    return samples, file_sr, str(audio)
+    options = TranscriptionOptions(bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds)
+    samples, file_sr, name = read_recording(audio, sr, max_seconds=options.max_seconds)
+    return analyse(resample(samples, file_sr, PITCH_SAMPLE_RATE), PITCH_SAMPLE_RATE, bpm=options.bpm,
+                   min_note_seconds=options.min_note_seconds, name=name, recording=samples, recording_sr=file_sr)

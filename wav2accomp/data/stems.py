@@ -31,7 +31,8 @@ from ..errors import Wav2AccompError
 from ..parallel import map_with_progress
 from ..symbolic.classify import classify_parts
 from ..symbolic.midi_io import MidiReadError, Song, read_midi
-from ..synth.render import synthesize, write_audio
+from ..synth.mix import write_audio
+from ..synth.render import synthesize
 from .corpus import MIDI_SUFFIXES, find_midi_files, song_id, split_for
 
 STEM_SUFFIXES = (".wav", ".flac", ".ogg")

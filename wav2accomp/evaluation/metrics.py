@@ -7,8 +7,8 @@ from __future__ import annotations
 import mir_eval.chord
 import numpy as np
 from mir_eval.transcription import precision_recall_f1_overlap
-from mir_eval.util import midi_to_hz
 
+from ..dsp import frame_signal, midi_to_hz
 from ..constants import DRUM_FAMILIES, ONSET, PITCH_LOW, STEPS_PER_BEAT
 from ..symbolic.harmony import beat_spans, fold_to_pitch_classes, labels_at, profiles_per_span, recognise_chords
 from ..symbolic.midi_io import Note
@@ -209,8 +209,6 @@ def waveform_scores(estimate: np.ndarray, reference: np.ndarray) -> dict[str, fl
         :data:`LSD_FLOOR_DB` below the reference's loudest bin, so silence is
         far from anything that sounds and noise under the floor is not counted).
     """
-    from ..audio.pitch import frame_signal
-
     estimate = np.asarray(estimate, dtype=np.float64)
     reference = np.asarray(reference, dtype=np.float64)
     error = float(np.sum((estimate - reference) ** 2))

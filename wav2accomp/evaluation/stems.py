@@ -28,6 +28,7 @@ from tqdm import tqdm
 from ..audio.recording import AudioError, validate_audio
 from ..constants import ACCOMPANIMENT_CLASSES, MELODY, PERCUSSION, STEMS_SAMPLE_RATE
 from ..data.stems import StemSong, find_stem_songs, load_stem_song
+from ..dsp import midi_to_hz
 from ..errors import Wav2AccompError
 from ..symbolic.classify import classify_parts
 from ..symbolic.harmony import TRIADS, chord_indices
@@ -117,9 +118,9 @@ def melody_note_scores(transcribed, reference) -> dict[str, float]:
     if not reference:
         return {}
     ref_intervals = np.array([[n.start, max(n.end, n.start + 1e-3)] for n in reference])
-    ref_pitches = mir_eval.util.midi_to_hz(np.array([n.pitch for n in reference], dtype=float))
+    ref_pitches = midi_to_hz(np.array([n.pitch for n in reference], dtype=float))
     est_intervals = np.array([[n.onset, n.offset] for n in transcribed]).reshape(-1, 2)
-    est_pitches = mir_eval.util.midi_to_hz(np.array([n.pitch for n in transcribed], dtype=float))
+    est_pitches = midi_to_hz(np.array([n.pitch for n in transcribed], dtype=float))
     p, r, f, _ = mir_eval.transcription.precision_recall_f1_overlap(ref_intervals, ref_pitches, est_intervals,
                                                                   est_pitches, offset_ratio=None)
     return {"note_precision": float(p), "note_recall": float(r), "note_f1": float(f)}

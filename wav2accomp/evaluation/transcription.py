@@ -31,6 +31,7 @@ from ..audio.pitch import PitchTrack
 from ..audio.recording import AudioError, load_audio, resample
 from ..audio.transcribe import NoMelodyError, analyse
 from ..constants import ANALYSIS_SAMPLE_RATE, PITCH_FMAX, PITCH_FMIN, PITCH_HOP, PITCH_SAMPLE_RATE
+from ..dsp import midi_to_hz
 from ..errors import Wav2AccompError
 from ..fileio import atomic_write, write_json
 
@@ -52,11 +53,6 @@ NOTE_METRICS = ("onset_precision", "onset_recall", "onset_f1", "offset_precision
 
 class AnnotationError(Wav2AccompError):
     """An annotation file that cannot be read; the message says which and why."""
-
-
-def midi_to_hz(midi) -> np.ndarray:
-    """MIDI note numbers (fractional allowed) to Hz (69 = 440 Hz)."""
-    return 440.0 * 2.0 ** ((np.asarray(midi, dtype=float) - 69.0) / 12.0)
 
 
 def read_table(path: str | os.PathLike) -> np.ndarray:

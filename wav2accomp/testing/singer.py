@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import fftconvolve
 
+from ..dsp import midi_to_hz
+
 #: Formants of an "ah" vowel: centre Hz, bandwidth Hz, gain.
 _FORMANTS = ((730.0, 90.0, 1.0), (1090.0, 110.0, 0.5), (2440.0, 170.0, 0.25))
 
@@ -117,7 +119,7 @@ def sing(notes: list[SungNote], sr: int = 22050, *, style: VoiceStyle = VoiceSty
     total = seconds if seconds is not None else max(n.offset for n in notes) + 0.5
     n_samples = int(round(total * sr))
     midi, gain = pitch_contour(notes, n_samples, sr, style)
-    f0 = 440.0 * 2 ** ((np.nan_to_num(midi, nan=60.0) - 69) / 12)
+    f0 = midi_to_hz(np.nan_to_num(midi, nan=60.0))
     phase = 2 * np.pi * np.cumsum(f0) / sr
     voice = np.zeros(n_samples)
     for k in range(1, style.harmonics + 1):

@@ -8,8 +8,11 @@ import soundfile
 from wav2accomp.constants import MIX_PEAK
 from wav2accomp.symbolic.midi_io import Note, Part, Song, song_to_midi
 from wav2accomp.symbolic.tempo_map import TempoMap, TimeSignature
-from wav2accomp.synth.render import (RenderError, active_rms, choose_engine, find_soundfont, fluidsynth_problem, mix,
-                                     played_notes, synthesize, write_audio)
+from wav2accomp.errors import RenderError
+from wav2accomp.synth.fluidsynth import find_soundfont, fluidsynth_problem
+from wav2accomp.synth.mix import active_rms, mix, write_audio
+from wav2accomp.synth.playback import played_notes
+from wav2accomp.synth.render import choose_engine, synthesize
 
 SR = 22050
 
@@ -45,7 +48,7 @@ def test_loading_fluidsynth_prints_nothing_even_on_ci():
     import sys
 
     require_fluidsynth()
-    script = "from wav2accomp.synth.render import fluidsynth_problem; " \
+    script = "from wav2accomp.synth.fluidsynth import fluidsynth_problem; " \
              "print(fluidsynth_problem())"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "CI": "1"})

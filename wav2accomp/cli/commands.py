@@ -1,0 +1,225 @@
+"""What each command does: turn the parsed arguments into a call of the Python API, and report.
+
+Imports happen inside each command, so a command pays only for what it uses
+(torch, matplotlib and FluidSynth load only where they are needed).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import fields
+from pathlib import Path
+
+from ..errors import Wav2AccompError
+
+#: Names the parser itself uses (which command to run), never options of the API.
+_PARSER_NAMES = ("command", "target", "action", "run", "quiet")
+
+
+def options_from(options_class, args: argparse.Namespace, **given):
+    """An options dataclass built from the parsed arguments of the same names, and `given`."""
+    names = {item.name for item in fields(options_class)}
+    values = {k: v for k, v in vars(args).items() if k in names and k not in _PARSER_NAMES}
+    return options_class(**{**values, **given})
+
+
+def run_accompany(args: argparse.Namespace) -> None:
+    from ..arrangement import accompany, resolve_parts
+    from ..fileio import check_writable
+    from ..synth.fluidsynth import FLUIDSYNTH_HINT, find_soundfont
+    from ..synth.mix import audio_format
+    from ..synth.render import choose_engine
+
+    resolve_parts(args.parts)
+    for path in (args.output, args.render, args.plot):
+        if path:
+            check_writable(path)
+    if args.render:
+        audio_format(args.render)
+        engine = choose_engine(args.synth, args.soundfont)
+    result = accompany(args.source, parts=args.parts, bpm=args.bpm, key=args.key, seed=args.seed,
+                       temperature=args.temperature, model_dir=args.model_dir, min_note_seconds=args.min_note_seconds,
+                       max_seconds=args.max_seconds)
+    result.to_midi(args.output)
+    print(result.summary())
+    print(f"wrote {args.output}")
+    if args.render:
+        result.render(args.render, engine=engine, soundfont=args.soundfont)
+        how = (f"FluidSynth, {find_soundfont(args.soundfont)}" if engine == "fluidsynth" else
+               f"built-in synthesiser; for real instruments: {FLUIDSYNTH_HINT}")
+        print(f"wrote {args.render} ({how})")
+    if args.plot:
+        result.plot(args.plot)
+        print(f"wrote {args.plot}")
+
+
+def run_stems_render(args: argparse.Namespace) -> None:
+    from ..data.stems import render_stems
+    from ..synth.render import choose_engine
+
+    engine = choose_engine(args.synth, args.soundfont)
+    report = render_stems(args.midi, args.output, jobs=args.jobs, split=args.split, limit=args.limit,
+                          sr=args.sample_rate, engine=engine, soundfont=args.soundfont,
+                          max_seconds=args.max_seconds, progress=not args.quiet)
+    for skipped in report["skipped"]:
+        print(f"skipped {skipped['song']}: {skipped['reason']}")
+    print(f"rendered {len(report['rendered'])} songs into {args.output} ({engine}); "
+          f"{len(report['skipped'])} skipped")
+
+
+def run_baseline_train(args: argparse.Namespace) -> None:
+    from ..baselines.raw_amplitude import BaselineTrainOptions, train_baseline
+
+    options = options_from(BaselineTrainOptions, args, progress=not args.quiet)
+    log = train_baseline(options)
+    print(f"best epoch {log['best_epoch']} (valid MSE {log['best_valid_mse']:.4f}, scaled); "
+          f"{log['chunks_per_second']:.0f} chunks/s; wrote {args.out}")
+
+
+def run_baseline_generate(args: argparse.Namespace) -> None:
+    from ..audio.recording import load_audio
+    from ..baselines.raw_amplitude import generate_accompaniment, load_baseline
+    from ..fileio import check_writable
+    from ..synth.mix import audio_format, write_audio
+
+    check_writable(args.output)
+    audio_format(args.output)
+    if not args.overlap < 1:
+        raise Wav2AccompError(f"--overlap must be below 1, not {args.overlap:g}")
+    network, config = load_baseline(args.model)
+    melody, _ = load_audio(args.audio, sr=config.sr)
+    write_audio(args.output, generate_accompaniment(network, config, melody, overlap=args.overlap), config.sr)
+    print(f"wrote {args.output} ({len(melody) / config.sr:.1f} s)")
+
+
+def run_baseline_evaluate(args: argparse.Namespace) -> None:
+    from ..baselines.raw_amplitude import evaluate_baseline, format_baseline_report
+    from ..fileio import write_json
+
+    report = evaluate_baseline(args.model, args.stems, split=args.split, overlap=args.overlap, limit=args.limit,
+                               max_seconds=args.max_seconds, melody_keywords=args.melody_keywords,
+                               progress=not args.quiet)
+    print(format_baseline_report(report))
+    if args.out:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        write_json(Path(args.out) / "baseline.json", report)
+        print(f"wrote {Path(args.out) / 'baseline.json'}")
+
+
+def run_evaluate_stems(args: argparse.Namespace) -> None:
+    from ..evaluation.stems import evaluate_stems, format_stems_report
+    from ..fileio import atomic_write, write_json
+
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Wav2AccompError(f"cannot create {out}: {exc.strerror or exc}") from exc
+    report = evaluate_stems(args.stems, baseline_dir=args.baseline, split=None if args.split == "all" else args.split,
+                            limit=args.limit, max_seconds=args.max_seconds, model_dir=args.model_dir,
+                            melody_keywords=args.melody_keywords, progress=not args.quiet)
+    text = format_stems_report(report)
+    print(text)
+    write_json(out / "stems.json", report)
+    with atomic_write(out / "stems.md", "w") as handle:
+        handle.write(text + "\n")
+    print(f"wrote {out / 'stems.json'} and {out / 'stems.md'}")
+
+
+def run_transcribe(args: argparse.Namespace) -> None:
+    from ..audio.transcribe import transcribe
+    from ..fileio import check_writable
+
+    check_writable(args.output)
+    if args.plot:
+        check_writable(args.plot)
+    result = transcribe(args.audio, bpm=args.bpm, min_note_seconds=args.min_note_seconds, max_seconds=args.max_seconds)
+    result.to_midi(args.output)
+    print(f"{args.audio}: {result.duration:.1f} s, {len(result.melody)} notes, {result.grid.bpm:.1f} BPM, "
+          f"tuning {100 * result.tuning:+.0f} cents; wrote {args.output}")
+    if args.plot:
+        result.plot(args.plot)
+        print(f"wrote {args.plot}")
+
+
+def run_evaluate_transcription(args: argparse.Namespace) -> None:
+    from ..evaluation.transcription import evaluate_transcription, format_markdown, write_report
+
+    report = evaluate_transcription(args.folder, trackers=tuple(args.trackers), limit=args.limit,
+                                    progress=not args.quiet)
+    print(format_markdown(report))
+    json_path, markdown_path = write_report(report, args.out)
+    print(f"wrote {json_path} and {markdown_path}")
+
+
+def run_prepare(args: argparse.Namespace) -> None:
+    from ..data.corpus import format_report, prepare_corpus
+
+    report = prepare_corpus(args.corpus, args.output, jobs=args.jobs, steps_per_beat=args.steps_per_beat,
+                            progress=not args.quiet)
+    print(format_report(report))
+    print(f"wrote {Path(args.output) / 'index.json'} and {Path(args.output) / 'report.json'}")
+
+
+def run_train(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from ..models.training import train
+    from ..options import TrainOptions
+
+    options = options_from(TrainOptions, args, progress=not args.quiet)
+    result = train(options)
+    if result["history"] is not None and int(os.environ.get("RANK", "0")) == 0:
+        best = min(result["history"], key=lambda row: row["valid_loss"])
+        threshold = result["threshold"]
+        threshold = f"{threshold:.3f}" if np.isscalar(threshold) else "one per drum"
+        print(f"best valid loss {best['valid_loss']:.4f} at epoch {best['epoch']}; decoding threshold {threshold}; "
+              f"wrote {Path(args.out) / f'{args.arch}-{args.part}'}.npz/.json, log.json, loss.png")
+
+
+def run_evaluate_accompaniment(args: argparse.Namespace) -> None:
+    from ..evaluation.accompaniment import evaluate_accompaniment, format_markdown, write_report
+
+    report = evaluate_accompaniment(args.data, split=args.split, parts=tuple(args.parts), model_dir=args.model_dir,
+                                    limit=args.limit, plots_dir=args.out, n_plots=args.plots,
+                                    progress=not args.quiet)
+    print(format_markdown(report))
+    json_path, markdown_path = write_report(report, args.out)
+    print(f"wrote {json_path}, {markdown_path} and piano rolls in {args.out}")
+
+
+def run_inspect(args: argparse.Namespace) -> None:
+    from ..symbolic.classify import classify_parts, program_family
+    from ..symbolic.midi_io import read_midi
+
+    song = read_midi(args.midi)
+    assignments = classify_parts(song.parts, song.end_beat, use_names=not args.ignore_names)
+    sigs = ", ".join(f"{s.numerator}/{s.denominator}@{s.beat:g}" for s in song.time_signatures) or "none (4/4)"
+    print(f"{args.midi}: {len(song.parts)} parts, {song.end:.1f} s, {song.end_beat:.1f} beats, "
+          f"{song.tempo_map.bpm_at(0):.1f} BPM at start ({len(song.tempo_map.beats)} tempo segments), "
+          f"time signatures {sigs}")
+    for warning in song.warnings:
+        print(f"warning: {warning}")
+    print(f"{'track':>5} {'ch':>3} {'program':<26} {'notes':>6} {'pitch':>7}  {'class':<12} {'rule':<20} name")
+    for part, assignment in zip(song.parts, assignments):
+        pitches = [n.pitch for n in part.notes]
+        span = f"{min(pitches)}-{max(pitches)}" if pitches else "-"
+        program = "drum kit" if part.is_drum else f"{part.program} ({program_family(part.program)[0]})"
+        print(f"{part.track:>5} {part.channel + 1:>3} {program:<26} {len(part.notes):>6} {span:>7}  "
+              f"{assignment.part_class:<12} {assignment.rule:<20} {part.track_name}")
+    if args.plot:
+        from ..constants import ACCOMPANIMENT_CLASSES, MELODY, STEPS_PER_BEAT
+        from ..plotting import plot_rolls
+        from ..symbolic.roll import n_steps_for, parts_to_roll
+        from ..symbolic.tempo_map import metre_grid
+
+        n_steps = n_steps_for(song.end_beat)
+        grouped: dict[str, list] = {}
+        for part, assignment in zip(song.parts, assignments):
+            grouped.setdefault(assignment.part_class, []).append(part)
+        order = [MELODY, *ACCOMPANIMENT_CLASSES]
+        names = sorted(grouped, key=lambda c: order.index(c) if c in order else len(order))
+        rolls = {name: parts_to_roll(grouped[name], n_steps) for name in names}
+        _, downbeats = metre_grid(song.time_signatures, song.end_beat)
+        plot_rolls(rolls, args.plot, downbeats=downbeats * STEPS_PER_BEAT, title=Path(args.midi).name)
+        print(f"wrote {args.plot}")
