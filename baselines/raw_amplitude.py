@@ -27,14 +27,16 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from .options import DEFAULT_CHUNK, DEFAULT_HIDDEN, BaselineTrainOptions
-
 from wav2accomp.constants import STEMS_SAMPLE_RATE
 from wav2accomp.data.stems import StemSong, find_stem_songs, load_stem_song
 from wav2accomp.errors import Wav2AccompError
+from wav2accomp.evaluation.metrics import WAVEFORM_FORMATS, WAVEFORM_LABELS, WAVEFORM_METRICS, waveform_scores
+from wav2accomp.evaluation.report import Report, Section, means_over
 from wav2accomp.fileio import atomic_write, write_json
 from wav2accomp.models.checkpoints import RunFolder, RunState, restore, stop_after_step
 from wav2accomp.models.training import learning_rate_at
+
+from .options import DEFAULT_CHUNK, DEFAULT_HIDDEN, BaselineTrainOptions
 
 MODEL_NAME = "raw-amplitude"
 
@@ -314,46 +316,55 @@ def trivial_predictions(melody: np.ndarray, accompaniment: np.ndarray) -> dict[s
     return {"silence": np.zeros_like(accompaniment), "scaled melody": gain * melody}
 
 
-def baseline_song_scores(network: nn.Module, config: BaselineConfig, melody: np.ndarray, accompaniment: np.ndarray,
-                         *, overlap: float = 0.5) -> dict[str, dict[str, float]]:
-    """Waveform scores (:func:`~wav2accomp.evaluation.metrics.waveform_scores`) of every system of
-    :data:`BASELINE_SYSTEMS` on one song: system -> {mse, snr_db, lsd_db}."""
-    from wav2accomp.evaluation.metrics import waveform_scores
+@dataclass
+class BaselineScorer:
+    """The raw-amplitude route as an evaluator runs it: a trained network scoring one song at a time.
 
-    predictions = trivial_predictions(melody, accompaniment)
-    predictions["raw-amplitude"] = generate_accompaniment(network, config, melody, overlap=overlap)
-    return {system: waveform_scores(predictions[system], accompaniment) for system in BASELINE_SYSTEMS}
+    Called with a song's melody and accompaniment waveforms (mono, at :attr:`sr`), it gives
+    :func:`~wav2accomp.evaluation.metrics.waveform_scores` of every system of :data:`BASELINE_SYSTEMS`.
+    """
+
+    network: nn.Module
+    config: BaselineConfig
+    overlap: float = 0.5
+    systems: tuple = BASELINE_SYSTEMS
+
+    @property
+    def sr(self) -> int:
+        """The rate the network was trained at, Hz."""
+        return self.config.sr
+
+    def __call__(self, melody: np.ndarray, accompaniment: np.ndarray) -> dict[str, dict[str, float]]:
+        predictions = trivial_predictions(melody, accompaniment)
+        predictions["raw-amplitude"] = generate_accompaniment(self.network, self.config, melody, overlap=self.overlap)
+        return {system: waveform_scores(predictions[system], accompaniment) for system in self.systems}
+
+    def section(self, items: list[dict]) -> Section:
+        """The table of the route: systems x MSE / SNR / log-spectral distance, means over `items`."""
+        return Section("Raw-amplitude route (waveform of the accompaniment)", list(self.systems),
+                       list(WAVEFORM_METRICS), means_over(items, self.systems, WAVEFORM_METRICS), items,
+                       labels=WAVEFORM_LABELS, formats=WAVEFORM_FORMATS)
 
 
 def evaluate_baseline(model_dir: str | os.PathLike, stems_dir: str | os.PathLike, *, split: str = "test",
                       overlap: float = 0.5, limit: int | None = None, max_seconds: float | None = None,
-                      melody_keywords=None, progress: bool = True) -> dict:
+                      melody_keywords=None, progress: bool = True) -> Report:
     """MSE, SNR and log-spectral distance of the network and the trivial predictors on held-out songs.
 
     Returns
     -------
-    dict
-        ``{"split", "songs", "systems", "per_song": [{"song", system: scores}], "means": {system: scores}}``.
+    Report
+        ``baseline``: one section, ``raw_amplitude`` (systems x metrics, items per song); ``metadata``:
+        split, songs, the model's provenance.
     """
-    network, config = load_baseline(model_dir)
-    pairs = load_split(stems_dir, split, sr=config.sr, limit=limit, max_seconds=max_seconds,
+    scorer = BaselineScorer(*load_baseline(model_dir), overlap=overlap)
+    pairs = load_split(stems_dir, split, sr=scorer.sr, limit=limit, max_seconds=max_seconds,
                        melody_keywords=melody_keywords)
     if not pairs.names:
         raise Wav2AccompError(f"no {split} songs in {stems_dir}")
-    rows = [{"song": name, **baseline_song_scores(network, config, melody, accompaniment, overlap=overlap)}
-            for name, melody, accompaniment in tqdm(list(zip(pairs.names, pairs.melody, pairs.accompaniment)),
-                                                    desc="evaluate baseline", unit="song", disable=not progress)]
-    means = {system: {metric: float(np.mean([row[system][metric] for row in rows]))
-                      for metric in rows[0][system]} for system in BASELINE_SYSTEMS}
-    return {"split": split, "songs": len(rows), "systems": list(BASELINE_SYSTEMS), "per_song": rows,
-            "means": means, "model": config.provenance}
-
-
-def format_baseline_report(report: dict) -> str:
-    """The means of :func:`evaluate_baseline` as a markdown table."""
-    lines = [f"Raw-amplitude baseline, {report['split']} split, {report['songs']} songs (means per song)", "",
-             "| system | MSE | SNR (dB) | log-spectral distance (dB) |", "|---|---:|---:|---:|"]
-    for system in report["systems"]:
-        scores = report["means"][system]
-        lines.append(f"| {system} | {scores['mse']:.3g} | {scores['snr_db']:.2f} | {scores['lsd_db']:.2f} |")
-    return "\n".join(lines)
+    items = [{"id": name, **scorer(melody, accompaniment)}
+             for name, melody, accompaniment in tqdm(list(zip(pairs.names, pairs.melody, pairs.accompaniment)),
+                                                     desc="evaluate baseline", unit="song", disable=not progress)]
+    return Report("baseline", f"Raw-amplitude baseline, {split} split, {len(items)} songs (means per song)",
+                  {"split": split, "songs": len(items), "model": scorer.config.provenance},
+                  {"raw_amplitude": scorer.section(items)})

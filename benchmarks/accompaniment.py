@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import argparse
 
-from wav2accomp.evaluation.accompaniment import evaluate_accompaniment, format_markdown, write_report
+from wav2accomp.evaluation.accompaniment import evaluate_accompaniment
+from wav2accomp.evaluation.report import write_report
 
 
 def main() -> None:
@@ -23,7 +24,7 @@ def main() -> None:
     parser.add_argument("--out", default="accompaniment-evaluation")
     args = parser.parse_args()
     report = evaluate_accompaniment(args.data, split=args.split, model_dir=args.model_dir, plots_dir=args.out)
-    print(format_markdown(report))
+    print(report.markdown())
     write_report(report, args.out)
 
 

@@ -72,14 +72,14 @@ def main() -> None:
             lines.append(f"| {arch}-{part} | {t['parameters']} | {t['train_songs']} | {t['epochs']} "
                          f"({t['best_epoch']}) | {t['seconds'] / 60:.1f} | {t['windows_per_second']:.0f} | "
                          f"{t['best_valid_loss']:.3f} | {threshold(config['threshold'])} | `{t['command']}` |")
-    lines += ["", f"## Test-split figures ({report['split']} split, `{report['cache']}`)", "",
+    lines += ["", f"## Test-split figures ({report['metadata']['split']} split, `{report['metadata']['cache']}`)", "",
               "Means over the test songs having the class; `real` is the songs' own part (ceiling), `trivial` "
               "the key's tonic triad on every beat (drums: a rock beat), `other song` another song's real part. "
               "Full tables: benchmarks/RESULTS.md.", ""]
-    for part, result in report["parts"].items():
+    for part, result in report["sections"].items():
         means = result["means"]
         shown = [m for m in METRICS if m in means["real"]]
-        lines += [f"### {part} ({result['songs']} songs)", "",
+        lines += [f"### {part} ({result['info']['songs']} songs)", "",
                   "| system | " + " | ".join(m.replace("_", " ") for m in shown) + " |",
                   "|---|" + "---:|" * len(shown)]
         lines += [f"| {s} | " + " | ".join(fmt(means[s][m]) for m in shown) + " |" for s in result["systems"]]

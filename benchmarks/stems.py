@@ -27,7 +27,8 @@ import soundfile
 import torch
 
 from wav2accomp.data.stems import render_stems
-from wav2accomp.evaluation.stems import evaluate_stems, format_stems_report
+from wav2accomp.baselines.raw_amplitude import BaselineScorer, load_baseline
+from wav2accomp.evaluation.stems import evaluate_stems
 
 
 def training_row(run: Path) -> str:
@@ -60,8 +61,7 @@ def control_stems(root: Path, *, songs: int = 24, seconds: float = 20.0, sr: int
 
 def control_table() -> str:
     """Train briefly on :func:`control_stems` and score the test songs (markdown)."""
-    from wav2accomp.baselines.raw_amplitude import (BaselineTrainOptions, evaluate_baseline, format_baseline_report,
-                                                    train_baseline)
+    from wav2accomp.baselines.raw_amplitude import BaselineTrainOptions, evaluate_baseline, train_baseline
 
     with tempfile.TemporaryDirectory() as tmp:
         stems = control_stems(Path(tmp) / "stems")
@@ -69,7 +69,7 @@ def control_table() -> str:
                                                   chunks_per_epoch=32768, progress=False))
         report = evaluate_baseline(Path(tmp) / "run", stems, split="test", progress=False)
     return (f"accompaniment = -0.6 x melody delayed by 20 samples; {log['train_songs']} train songs, 6 epochs "
-            f"(best {log['best_epoch']}, valid MSE {log['best_valid_mse']:.4f})\n\n" + format_baseline_report(report))
+            f"(best {log['best_epoch']}, valid MSE {log['best_valid_mse']:.4f})\n\n" + report.markdown())
 
 
 def main() -> None:
@@ -93,9 +93,10 @@ def main() -> None:
 
     for stems, run in args.pair:
         began = time.perf_counter()
-        report = evaluate_stems(stems, baseline_dir=run, split="test", limit=args.limit, progress=False)
-        print("\n" + format_stems_report(report).replace("# Stems evaluation", "## Stems evaluation"))
-        print(f"\n({report['songs']} songs, {time.perf_counter() - began:.0f} s for both routes)")
+        report = evaluate_stems(stems, baseline=BaselineScorer(*load_baseline(run)), split="test", limit=args.limit,
+                                progress=False)
+        print("\n" + report.markdown().replace("# Stems evaluation", "## Stems evaluation"))
+        print(f"\n({report.metadata['songs']} songs, {time.perf_counter() - began:.0f} s for both routes)")
 
     if args.throughput:
         stems = args.pair[0][0]

@@ -26,9 +26,10 @@ import soundfile
 from fresh_process import fresh_seconds
 
 from wav2accomp.constants import ANALYSIS_SAMPLE_RATE
-from wav2accomp.evaluation.transcription import (MELODY_METRICS, evaluate_transcription, format_markdown, midi_to_hz,
-                                                 reference_f0_from_notes, run_tracker, score_transcription,
-                                                 warm_up_pyin)
+from wav2accomp.dsp import midi_to_hz
+from wav2accomp.evaluation.metrics import MELODY_METRICS
+from wav2accomp.evaluation.transcription import (evaluate_transcription, reference_f0_from_notes, run_tracker,
+                                                 score_transcription, warm_up_pyin)
 from wav2accomp.testing.singer import VoiceStyle, sing, synthetic_set, tune_notes
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "data" / "singing" / "ssvd"
@@ -105,9 +106,10 @@ def main() -> None:
     if args.folder.is_dir():
         print(f"\n## Real singing: {args.folder.name}\n")
         report = evaluate_transcription(args.folder, progress=False)
-        print(format_markdown(report).split("\nPer recording:")[0])
-        for tracker in report["trackers"]:
-            print(f"{tracker}: " + ", ".join(f"{m} {report['mean'][tracker][m]:.3f}" for m in MELODY_METRICS))
+        print(report.markdown().split("\nPer recording:")[0])
+        means = report.sections["trackers"].means
+        for tracker in report.metadata["trackers"]:
+            print(f"{tracker}: " + ", ".join(f"{m} {means[tracker][m]:.3f}" for m in MELODY_METRICS))
     else:
         print(f"\n(no annotated folder at {args.folder}: real-singing table skipped)")
 

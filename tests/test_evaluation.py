@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW
-from wav2accomp.evaluation.accompaniment import (SYSTEMS, evaluate_accompaniment, fit_length, format_markdown,
-                                                 rock_beat_part, tonic_triad_part, write_report)
+from wav2accomp.evaluation.accompaniment import (SYSTEMS, evaluate_accompaniment, fit_length, rock_beat_part,
+                                                 tonic_triad_part)
+from wav2accomp.evaluation.report import write_report
 from wav2accomp.models.training import train
 from wav2accomp.options import TrainOptions
 
@@ -36,17 +37,17 @@ def tiny_models(tiny_cache, tmp_path_factory):
 def test_evaluation_compares_every_system_on_the_same_songs(tiny_cache, tiny_models, tmp_path):
     report = evaluate_accompaniment(tiny_cache, parts=("guitarlike", "percussion"), model_dir=tiny_models,
                                     plots_dir=tmp_path, n_plots=1, progress=False)
-    pitched, drums = report["parts"]["guitarlike"], report["parts"]["percussion"]
-    assert pitched["songs"] == 2 and list(pitched["means"]) == list(SYSTEMS)
-    real = pitched["means"]["real"]
+    pitched, drums = report.sections["guitarlike"], report.sections["percussion"]
+    assert len(pitched.items) == 2 and list(pitched.means) == list(SYSTEMS) == pitched.systems
+    real = pitched.means["real"]
     assert real["frame_f1"] == 1.0 and real["onset_f1"] == 1.0
     assert 0.5 < real["chord_tone_ratio"] <= 1.0 and real["groove_consistency"] == 1.0
     assert "chord_accuracy" not in real  # these songs have no chord annotations
-    assert drums["means"]["real"]["kick_onset_f1"] == 1.0
-    assert drums["means"]["trivial"]["groove_consistency"] == 1.0
+    assert drums.means["real"]["kick_onset_f1"] == 1.0
+    assert drums.means["trivial"]["groove_consistency"] == 1.0
     assert (tmp_path / "guitarlike-1.png").is_file() and (tmp_path / "percussion-1.png").is_file()
-    markdown = format_markdown(report)
+    markdown = report.markdown()
     assert "| aligned |" in markdown and "Gap to the real guitarlike" in markdown
     json_path, markdown_path = write_report(report, tmp_path / "out")
-    assert json.loads(json_path.read_text())["parts"]["guitarlike"]["songs"] == 2
+    assert json.loads(json_path.read_text())["sections"]["guitarlike"]["info"]["songs"] == 2
     assert markdown_path.read_text() == markdown

@@ -5,7 +5,7 @@ import torch
 from conftest import synthetic_stems
 
 from wav2accomp.baselines.raw_amplitude import (BASELINE_SYSTEMS, BaselineConfig, BaselineTrainOptions, build_network,
-                                                evaluate_baseline, format_baseline_report, generate_accompaniment,
+                                                evaluate_baseline, generate_accompaniment,
                                                 load_baseline, save_baseline, train_baseline, trivial_predictions)
 from wav2accomp.errors import Wav2AccompError
 
@@ -69,11 +69,12 @@ def test_training_resumes_to_the_same_weights_and_evaluates(tmp_path):
                                             **{**common, "chunk": 50}))
 
     report = evaluate_baseline(tmp_path / "whole", stems, split="test", progress=False)
-    assert report["songs"] == 2 and report["systems"] == list(BASELINE_SYSTEMS)
-    assert report["means"]["silence"]["snr_db"] == pytest.approx(0.0)
-    assert report["means"]["scaled melody"]["snr_db"] >= -1e-9          # a least-squares gain never hurts
-    assert all(np.isfinite(report["means"][s]["lsd_db"]) for s in BASELINE_SYSTEMS)
-    assert "| raw-amplitude |" in format_baseline_report(report)
+    assert report.metadata["songs"] == 2 and report.sections["raw_amplitude"].systems == list(BASELINE_SYSTEMS)
+    means = report.sections["raw_amplitude"].means
+    assert means["silence"]["snr_db"] == pytest.approx(0.0)
+    assert means["scaled melody"]["snr_db"] >= -1e-9          # a least-squares gain never hurts
+    assert all(np.isfinite(means[s]["lsd_db"]) for s in BASELINE_SYSTEMS)
+    assert "| raw-amplitude |" in report.markdown()
 
 
 def test_training_needs_train_and_valid_songs(tmp_path):

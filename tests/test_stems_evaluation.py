@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 from conftest import band_song, synthetic_stems
 
-from wav2accomp.baselines.raw_amplitude import BaselineTrainOptions, train_baseline
+from wav2accomp.baselines.raw_amplitude import BaselineScorer, BaselineTrainOptions, load_baseline, train_baseline
 from wav2accomp.data.stems import render_stems
-from wav2accomp.evaluation.stems import (audio_chroma, evaluate_stems, format_stems_report, harmony_agreement,
-                                         notes_chroma, tonic_triad_chroma)
+from wav2accomp.evaluation.metrics import harmony_agreement
+from wav2accomp.evaluation.stems import audio_chroma, evaluate_stems, notes_chroma, tonic_triad_chroma
 from wav2accomp.symbolic.midi_io import Note
 
 
@@ -48,24 +48,26 @@ def test_both_routes_on_rendered_stems_with_midi(tmp_path):
     render_stems([corpus], tmp_path / "stems", engine="builtin", progress=False, jobs=2)
     train_baseline(BaselineTrainOptions(stems=str(tmp_path / "stems"), out=str(tmp_path / "run"), epochs=1,
                                         chunk=100, hidden=[16], chunks_per_epoch=256, progress=False))
-    report = evaluate_stems(tmp_path / "stems", baseline_dir=tmp_path / "run", split=None, limit=3, progress=False)
-    assert report["songs"] == 3
-    symbolic = report["means"]["symbolic"]
-    assert symbolic["note_f1"] > 0.3   # found; repeated legato notes merge and onsets lag (0.45 here, RESULTS)
-    assert {row["symbolic"]["reference"] for row in report["per_song"]} == {"midi"}
-    assert 0 <= symbolic["generated"]["chroma_cosine"] <= 1 and "tonic triad" in symbolic
-    assert set(report["means"]["raw_amplitude"]) == {"silence", "scaled melody", "raw-amplitude"}
-    text = format_stems_report(report)
+    scorer = BaselineScorer(*load_baseline(tmp_path / "run"))
+    report = evaluate_stems(tmp_path / "stems", baseline=scorer, split=None, limit=3, progress=False)
+    assert report.metadata["songs"] == 3
+    symbolic = report.sections["symbolic"]
+    assert symbolic.info["melody"]["note_f1"] > 0.3   # found; repeated legato notes merge and onsets lag (RESULTS)
+    assert {item["reference"] for item in symbolic.items} == {"midi"}
+    assert 0 <= symbolic.means["generated"]["chroma_cosine"] <= 1 and "tonic triad" in symbolic.means
+    assert set(report.sections["raw_amplitude"].means) == {"silence", "scaled melody", "raw-amplitude"}
+    text = report.markdown()
     assert "Symbolic route" in text and "Raw-amplitude route" in text and "tune" in text
 
 
 def test_recorded_stems_without_midi_use_the_audio_chroma(tmp_path):
     stems = synthetic_stems(tmp_path / "stems", per_split={"test": 2}, seconds=4.0)
     report = evaluate_stems(stems, split="test", progress=False)
-    assert report["songs"] == 2 and "raw_amplitude" not in report["means"]
-    assert {row["symbolic"]["reference"] for row in report["per_song"]} == {"audio chroma"}
-    assert "note_f1" not in report["means"]["symbolic"]
-    assert np.isfinite(report["means"]["symbolic"]["generated"]["chroma_cosine"])
+    symbolic = report.sections["symbolic"]
+    assert report.metadata["songs"] == 2 and "raw_amplitude" not in report.sections
+    assert {item["reference"] for item in symbolic.items} == {"audio chroma"}
+    assert "note_f1" not in symbolic.info["melody"]
+    assert np.isfinite(symbolic.means["generated"]["chroma_cosine"])
 
 
 def test_a_silent_melody_stem_is_reported_not_fatal(tmp_path):
@@ -75,7 +77,8 @@ def test_a_silent_melody_stem_is_reported_not_fatal(tmp_path):
     quiet = sorted(p for p in stems.iterdir())[0]
     soundfile.write(quiet / "vocals.wav", np.zeros(4 * 22050, dtype=np.float32), 22050)   # the tune enters later
     report = evaluate_stems(stems, split="test", progress=False)
-    rows = {row["song"]: row["symbolic"] for row in report["per_song"]}
-    assert report["songs"] == 2 and "silent" in rows[quiet.name]["error"] and rows[quiet.name]["melody_notes"] == 0
-    assert np.isfinite(report["means"]["symbolic"]["generated"]["chroma_cosine"])   # from the other song
-    assert f"- {quiet.name}: " in format_stems_report(report)   # listed with its reason
+    rows = {item["id"]: item for item in report.sections["symbolic"].items}
+    assert report.metadata["songs"] == 2 and "silent" in rows[quiet.name]["error"]
+    assert rows[quiet.name]["melody_notes"] == 0
+    assert np.isfinite(report.sections["symbolic"].means["generated"]["chroma_cosine"])   # from the other song
+    assert f"- {quiet.name}: " in report.markdown()   # listed with its reason

@@ -6,9 +6,9 @@ import soundfile
 from conftest import shared
 
 from wav2accomp.errors import Wav2AccompError
+from wav2accomp.evaluation.report import write_report
 from wav2accomp.evaluation.transcription import (AnnotationError, evaluate_transcription, find_annotated,
-                                                 format_markdown, read_note_labels, reference_f0_from_notes,
-                                                 write_report)
+                                                 read_note_labels, reference_f0_from_notes)
 from wav2accomp.testing.singer import VoiceStyle, sing, tune_notes
 
 
@@ -45,12 +45,22 @@ def test_evaluation_scores_synthetic_recordings(tmp_path):
     folder = make_folder(tmp_path / "set")
     assert [a.name for a, _, _ in find_annotated(folder)] == ["take0.wav", "take1.wav"]
     report = evaluate_transcription(folder, trackers=("yin",), progress=False)
-    mean = report["mean"]["yin"]
-    assert report["recordings"] == 2 and mean["onset_f1"] > 0.95 and mean["Raw Pitch Accuracy"] > 0.9
+    mean = report.sections["trackers"].means["yin"]
+    assert report.metadata["recordings"] == 2 and mean["onset_f1"] > 0.95 and mean["Raw Pitch Accuracy"] > 0.9
     assert mean["x_realtime"] > 10
     json_path, markdown_path = write_report(report, tmp_path / "out")
-    assert json.loads(json_path.read_text())["mean"]["yin"]["onset_f1"] == mean["onset_f1"]
-    assert "| yin |" in markdown_path.read_text() and "take1.wav" in format_markdown(report)
+    assert json_path.name == "report.json"
+    assert json.loads(json_path.read_text())["sections"]["trackers"]["means"]["yin"]["onset_f1"] == mean["onset_f1"]
+    assert "| yin |" in markdown_path.read_text() and "take1.wav" in report.markdown()
+
+
+def test_a_malformed_annotation_is_skipped_with_its_reason(tmp_path):
+    folder = make_folder(tmp_path / "set")
+    (folder / "take0.txt").write_text("0.5 0.2 60\n")   # offset before onset
+    report = evaluate_transcription(folder, trackers=("yin",), progress=False)
+    assert report.metadata["recordings"] == 1
+    assert [s["id"] for s in report.metadata["skipped"]] == ["take0.wav"]
+    assert "offset after its onset" in report.markdown()
 
 
 def test_folder_without_annotations_is_refused(tmp_path):
@@ -63,6 +73,6 @@ def test_folder_without_annotations_is_refused(tmp_path):
 def test_pyin_side_by_side_on_one_real_recording():
     folder = shared("singing/ssvd")
     report = evaluate_transcription(folder, limit=1, progress=False)
-    yin, pyin = report["mean"]["yin"], report["mean"]["pyin"]
+    yin, pyin = report.sections["trackers"].means["yin"], report.sections["trackers"].means["pyin"]
     assert yin["Raw Pitch Accuracy"] > 0.5 and pyin["Raw Pitch Accuracy"] > 0.5
     assert yin["x_realtime"] > 5 * pyin["x_realtime"]

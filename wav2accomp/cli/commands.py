@@ -93,37 +93,28 @@ def run_baseline_generate(args: argparse.Namespace) -> None:
 
 
 def run_baseline_evaluate(args: argparse.Namespace) -> None:
-    from ..baselines.raw_amplitude import evaluate_baseline, format_baseline_report
-    from ..fileio import write_json
+    _make_folder(args.out)  # an unwritable output fails before the work, not after
+    from ..baselines.raw_amplitude import evaluate_baseline
 
     report = evaluate_baseline(args.model, args.stems, split=args.split, overlap=args.overlap, limit=args.limit,
                                max_seconds=args.max_seconds, melody_keywords=args.melody_keywords,
                                progress=not args.quiet)
-    print(format_baseline_report(report))
-    if args.out:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
-        write_json(Path(args.out) / "baseline.json", report)
-        print(f"wrote {Path(args.out) / 'baseline.json'}")
+    _show(report, args.out)
 
 
 def run_evaluate_stems(args: argparse.Namespace) -> None:
-    from ..evaluation.stems import evaluate_stems, format_stems_report
-    from ..fileio import atomic_write, write_json
+    _make_folder(args.out)  # an unwritable output fails before the work, not after
+    from ..evaluation.stems import evaluate_stems
 
-    out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise Wav2AccompError(f"cannot create {out}: {exc.strerror or exc}") from exc
-    report = evaluate_stems(args.stems, baseline_dir=args.baseline, split=None if args.split == "all" else args.split,
+    baseline = None
+    if args.baseline is not None:
+        from ..baselines.raw_amplitude import BaselineScorer, load_baseline
+
+        baseline = BaselineScorer(*load_baseline(args.baseline))
+    report = evaluate_stems(args.stems, baseline=baseline, split=None if args.split == "all" else args.split,
                             limit=args.limit, max_seconds=args.max_seconds, model_dir=args.model_dir,
                             melody_keywords=args.melody_keywords, progress=not args.quiet)
-    text = format_stems_report(report)
-    print(text)
-    write_json(out / "stems.json", report)
-    with atomic_write(out / "stems.md", "w") as handle:
-        handle.write(text + "\n")
-    print(f"wrote {out / 'stems.json'} and {out / 'stems.md'}")
+    _show(report, args.out)
 
 
 def run_transcribe(args: argparse.Namespace) -> None:
@@ -143,13 +134,12 @@ def run_transcribe(args: argparse.Namespace) -> None:
 
 
 def run_evaluate_transcription(args: argparse.Namespace) -> None:
-    from ..evaluation.transcription import evaluate_transcription, format_markdown, write_report
+    _make_folder(args.out)  # an unwritable output fails before the work, not after
+    from ..evaluation.transcription import evaluate_transcription
 
     report = evaluate_transcription(args.folder, trackers=tuple(args.trackers), limit=args.limit,
                                     progress=not args.quiet)
-    print(format_markdown(report))
-    json_path, markdown_path = write_report(report, args.out)
-    print(f"wrote {json_path} and {markdown_path}")
+    _show(report, args.out)
 
 
 def run_prepare(args: argparse.Namespace) -> None:
@@ -178,14 +168,13 @@ def run_train(args: argparse.Namespace) -> None:
 
 
 def run_evaluate_accompaniment(args: argparse.Namespace) -> None:
-    from ..evaluation.accompaniment import evaluate_accompaniment, format_markdown, write_report
+    _make_folder(args.out)  # an unwritable output fails before the work, not after
+    from ..evaluation.accompaniment import evaluate_accompaniment
 
     report = evaluate_accompaniment(args.data, split=args.split, parts=tuple(args.parts), model_dir=args.model_dir,
                                     limit=args.limit, plots_dir=args.out, n_plots=args.plots,
                                     progress=not args.quiet)
-    print(format_markdown(report))
-    json_path, markdown_path = write_report(report, args.out)
-    print(f"wrote {json_path}, {markdown_path} and piano rolls in {args.out}")
+    _show(report, args.out, also=f" and piano rolls in {args.out}")
 
 
 def run_inspect(args: argparse.Namespace) -> None:
@@ -223,3 +212,22 @@ def run_inspect(args: argparse.Namespace) -> None:
         _, downbeats = metre_grid(song.time_signatures, song.end_beat)
         plot_rolls(rolls, args.plot, downbeats=downbeats * STEPS_PER_BEAT, title=Path(args.midi).name)
         print(f"wrote {args.plot}")
+
+
+def _show(report, out: str | None, also: str = "") -> None:
+    """Print an evaluation report's markdown; write its JSON and markdown into `out` when given."""
+    from ..evaluation.report import write_report
+
+    print(report.markdown())
+    if out is not None:
+        json_path, markdown_path = write_report(report, out)
+        print(f"wrote {json_path} and {markdown_path}{also}")
+
+
+def _make_folder(out: str | None) -> None:
+    """Create an output folder (one line of error when it cannot be)."""
+    if out is not None:
+        try:
+            Path(out).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise Wav2AccompError(f"cannot create {out}: {exc.strerror or exc}") from exc

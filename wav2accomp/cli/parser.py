@@ -372,7 +372,7 @@ def _baseline(subcommands) -> None:
     evaluate.add_argument("--limit", type=positive_int, default=None, metavar="N", help="only the first N songs")
     evaluate.add_argument("--max-seconds", type=positive_float, default=None, metavar="S",
                           help="only the first S seconds of each song")
-    evaluate.add_argument("--out", default=None, metavar="DIR", help="also write baseline.json there")
+    evaluate.add_argument("--out", default=None, metavar="DIR", help="also write baseline.json and baseline.md there")
     add_quiet(evaluate)
     add_melody_stem(evaluate)
     evaluate.set_defaults(run=commands.run_baseline_evaluate)

@@ -31,13 +31,12 @@ from tqdm import tqdm
 from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MELODY, N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION,
                          PITCH_LOW, SUSTAIN)
 from ..data.corpus import load_song
-from ..errors import Wav2AccompError
-from ..fileio import atomic_write, write_json
 from ..models.conditioning import bar_positions
 from ..models.dataset import load_part_songs
 from ..models.generate import generate_part, load_part_model
 from ..plotting import plot_rolls
 from ..symbolic.harmony import TRIADS, beat_spans, estimate_key, pitch_class_histogram
+from .report import Report, Section, format_value, means_over
 from .metrics import (chord_accuracy, chord_tone_ratio, consonance, drum_family_onset_f1, empty_beat_rate, frame_scores,
                       grid_onset_scores, groove_consistency, mean_polyphony, pitch_class_entropy)
 
@@ -101,16 +100,11 @@ def part_metrics(part: str, melody: np.ndarray, reference: np.ndarray, estimate:
     return result
 
 
-def _mean(values: list[float]) -> float:
-    finite = [v for v in values if v is not None and not math.isnan(v)]
-    return float(np.mean(finite)) if finite else float("nan")
-
-
 def evaluate_accompaniment(cache: str | os.PathLike, *, split: str = "test",
                            parts: tuple[str, ...] = ACCOMPANIMENT_CLASSES,
                            model_dir: str | os.PathLike | None = None, limit: int | None = None,
                            plots_dir: str | os.PathLike | None = None, n_plots: int = 3, seed: int = 0,
-                           progress: bool = True) -> dict:
+                           progress: bool = True) -> Report:
     """Run the comparison of the module docstring.
 
     Parameters
@@ -132,89 +126,66 @@ def evaluate_accompaniment(cache: str | os.PathLike, *, split: str = "test",
 
     Returns
     -------
-    dict
-        ``{"split", "parts": {part: {"songs", "systems", "means": {system: {metric: value}},
-        "per_song": [...], "generation_seconds": {...}}}}``.
+    Report
+        ``accompaniment``: one section per part (systems x metrics means, per-song rows; ``info``:
+        songs, generation time per 1000 steps, the models' thresholds and provenance).
     """
-    report = {"split": split, "cache": str(cache), "parts": {}}
+    report = Report("accompaniment", f"Accompaniment evaluation: {split} split of {cache}",
+                    {"split": split, "cache": str(cache)})
     for part in parts:
-        models = {arch: load_part_model(part, arch, model_dir) for arch in (PAPER_ARCH, ALIGNED_ARCH)}
-        songs = load_part_songs(cache, part, split, limit=limit)
-        per_song, seconds = [], {arch: 0.0 for arch in models}
-        for i in tqdm(range(len(songs)), desc=f"evaluate {part}", unit="song", disable=not progress):
-            arrays = load_song(cache, songs.ids[i])
-            melody, real = songs.melody[i], songs.target[i]
-            n_steps = len(melody)
-            systems = {"real": real,
-                       "trivial": (rock_beat_part(n_steps, arrays["downbeats"]) if part == PERCUSSION
-                                   else tonic_triad_part(melody, arrays["beats"])),
-                       "other song": fit_length(songs.target[(i + 1) % len(songs)], n_steps)}
-            for arch, (model, config) in models.items():
-                began = time.perf_counter()
-                systems[arch] = generate_part(model, config, melody, arrays["downbeats"], seed=seed)
-                seconds[arch] += time.perf_counter() - began
-            row = {"id": songs.ids[i], "steps": n_steps}
-            row.update({name: part_metrics(part, melody, real, roll, arrays) for name, roll in systems.items()})
-            per_song.append(row)
-            if plots_dir is not None and i < n_plots:
-                Path(plots_dir).mkdir(parents=True, exist_ok=True)
-                shown = {MELODY: melody, "real": real, PAPER_ARCH: systems[PAPER_ARCH],
-                         ALIGNED_ARCH: systems[ALIGNED_ARCH]}
-                plot_rolls(shown, Path(plots_dir) / f"{part}-{i + 1}.png", downbeats=arrays["downbeats"],
-                           title=f"{part}: {songs.ids[i]} (melody, real, paper, aligned)")
-        metric_names = list(dict.fromkeys(k for row in per_song for s in SYSTEMS for k in row[s]))
-        means = {s: {m: _mean([row[s].get(m, float("nan")) for row in per_song]) for m in metric_names}
-                 for s in SYSTEMS}
-        total_steps = sum(row["steps"] for row in per_song)
-        report["parts"][part] = {
-            "songs": len(per_song), "systems": list(SYSTEMS), "means": means, "per_song": per_song,
-            "generation_seconds_per_1000_steps": {a: 1000 * s / max(total_steps, 1) for a, s in seconds.items()},
-            "models": {a: {"threshold": c.threshold, **c.training} for a, (_, c) in models.items()},
-        }
+        report.sections[part] = _evaluate_part(cache, part, split, model_dir, limit, plots_dir, n_plots, seed,
+                                               progress)
     return report
 
 
-def format_markdown(report: dict) -> str:
-    """Tables of the means per class (systems as rows), then each system's gap to the real texture."""
-    lines = [f"# Accompaniment evaluation: {report['split']} split of {report['cache']}", ""]
-    for part, result in report["parts"].items():
-        means = result["means"]
-        metrics = list(means["real"])
-        lines += [f"## {part} ({result['songs']} songs)", "",
-                  "| system | " + " | ".join(m.replace("_", " ") for m in metrics) + " |",
-                  "|---|" + "---:|" * len(metrics)]
-        for system in result["systems"]:
-            lines.append(f"| {system} | " + " | ".join(_cell(means[system][m]) for m in metrics) + " |")
-        gaps = [m for m in TEXTURE_METRICS if m in means["real"]]
-        lines += ["", f"Gap to the real {part} (system - real; relative in brackets):", "",
-                  "| system | " + " | ".join(m.replace("_", " ") for m in gaps) + " |",
-                  "|---|" + "---:|" * len(gaps)]
-        for system in result["systems"][1:]:
-            cells = []
-            for m in gaps:
-                gap, real = means[system][m] - means["real"][m], means["real"][m]
-                cells.append(f"{gap:+.3f} ({gap / real:+.0%})" if real and not math.isnan(gap) else _cell(gap))
-            lines.append(f"| {system} | " + " | ".join(cells) + " |")
-        speed = result["generation_seconds_per_1000_steps"]
-        lines += ["", "Generation time per 1000 steps (250 beats): "
-                  + ", ".join(f"{a} {1000 * s:.1f} ms" for a, s in speed.items()), ""]
-    return "\n".join(lines)
+def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_plots: int, seed: int,
+                   progress: bool) -> Section:
+    """Every system on every song of `split` that has `part`: one section."""
+    models = {arch: load_part_model(part, arch, model_dir) for arch in (PAPER_ARCH, ALIGNED_ARCH)}
+    songs = load_part_songs(cache, part, split, limit=limit)
+    per_song, seconds = [], {arch: 0.0 for arch in models}
+    for i in tqdm(range(len(songs)), desc=f"evaluate {part}", unit="song", disable=not progress):
+        arrays = load_song(cache, songs.ids[i])
+        melody, real = songs.melody[i], songs.target[i]
+        n_steps = len(melody)
+        systems = {"real": real,
+                   "trivial": (rock_beat_part(n_steps, arrays["downbeats"]) if part == PERCUSSION
+                               else tonic_triad_part(melody, arrays["beats"])),
+                   "other song": fit_length(songs.target[(i + 1) % len(songs)], n_steps)}
+        for arch, (model, config) in models.items():
+            began = time.perf_counter()
+            systems[arch] = generate_part(model, config, melody, arrays["downbeats"], seed=seed)
+            seconds[arch] += time.perf_counter() - began
+        row = {"id": songs.ids[i], "steps": n_steps}
+        row.update({name: part_metrics(part, melody, real, roll, arrays) for name, roll in systems.items()})
+        per_song.append(row)
+        if plots_dir is not None and i < n_plots:
+            Path(plots_dir).mkdir(parents=True, exist_ok=True)
+            shown = {MELODY: melody, "real": real, PAPER_ARCH: systems[PAPER_ARCH],
+                     ALIGNED_ARCH: systems[ALIGNED_ARCH]}
+            plot_rolls(shown, Path(plots_dir) / f"{part}-{i + 1}.png", downbeats=arrays["downbeats"],
+                       title=f"{part}: {songs.ids[i]} (melody, real, paper, aligned)")
+    metrics = list(dict.fromkeys(k for row in per_song for s in SYSTEMS for k in row[s]))
+    means = means_over(per_song, SYSTEMS, metrics)
+    total_steps = sum(row["steps"] for row in per_song)
+    speed = {a: 1000 * s / max(total_steps, 1) for a, s in seconds.items()}
+    notes = gap_table(part, means) + ["", "Generation time per 1000 steps (250 beats): "
+                                      + ", ".join(f"{a} {1000 * s:.1f} ms" for a, s in speed.items())]
+    return Section(f"{part} ({len(per_song)} songs)", list(SYSTEMS), metrics, means, per_song, notes=notes,
+                   info={"songs": len(per_song), "generation_seconds_per_1000_steps": speed,
+                         "models": {a: {"threshold": c.threshold, **c.training} for a, (_, c) in models.items()}})
 
 
-def _cell(value: float) -> str:
-    return "–" if value is None or math.isnan(value) else f"{value:.3f}"
-
-
-def write_report(report: dict, out_dir: str | os.PathLike) -> tuple[Path, Path]:
-    """Write ``accompaniment.json`` and ``accompaniment.md`` into `out_dir`, atomically."""
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise Wav2AccompError(f"cannot create {out_dir}: {exc.strerror or exc}") from exc
-    json_path, markdown_path = out_dir / "accompaniment.json", out_dir / "accompaniment.md"
-    write_json(json_path, report)
-    with atomic_write(markdown_path, "w") as handle:
-        handle.write(format_markdown(report))
-    return json_path, markdown_path
-
+def gap_table(part: str, means: dict) -> list[str]:
+    """Markdown lines: each system's gap to the real part's texture figures (absolute and relative)."""
+    gaps = [m for m in TEXTURE_METRICS if m in means["real"]]
+    lines = [f"Gap to the real {part} (system - real; relative in brackets):", "",
+             "| system | " + " | ".join(m.replace("_", " ") for m in gaps) + " |",
+             "|---|" + "---:|" * len(gaps)]
+    for system in SYSTEMS[1:]:
+        cells = []
+        for m in gaps:
+            gap, real = means[system][m] - means["real"][m], means["real"][m]
+            cells.append(f"{gap:+.3f} ({gap / real:+.0%})" if real and not math.isnan(gap) else format_value(gap))
+        lines.append(f"| {system} | " + " | ".join(cells) + " |")
+    return lines

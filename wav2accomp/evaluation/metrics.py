@@ -1,6 +1,9 @@
-"""Evaluation metrics (GUIDE §4), pure functions on notes and rolls.
+"""Every evaluation metric, pure functions on notes, rolls, chroma and waveforms.
 
-Where mir_eval has the metric, it is used.
+Where mir_eval has the metric, it is used: ``mir_eval.melody`` (pitch and
+voicing of an f0 track), ``mir_eval.transcription`` (note precision, recall
+and F1), ``mir_eval.chord`` (major/minor chord agreement). The rest — texture,
+harmony with the melody, drums, waveforms — is written here.
 """
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from mir_eval.transcription import precision_recall_f1_overlap
 
 from ..dsp import frame_signal, midi_to_hz
 from ..constants import DRUM_FAMILIES, ONSET, PITCH_LOW, STEPS_PER_BEAT
-from ..symbolic.harmony import beat_spans, fold_to_pitch_classes, labels_at, profiles_per_span, recognise_chords
+from ..symbolic.harmony import (beat_spans, chord_indices, fold_to_pitch_classes, labels_at, profiles_per_span,
+                                recognise_chords)
 from ..symbolic.midi_io import Note
 from ..symbolic.roll import roll_note_spans
 
@@ -41,7 +45,33 @@ def grid_onset_f1(reference: list[Note], estimate: list[Note], *,
     return float(precision), float(recall), float(f1)
 
 
-# --- Accompaniment: generated vs. real rolls on the grid (GUIDE §4) -----------------------------
+# --- Transcription: f0 tracks and notes against annotations --------------------------------------
+
+#: ``mir_eval.melody.evaluate``'s metrics, as reported.
+MELODY_METRICS = ("Raw Pitch Accuracy", "Raw Chroma Accuracy", "Overall Accuracy", "Voicing Recall",
+                  "Voicing False Alarm")
+
+
+def melody_accuracy(ref_times, ref_f0, est_times, est_f0) -> dict[str, float]:
+    """:data:`MELODY_METRICS` of an f0 track (times s, Hz; unvoiced frames of the estimate negative, as
+    ``mir_eval.melody`` takes a pitch guess) against a reference (0 = unvoiced)."""
+    import mir_eval.melody
+
+    scores = mir_eval.melody.evaluate(ref_times, ref_f0, est_times, est_f0)
+    return {name: float(scores[name]) for name in MELODY_METRICS}
+
+
+def note_scores(ref_intervals, ref_pitches, est_intervals, est_pitches, *, offset_ratio: float | None = None,
+                prefix: str = "note") -> dict[str, float]:
+    """Note precision, recall and F1 (``mir_eval.transcription``: onsets within 50 ms, pitch within 50 cents;
+    with `offset_ratio`, offsets too); intervals in seconds, pitches in Hz. Keys ``PREFIX_precision`` etc."""
+    precision, recall, f1, _ = precision_recall_f1_overlap(
+        np.asarray(ref_intervals).reshape(-1, 2), np.asarray(ref_pitches), np.asarray(est_intervals).reshape(-1, 2),
+        np.asarray(est_pitches), offset_ratio=offset_ratio)
+    return {f"{prefix}_precision": float(precision), f"{prefix}_recall": float(recall), f"{prefix}_f1": float(f1)}
+
+
+# --- Accompaniment: generated vs. real rolls on the grid ------------------------------------------
 
 #: Consonance score of each melody-accompaniment interval class (semitones mod 12):
 #: unison/octave, 3rds, 5th and 6ths +1; the 4th 0; everything else -1.
@@ -187,7 +217,29 @@ def drum_family_onset_f1(reference: np.ndarray, estimate: np.ndarray) -> dict[st
     return scores
 
 
+def harmony_agreement(estimate: np.ndarray, reference: np.ndarray) -> dict[str, float]:
+    """Chroma cosine and triad agreement of two ``(B, 12)`` chroma sequences, over the beats where the
+    reference sounds.
+
+    Beats where the estimate is silent count as cosine 0 and a wrong chord.
+    """
+    sounding = reference.sum(axis=1) > 0
+    if not sounding.any():
+        return {"chroma_cosine": float("nan"), "chord_agreement": float("nan"), "beats": 0}
+    ref, est = reference[sounding], estimate[sounding]
+    norms = np.linalg.norm(ref, axis=1) * np.linalg.norm(est, axis=1)
+    cosine = np.where(norms > 0, np.sum(ref * est, axis=1) / np.maximum(norms, 1e-12), 0.0)
+    agree = (chord_indices(est) == chord_indices(ref)) & (est.sum(axis=1) > 0)
+    return {"chroma_cosine": float(cosine.mean()), "chord_agreement": float(agree.mean()),
+            "beats": int(sounding.sum())}
+
+
 # --- Waveforms (the raw-amplitude route) -------------------------------------------------
+
+#: :func:`waveform_scores`' metrics, their column headers and number formats.
+WAVEFORM_METRICS = ("mse", "snr_db", "lsd_db")
+WAVEFORM_LABELS = {"mse": "MSE", "snr_db": "SNR (dB)", "lsd_db": "log-spectral distance (dB)"}
+WAVEFORM_FORMATS = {"mse": ".3g", "snr_db": ".2f", "lsd_db": ".2f"}
 
 #: STFT of the log-spectral distance: frame and hop in samples (93 ms / 23 ms at 22050 Hz).
 LSD_FRAME, LSD_HOP = 2048, 512

@@ -12,10 +12,10 @@ Per held-out song of a stems folder (:mod:`wav2accomp.data.stems`):
   otherwise the chroma of the accompaniment stems' audio (drum stems left out),
   so a folder of recorded stems with no MIDI works too. The key's tonic triad
   on every beat is scored beside it.
-- **raw-amplitude route** (when a baseline model is given): MSE, SNR and
+- **raw-amplitude route** (when a scorer of it is given, see
+  :class:`wav2accomp.baselines.raw_amplitude.BaselineScorer`): MSE, SNR and
   log-spectral distance of its waveform against the real accompaniment, beside
-  silence and the least-squares-scaled melody
-  (:func:`wav2accomp.baselines.raw_amplitude.evaluate_baseline`'s metrics).
+  silence and the least-squares-scaled melody.
 """
 from __future__ import annotations
 
@@ -31,8 +31,10 @@ from ..data.stems import StemSong, find_stem_songs, load_stem_song
 from ..dsp import midi_to_hz
 from ..errors import Wav2AccompError
 from ..symbolic.classify import classify_parts
-from ..symbolic.harmony import TRIADS, chord_indices
+from ..symbolic.harmony import TRIADS
 from ..symbolic.midi_io import read_midi
+from .metrics import harmony_agreement, note_scores
+from .report import Report, Section, format_value, means_over, nan_mean
 
 #: Stem names left out of the audio chroma reference (unpitched).
 DRUM_STEM_KEYWORDS = ("drum", "percussion", "perc", "kit")
@@ -71,22 +73,6 @@ def audio_chroma(samples: np.ndarray, sr: int, edges: np.ndarray) -> np.ndarray:
     return out
 
 
-def harmony_agreement(estimate: np.ndarray, reference: np.ndarray) -> dict[str, float]:
-    """Chroma cosine and triad agreement over the beats where the reference sounds.
-
-    Beats where the estimate is silent count as cosine 0 and a wrong chord.
-    """
-    sounding = reference.sum(axis=1) > 0
-    if not sounding.any():
-        return {"chroma_cosine": float("nan"), "chord_agreement": float("nan"), "beats": 0}
-    ref, est = reference[sounding], estimate[sounding]
-    norms = np.linalg.norm(ref, axis=1) * np.linalg.norm(est, axis=1)
-    cosine = np.where(norms > 0, np.sum(ref * est, axis=1) / np.maximum(norms, 1e-12), 0.0)
-    agree = (chord_indices(est) == chord_indices(ref)) & (est.sum(axis=1) > 0)
-    return {"chroma_cosine": float(cosine.mean()), "chord_agreement": float(agree.mean()),
-            "beats": int(sounding.sum())}
-
-
 def tonic_triad_chroma(key: tuple[int, str], n_beats: int) -> np.ndarray:
     """``(B, 12)`` the key's tonic triad on every beat."""
     tonic, mode = key
@@ -112,18 +98,15 @@ def starting_before(notes: list, seconds: float) -> list:
 
 
 def melody_note_scores(transcribed, reference) -> dict[str, float]:
-    """mir_eval note P/R/F1 (onset within 50 ms, pitch within 50 cents; offsets ignored)."""
-    import mir_eval
-
+    """Note P/R/F1 of transcribed notes against a MIDI melody (:func:`~wav2accomp.evaluation.metrics.note_scores`:
+    onset within 50 ms, pitch within 50 cents; offsets ignored); empty without a reference."""
     if not reference:
         return {}
     ref_intervals = np.array([[n.start, max(n.end, n.start + 1e-3)] for n in reference])
     ref_pitches = midi_to_hz(np.array([n.pitch for n in reference], dtype=float))
     est_intervals = np.array([[n.onset, n.offset] for n in transcribed]).reshape(-1, 2)
     est_pitches = midi_to_hz(np.array([n.pitch for n in transcribed], dtype=float))
-    p, r, f, _ = mir_eval.transcription.precision_recall_f1_overlap(ref_intervals, ref_pitches, est_intervals,
-                                                                  est_pitches, offset_ratio=None)
-    return {"note_precision": float(p), "note_recall": float(r), "note_f1": float(f)}
+    return note_scores(ref_intervals, ref_pitches, est_intervals, est_pitches)
 
 
 def symbolic_song_scores(song: StemSong, melody: np.ndarray, accompaniment: np.ndarray, sr: int, *,
@@ -161,101 +144,93 @@ def symbolic_song_scores(song: StemSong, melody: np.ndarray, accompaniment: np.n
     return row
 
 
-def evaluate_stems(stems_dir: str | os.PathLike, *, baseline_dir: str | os.PathLike | None = None,
-                   split: str | None = "test", limit: int | None = None, max_seconds: float | None = None,
-                   overlap: float = 0.5, seed: int = 0, model_dir=None, melody_keywords=None,
-                   progress: bool = True) -> dict:
-    """Both routes on the songs of a stems folder (`split` None: every song; `melody_keywords` replace the
-    keyword table that names the melody stem).
+def evaluate_stems(stems_dir: str | os.PathLike, *, baseline=None, split: str | None = "test",
+                   limit: int | None = None, max_seconds: float | None = None, seed: int = 0, model_dir=None,
+                   melody_keywords=None, progress: bool = True) -> Report:
+    """Both routes on the songs of a stems folder.
+
+    Parameters
+    ----------
+    baseline : callable, optional
+        The raw-amplitude route (a :class:`~wav2accomp.baselines.raw_amplitude.BaselineScorer`): ``.sr``,
+        ``.section(items)``, and called with (melody, accompaniment) it gives system -> waveform scores.
+        None scores the symbolic route alone.
+    split : str or None
+        Songs of this split; None: every song.
+    melody_keywords : list of str, optional
+        Replace the keyword table that names the melody stem.
 
     Returns
     -------
-    dict
-        ``{"folder", "split", "songs", "skipped", "per_song": [...], "means": {...}}``.
+    Report
+        ``stems``: sections ``symbolic`` (and ``raw_amplitude``), items per song; ``metadata``: folder,
+        split, songs, the folders and songs skipped with their reasons.
     """
     songs, skipped = find_stem_songs(stems_dir, keywords=melody_keywords)
     songs = [s for s in songs if split is None or s.split == split][:limit]
     if not songs:
         raise Wav2AccompError(f"no songs{' of the ' + split + ' split' if split else ''} in {stems_dir}"
                               + (f" ({len(skipped)} folders skipped: {skipped[0]['reason']}, ...)" if skipped else ""))
-    network = config = None
-    if baseline_dir is not None:
-        from ..baselines.raw_amplitude import load_baseline
-
-        network, config = load_baseline(baseline_dir)
-    sr = config.sr if config else STEMS_SAMPLE_RATE
-    rows = []
+    sr = baseline.sr if baseline is not None else STEMS_SAMPLE_RATE
+    symbolic, raw = [], []
     for song in tqdm(songs, desc="evaluate stems", unit="song", disable=not progress):
-        melody, accompaniment = load_stem_song(song, sr=sr)
+        try:
+            melody, accompaniment = load_stem_song(song, sr=sr)
+        except AudioError as exc:  # one unreadable stem: that song is skipped, the others go on
+            skipped.append({"song": song.name, "reason": str(exc)})
+            continue
         if max_seconds is not None:
             melody, accompaniment = melody[:int(max_seconds * sr)], accompaniment[:int(max_seconds * sr)]
-        row = {"song": song.name, "seconds": len(melody) / sr,
-               "symbolic": symbolic_song_scores(song, melody, accompaniment, sr, seed=seed, model_dir=model_dir)}
-        if network is not None:
-            from ..baselines.raw_amplitude import baseline_song_scores
-
-            row["raw_amplitude"] = baseline_song_scores(network, config, melody, accompaniment, overlap=overlap)
-        rows.append(row)
-    return {"folder": str(stems_dir), "split": split, "songs": len(rows), "skipped": skipped, "per_song": rows,
-            "means": mean_scores(rows)}
-
-
-def mean_scores(rows: list[dict]) -> dict:
-    """Means over songs of every number in the rows (NaN ignored), by route and system."""
-    def walk(items: list[dict]) -> dict:
-        keys = {k for item in items for k in item}
-        out = {}
-        for key in sorted(keys):
-            values = [item[key] for item in items if key in item]
-            if values and isinstance(values[0], dict):
-                out[key] = walk(values)
-            elif values and isinstance(values[0], (int, float)):
-                finite = [v for v in values if v == v]
-                out[key] = float(np.mean(finite)) if finite else float("nan")
-        return out
-
-    return walk([{k: v for k, v in row.items() if k not in ("song",)} for row in rows])
+        symbolic.append({"id": song.name, "seconds": len(melody) / sr,
+                         **symbolic_song_scores(song, melody, accompaniment, sr, seed=seed, model_dir=model_dir)})
+        if baseline is not None:
+            raw.append({"id": song.name, **baseline(melody, accompaniment)})
+    if not symbolic:
+        raise Wav2AccompError(f"no song of {stems_dir} could be read ({skipped[-1]['reason']}, ...)")
+    report = Report("stems", f"Stems evaluation: {stems_dir} ({split or 'all'} split, {len(symbolic)} songs)",
+                    {"folder": str(stems_dir), "split": split, "songs": len(symbolic), "skipped": skipped})
+    report.sections["symbolic"] = symbolic_section(symbolic)
+    if baseline is not None:
+        report.sections["raw_amplitude"] = baseline.section(raw)
+    report.notes = per_song_lines(report)
+    return report
 
 
-def format_stems_report(report: dict) -> str:
-    """The means of :func:`evaluate_stems` as markdown tables, one per route."""
-    means = report["means"]
-    symbolic = means.get("symbolic", {})
-    lines = [f"# Stems evaluation: {report['folder']} ({report['split'] or 'all'} split, {report['songs']} songs)", "",
-             "## Symbolic route (transcribe the melody stem, generate, compare harmony per beat)", ""]
-    if "note_f1" in symbolic:
-        lines.append(f"Melody transcription against the MIDI melody: note precision "
-                     f"{symbolic.get('note_precision', float('nan')):.3f}, recall "
-                     f"{symbolic.get('note_recall', float('nan')):.3f}, F1 {symbolic['note_f1']:.3f} "
-                     "(onset 50 ms, pitch 50 cents).")
-        lines.append("")
-    lines += ["| system | chroma cosine | chord agreement |", "|---|---:|---:|"]
-    for system in HARMONY_SYSTEMS:
-        scores = symbolic.get(system, {})
-        lines.append(f"| {system} | {scores.get('chroma_cosine', float('nan')):.3f} | "
-                     f"{scores.get('chord_agreement', float('nan')):.3f} |")
-    if "raw_amplitude" in means:
-        lines += ["", "## Raw-amplitude route (waveform of the accompaniment)", "",
-                  "| system | MSE | SNR (dB) | log-spectral distance (dB) |", "|---|---:|---:|---:|"]
-        from ..baselines.raw_amplitude import BASELINE_SYSTEMS
+def symbolic_section(items: list[dict]) -> Section:
+    """The symbolic route's harmony table, with the melody's note scores (means) before it."""
+    melody = {key: nan_mean([item[key] for item in items if key in item])
+              for key in ("melody_notes", "note_precision", "note_recall", "note_f1") if any(key in i for i in items)}
+    intro = []
+    if "note_f1" in melody:
+        intro = [f"Melody transcription against the MIDI melody: note precision {melody['note_precision']:.3f}, "
+                 f"recall {melody['note_recall']:.3f}, F1 {melody['note_f1']:.3f} (onset 50 ms, pitch 50 cents)."]
+    metrics = ["chroma_cosine", "chord_agreement"]
+    return Section("Symbolic route (transcribe the melody stem, generate, compare harmony per beat)",
+                   list(HARMONY_SYSTEMS), metrics, means_over(items, HARMONY_SYSTEMS, metrics), items, intro=intro,
+                   info={"melody": melody})
 
-        for system in BASELINE_SYSTEMS:
-            scores = means["raw_amplitude"][system]
-            lines.append(f"| {system} | {scores['mse']:.3g} | {scores['snr_db']:.2f} | {scores['lsd_db']:.2f} |")
-    lines += ["", "| song | seconds | reference | note F1 | generated chroma cosine | generated chord agreement"
-              + (" | raw-amplitude SNR (dB) |" if "raw_amplitude" in means else " |"),
-              "|---|---:|---|---:|---:|---:|" + ("---:|" if "raw_amplitude" in means else "")]
-    for row in report["per_song"]:
-        s = row["symbolic"]
-        generated = s.get("generated", {})
-        line = (f"| {row['song']} | {row['seconds']:.0f} | {s.get('reference', '')} | {s.get('note_f1', float('nan')):.3f} | "
-                f"{generated.get('chroma_cosine', float('nan')):.3f} | {generated.get('chord_agreement', float('nan')):.3f} |")
-        if "raw_amplitude" in row:
-            line += f" {row['raw_amplitude']['raw-amplitude']['snr_db']:.2f} |"
+
+def per_song_lines(report: Report) -> list[str]:
+    """A markdown table of every song (both routes), then the songs the symbolic route could not accompany."""
+    symbolic = report.sections["symbolic"]
+    raw = report.sections.get("raw_amplitude")
+    lines = ["| song | seconds | reference | note F1 | generated chroma cosine | generated chord agreement"
+             + (" | raw-amplitude SNR (dB) |" if raw else " |"), "|---|---:|---|---:|---:|---:|" + ("---:|" if raw else "")]
+    raw_snr = {item["id"]: item["raw-amplitude"]["snr_db"] for item in raw.items} if raw else {}
+    for item in symbolic.items:
+        generated = item.get("generated", {})
+        line = (f"| {item['id']} | {item['seconds']:.0f} | {item.get('reference', '')} | "
+                f"{format_value(item.get('note_f1'))} | {format_value(generated.get('chroma_cosine'))} | "
+                f"{format_value(generated.get('chord_agreement'))} |")
+        if raw:
+            line += f" {format_value(raw_snr[item['id']], '.2f')} |"
         lines.append(line)
-    unscored = [(row["song"], row["symbolic"]["error"]) for row in report["per_song"] if "error" in row["symbolic"]]
+    unscored = [(item["id"], item["error"]) for item in symbolic.items if "error" in item]
     if unscored:
         lines += ["", "No accompaniment generated (left out of those means; melody notes its MIDI has in the "
                   "stem count as missed):", ""]
         lines += [f"- {song}: {reason}" for song, reason in unscored]
-    return "\n".join(lines)
+    skipped = report.metadata["skipped"]
+    if skipped:
+        lines += ["", f"Skipped ({len(skipped)}):", ""] + [f"- {s['song']}: {s['reason']}" for s in skipped]
+    return lines

@@ -28,12 +28,13 @@ import numpy as np
 from tqdm import tqdm
 
 from ..audio.pitch import PitchTrack
-from ..audio.recording import AudioError, load_audio, resample
+from ..audio.recording import load_audio, resample
 from ..audio.transcribe import NoMelodyError, analyse
 from ..constants import ANALYSIS_SAMPLE_RATE, PITCH_FMAX, PITCH_FMIN, PITCH_HOP, PITCH_SAMPLE_RATE
 from ..dsp import midi_to_hz
 from ..errors import Wav2AccompError
-from ..fileio import atomic_write, write_json
+from .metrics import MELODY_METRICS, melody_accuracy, note_scores
+from .report import Report, Section, means_over
 
 TRACKERS = ("yin", "pyin")
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif")
@@ -46,8 +47,6 @@ REFERENCE_HOP = 0.01
 #: pyin's analysis as the reference implementation runs it: 22050 Hz, 93 ms frames, the same hop as YIN.
 PYIN_FRAME = 2048
 PYIN_HOP = PITCH_HOP * ANALYSIS_SAMPLE_RATE // PITCH_SAMPLE_RATE
-MELODY_METRICS = ("Raw Pitch Accuracy", "Raw Chroma Accuracy", "Overall Accuracy", "Voicing Recall",
-                  "Voicing False Alarm")
 NOTE_METRICS = ("onset_precision", "onset_recall", "onset_f1", "offset_precision", "offset_recall", "offset_f1")
 
 
@@ -152,9 +151,8 @@ def run_tracker(tracker: str, samples: np.ndarray, sr: int):
 
 
 def score_transcription(transcription, ref_times, ref_f0, ref_intervals, ref_pitches) -> dict[str, float]:
-    """mir_eval melody and note metrics of one transcription (None = nothing found) against references."""
-    import mir_eval
-
+    """Melody and note metrics (:mod:`wav2accomp.evaluation.metrics`) of one transcription (None = nothing
+    found) against references: notes onset-only, and with the 20 % offset rule."""
     if transcription is None:
         est_times, est_f0 = ref_times, np.zeros_like(ref_f0)
         est_intervals, est_pitches = np.zeros((0, 2)), np.zeros(0)
@@ -162,66 +160,72 @@ def score_transcription(transcription, ref_times, ref_f0, ref_intervals, ref_pit
         est_times, est_f0 = transcription.track.times, transcription.track.signed_f0()
         est_intervals = np.array([[n.onset, n.offset] for n in transcription.notes])
         est_pitches = midi_to_hz([n.sung_pitch for n in transcription.notes])
-    melody = mir_eval.melody.evaluate(ref_times, ref_f0, est_times, est_f0)
-    scores = {name: float(melody[name]) for name in MELODY_METRICS}
+    scores = melody_accuracy(ref_times, ref_f0, est_times, est_f0)
     for label, ratio in (("onset", None), ("offset", 0.2)):
-        p, r, f, _ = mir_eval.transcription.precision_recall_f1_overlap(
-            ref_intervals, ref_pitches, est_intervals, est_pitches, offset_ratio=ratio)
-        scores.update({f"{label}_precision": float(p), f"{label}_recall": float(r), f"{label}_f1": float(f)})
+        scores.update(note_scores(ref_intervals, ref_pitches, est_intervals, est_pitches, offset_ratio=ratio,
+                                  prefix=label))
     return scores
 
 
 def evaluate_transcription(folder: str | os.PathLike, *, trackers: tuple[str, ...] = TRACKERS,
-                           limit: int | None = None, progress: bool = True) -> dict:
+                           limit: int | None = None, progress: bool = True) -> Report:
     """Evaluate every tracker on every annotated recording of `folder` (see the module docstring).
 
     Returns
     -------
-    dict
-        ``files``: per recording and tracker the metrics, seconds and speed
-        (x real time); ``mean``: per tracker the mean of each metric, total
-        seconds and overall speed; ``pyin_first_call_seconds`` when pyin ran.
+    Report
+        ``report`` (its files: report.json, report.md): one section, the trackers x metrics, means over the
+        recordings (``seconds`` spent in all and ``x_realtime`` overall); items per recording with each
+        tracker's metrics, seconds, speed and notes; ``metadata``: recordings, seconds of audio, the skipped
+        files with their reasons, pyin's first call (its compilation) when it ran.
     """
     unknown = set(trackers) - set(TRACKERS)
     if unknown:
         raise Wav2AccompError(f"unknown tracker {sorted(unknown)[0]!r}; choose from {', '.join(TRACKERS)}")
     recordings = find_annotated(folder)[:limit]
-    report: dict = {"folder": str(folder), "trackers": list(trackers), "files": []}
+    metadata: dict = {"folder": str(folder), "trackers": list(trackers), "skipped": []}
     if "pyin" in trackers:
-        report["pyin_first_call_seconds"] = warm_up_pyin()
+        metadata["pyin_first_call_seconds"] = warm_up_pyin()
+    rows = []
     for audio, notes_path, f0_path in tqdm(recordings, desc="transcribing", unit="file", disable=not progress):
         try:
-            samples, sr = load_audio(audio, sr=ANALYSIS_SAMPLE_RATE)
-        except AudioError as exc:
-            report["files"].append({"file": audio.name, "skipped": str(exc)})
-            continue
-        duration = len(samples) / sr
-        intervals, pitches = read_note_labels(notes_path)
-        if f0_path is not None:
-            table = read_table(f0_path)
-            ref_times, ref_f0 = table[:, 0], np.maximum(table[:, 1], 0.0)
-        else:
-            ref_times, ref_f0 = reference_f0_from_notes(intervals, pitches, duration)
-        row: dict = {"file": audio.name, "seconds_of_audio": duration, "reference_f0": "annotated f0" if f0_path
-                     else "from notes"}
-        for tracker in trackers:
-            transcription, seconds = run_tracker(tracker, samples, sr)
-            scores = score_transcription(transcription, ref_times, ref_f0, intervals, pitches)
-            row[tracker] = {**scores, "seconds": seconds, "x_realtime": duration / max(seconds, 1e-9),
-                            "notes": 0 if transcription is None else len(transcription.notes)}
-        report["files"].append(row)
-    evaluated = [row for row in report["files"] if "skipped" not in row]
-    audio_seconds = sum(row["seconds_of_audio"] for row in evaluated)
-    report["mean"] = {}
+            rows.append(_score_recording(audio, notes_path, f0_path, trackers))
+        except Wav2AccompError as exc:  # unreadable audio or annotations: listed, and the others go on
+            metadata["skipped"].append({"id": audio.name, "reason": str(exc)})
+    audio_seconds = sum(row["seconds_of_audio"] for row in rows)
+    means = means_over(rows, trackers, (*MELODY_METRICS, *NOTE_METRICS))
     for tracker in trackers:
-        mean = {name: float(np.mean([row[tracker][name] for row in evaluated])) if evaluated else float("nan")
-                for name in (*MELODY_METRICS, *NOTE_METRICS)}
-        spent = sum(row[tracker]["seconds"] for row in evaluated)
-        mean.update(seconds=spent, x_realtime=audio_seconds / max(spent, 1e-9))
-        report["mean"][tracker] = mean
-    report["recordings"] = len(evaluated)
-    report["seconds_of_audio"] = audio_seconds
-    return report
+        spent = sum(row[tracker]["seconds"] for row in rows)
+        means[tracker].update(seconds=spent, x_realtime=audio_seconds / max(spent, 1e-9))
+    metadata.update(recordings=len(rows), seconds_of_audio=audio_seconds)
+    section = Section("", list(trackers), [key for _, key in COLUMNS], means, rows,
+                      labels={key: name for name, key in COLUMNS}, formats={"x_realtime": ".0f"}, row_label="tracker")
+    if "pyin_first_call_seconds" in metadata:
+        section.notes = [f"pyin's first call (compilation, not counted above): "
+                         f"{metadata['pyin_first_call_seconds']:.1f} s"]
+    section.notes += ["", "Per recording:", ""] + _per_recording_lines(section, metadata["skipped"])
+    return Report("report", f"Transcription of {len(rows)} recordings ({audio_seconds:.0f} s) in {folder}", metadata,
+                  {"trackers": section})
+
+
+def _score_recording(audio: Path, notes_path: Path, f0_path: Path | None, trackers) -> dict:
+    """One recording's item: every tracker's metrics, seconds, speed and notes."""
+    samples, sr = load_audio(audio, sr=ANALYSIS_SAMPLE_RATE)
+    duration = len(samples) / sr
+    intervals, pitches = read_note_labels(notes_path)
+    if f0_path is not None:
+        table = read_table(f0_path)
+        ref_times, ref_f0 = table[:, 0], np.maximum(table[:, 1], 0.0)
+    else:
+        ref_times, ref_f0 = reference_f0_from_notes(intervals, pitches, duration)
+    row: dict = {"id": audio.name, "seconds_of_audio": duration,
+                 "reference_f0": "annotated f0" if f0_path else "from notes"}
+    for tracker in trackers:
+        transcription, seconds = run_tracker(tracker, samples, sr)
+        scores = score_transcription(transcription, ref_times, ref_f0, intervals, pitches)
+        row[tracker] = {**scores, "seconds": seconds, "x_realtime": duration / max(seconds, 1e-9),
+                        "notes": 0 if transcription is None else len(transcription.notes)}
+    return row
 
 
 COLUMNS = (("RPA", "Raw Pitch Accuracy"), ("RCA", "Raw Chroma Accuracy"), ("OA", "Overall Accuracy"),
@@ -230,33 +234,13 @@ COLUMNS = (("RPA", "Raw Pitch Accuracy"), ("RCA", "Raw Chroma Accuracy"), ("OA",
            ("x realtime", "x_realtime"))
 
 
-def format_markdown(report: dict) -> str:
-    """The report as markdown: means per tracker, then one row per recording and tracker."""
-    header = "| tracker | " + " | ".join(name for name, _ in COLUMNS) + " |"
-    rule = "|" + " --- |" * (len(COLUMNS) + 1)
-
-    def cells(scores: dict) -> str:
-        return " | ".join(f"{scores[key]:.0f}" if key == "x_realtime" else f"{scores[key]:.3f}" for _, key in COLUMNS)
-
-    lines = [f"Transcription of {report['recordings']} recordings ({report['seconds_of_audio']:.0f} s) in "
-             f"{report['folder']}", "", header, rule]
-    lines += [f"| {tracker} | {cells(report['mean'][tracker])} |" for tracker in report["trackers"]]
-    if "pyin_first_call_seconds" in report:
-        lines += ["", f"pyin's first call (compilation, not counted above): {report['pyin_first_call_seconds']:.1f} s"]
-    lines += ["", "Per recording:", "", header.replace("| tracker |", "| file | tracker |"), rule + " --- |"]
-    for row in report["files"]:
-        if "skipped" in row:
-            lines.append(f"| {row['file']} | skipped: {row['skipped']} |")
-            continue
-        lines += [f"| {row['file']} | {tracker} | {cells(row[tracker])} |" for tracker in report["trackers"]]
-    return "\n".join(lines) + "\n"
-
-
-def write_report(report: dict, out_dir: str | os.PathLike) -> tuple[Path, Path]:
-    """Write report.json and report.md into `out_dir` (created), atomically."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "report.json", report)
-    with atomic_write(out / "report.md", "w") as handle:
-        handle.write(format_markdown(report))
-    return out / "report.json", out / "report.md"
+def _per_recording_lines(section: Section, skipped: list[dict]) -> list[str]:
+    """A markdown table: one row per recording and tracker, then the skipped files."""
+    lines = ["| file | tracker | " + " | ".join(name for name, _ in COLUMNS) + " |",
+             "|---|---|" + "---:|" * len(COLUMNS)]
+    for row in section.items:
+        for tracker in section.systems:
+            cells = " | ".join(section.cell(key, row[tracker][key]) for _, key in COLUMNS)
+            lines.append(f"| {row['id']} | {tracker} | {cells} |")
+    lines += [f"| {item['id']} | skipped: {item['reason']} |" for item in skipped]
+    return lines
