@@ -1,6 +1,6 @@
 """Accompaniment quality on held-out songs: real (ceiling), trivial, other song, paper, aligned.
 
-All systems on the same songs in one run (GUIDE §4 metrics); prints the
+All systems on the same songs in one run (the metrics of wav2accomp.evaluation.metrics); prints the
 markdown tables and writes them, the JSON and a few piano rolls to --out.
 The same as `wav2accomp evaluate accompaniment`.
 

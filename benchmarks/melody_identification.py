@@ -5,7 +5,7 @@ Rows (every file with one track named "Melody", same files for every row):
 - random pitched part: the expected accuracy of picking any non-drum part;
 - highest mean pitch: the non-drum part (8+ notes) with the highest mean pitch;
 - keywords only, names as written: the first part whose name matches a melody
-  keyword (GUIDE §2) -- the baseline; it only works because the truth is a name
+  keyword (the class keyword table of wav2accomp.constants) -- the baseline; it only works because the truth is a name
   (with the "Melody" name hidden it finds nothing: 0 by construction);
 - all rules, names as written: keywords, channel 10, programs, then the fitted
   melody score among the parts whose names say melody;

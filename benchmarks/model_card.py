@@ -30,7 +30,7 @@ comparison.
 
 - **Data**: POP909 (819 songs, MIT; PIANO track = guitarlike; chord annotations used as chord targets)
   and pop-multitrack (2175 arrangements; no licence stated, used for training only, never redistributed:
-  these weights are statistics of it, not copies). Parts are classed by GUIDE §2 (names, channel 10,
+  these weights are statistics of it, not copies). Parts are classed by the rules of `wav2accomp inspect` (names, channel 10,
   GM programs); prepared with `wav2accomp prepare ../shared/data/pop909 ../shared/data/pop-multitrack -o cache/`.
 - **Split**: by song, from a SHA-1 of the file name (≈ 80/10/10). Train = training windows; valid =
   early stopping and the aligned decoder's threshold (matched to the real parts' mean polyphony, or the

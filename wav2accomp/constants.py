@@ -47,7 +47,7 @@ OTHER = "other"
 #: The classes a model generates, in a fixed order.
 ACCOMPANIMENT_CLASSES = (PERCUSSION, GUITARLIKE, STRINGSLIKE)
 
-#: Name keywords per class (GUIDE §2), checked in this order, case-insensitive
+#: Name keywords per class, checked in this order, case-insensitive
 #: substring match. "bridge" is POP909's convention for its sub-melody track.
 NAME_KEYWORDS = (
     (PERCUSSION, ("drums", "drum", "snare", "shaker")),
@@ -143,7 +143,7 @@ MAX_POLYPHONY = {PERCUSSION: 4, GUITARLIKE: 8, STRINGSLIKE: 6}
 OUTSIDE_CHORD_WEIGHT = 0.2
 #: Lowest onset threshold of a drum. Per-drum thresholds matched to each drum's frequency put rare drums
 #: (toms: thresholds near 0.001) on every eighth of some melodies; the floor stops that (test split of
-#: percussion: frame F1 0.141 -> 0.183, onset F1 0.145 -> 0.190; benchmarks/RESULTS.md, issue 5).
+#: percussion: frame F1 0.141 -> 0.183, onset F1 0.145 -> 0.190; benchmarks/RESULTS.md, "Drums decoding").
 MIN_DRUM_THRESHOLD = 0.02
 #: Weight of a chord outside the key, when the user names the key, beside 1 for the key's diatonic triads
 #: (multiplies the model's chord distribution of each beat).

@@ -125,6 +125,27 @@ def add_note_limits(parser: argparse.ArgumentParser, note_help: str) -> None:
               help="longest recording accepted (default: %(default)g)")
 
 
+def add_run_options(parser: argparse.ArgumentParser, options_class, *, sampled: str) -> None:
+    """The options of every training run (budget, batches, learning rate, seed, checkpoints, resume, quiet),
+    from `options_class`; `sampled` names what an epoch draws at random ("window", "chunk")."""
+    add_field(parser, "--epochs", options_class, "epochs", type=positive_int, help="most epochs (default: %(default)s)")
+    add_field(parser, "--batch-size", options_class, "batch_size", type=positive_int, metavar="N",
+              help="(default: %(default)s)")
+    add_field(parser, "--learning-rate", options_class, "learning_rate", type=non_negative_float, metavar="LR",
+              help="Adam (default: %(default)s)")
+    add_field(parser, "--seed", options_class, "seed", type=non_negative_int,
+              help=f"seed of the weights and of the {sampled} sampling (default: %(default)s)")
+    add_field(parser, "--limit-songs", options_class, "limit_songs", type=positive_int, metavar="N",
+              help="use only the first N songs of each split (quick trials)")
+    add_field(parser, "--max-minutes", options_class, "max_minutes", type=non_negative_float, metavar="MIN",
+              help="stop after the epoch that passes this much training time")
+    add_field(parser, "--checkpoint-seconds", options_class, "checkpoint_seconds", type=non_negative_float,
+              metavar="S", help="also checkpoint within an epoch at least this often (default: %(default)g)")
+    add_field(parser, "--resume", options_class, "resume", action="store_true",
+              help="continue the run in --out from its checkpoint")
+    add_quiet(parser)
+
+
 def _command(commands_, name: str, description: str, epilog: str | None = None, **settings):
     return commands_.add_parser(name, description=description, epilog=epilog,
                                 formatter_class=argparse.RawDescriptionHelpFormatter, **settings)
@@ -216,17 +237,10 @@ def _train(subcommands) -> None:
     train.add_argument("--arch", default=ALIGNED_ARCH, choices=architecture_names(),
                        help="architecture (default: %(default)s)")
     train.add_argument("--out", required=True, metavar="DIR", help="run folder: checkpoint, log, plot, model")
-    add_field(train, "--epochs", TrainOptions, "epochs", type=positive_int, help="most epochs (default: %(default)s)")
     add_field(train, "--windows-per-epoch", TrainOptions, "windows_per_epoch", type=positive_int, metavar="N",
               help="training windows per epoch (default: %(default)s)")
-    add_field(train, "--batch-size", TrainOptions, "batch_size", type=positive_int, metavar="N",
-              help="(default: %(default)s)")
-    add_field(train, "--learning-rate", TrainOptions, "learning_rate", type=non_negative_float, metavar="LR",
-              help="Adam (default: %(default)s)")
     add_field(train, "--patience", TrainOptions, "patience", type=positive_int, metavar="EPOCHS",
               help="stop after this many epochs without a better valid loss (default: %(default)s)")
-    add_field(train, "--seed", TrainOptions, "seed", type=non_negative_int,
-              help="seed of weights and window sampling (default: %(default)s)")
     add_field(train, "--window", TrainOptions, "window", type=positive_int, metavar="STEPS",
               help=f"training window l (default: {_per_architecture('window')})")
     add_field(train, "--units", TrainOptions, "units", type=positive_int,
@@ -234,15 +248,7 @@ def _train(subcommands) -> None:
     add_field(train, "--layers", TrainOptions, "layers", type=positive_int,
               help=f"LSTM layers (default: {_per_architecture('layers')})")
     add_field(train, "--no-augment", TrainOptions, "augment", action="store_false", help="no random transposition")
-    add_field(train, "--max-minutes", TrainOptions, "max_minutes", type=non_negative_float, metavar="MIN",
-              help="stop after the epoch that passes this much training time")
-    add_field(train, "--checkpoint-seconds", TrainOptions, "checkpoint_seconds", type=non_negative_float,
-              metavar="S", help="checkpoint within an epoch at least this often (default: %(default)s)")
-    add_field(train, "--limit-songs", TrainOptions, "limit_songs", type=positive_int, metavar="N",
-              help="use only the first N songs of each split (quick trials)")
-    add_field(train, "--resume", TrainOptions, "resume", action="store_true",
-              help="continue the run in --out from its checkpoint")
-    add_quiet(train)
+    add_run_options(train, TrainOptions, sampled="window")
     train.set_defaults(run=commands.run_train)
 
 
@@ -333,26 +339,11 @@ def _baseline(subcommands) -> None:
     add_field(train, "--chunk", options, "chunk", type=positive_int, help="samples per chunk (default: %(default)s)")
     add_field(train, "--hidden", options, "hidden", type=positive_int, nargs="+", metavar="UNITS",
               help=f"hidden layer widths (default: {' '.join(map(str, DEFAULT_HIDDEN))})")
-    add_field(train, "--epochs", options, "epochs", type=positive_int, help="(default: %(default)s)")
     add_field(train, "--chunks-per-epoch", options, "chunks_per_epoch", type=positive_int, metavar="N",
               help="random chunks per epoch (default: %(default)s)")
-    add_field(train, "--batch-size", options, "batch_size", type=positive_int, metavar="N",
-              help="(default: %(default)s)")
-    add_field(train, "--learning-rate", options, "learning_rate", type=positive_float, metavar="LR",
-              help="Adam (default: %(default)s)")
-    add_field(train, "--seed", options, "seed", type=non_negative_int,
-              help="seed of weights and chunk sampling (default: %(default)s)")
     add_field(train, "--max-seconds-per-song", options, "max_seconds_per_song", type=positive_float, metavar="S",
               help="use only the first S seconds of each song")
-    add_field(train, "--limit-songs", options, "limit_songs", type=positive_int, metavar="N",
-              help="at most N songs per split")
-    add_field(train, "--max-minutes", options, "max_minutes", type=positive_float, metavar="MIN",
-              help="stop after the epoch that passes this budget")
-    add_field(train, "--checkpoint-seconds", options, "checkpoint_seconds", type=positive_float, metavar="S",
-              help="also checkpoint this often inside an epoch (default: %(default)g)")
-    add_field(train, "--resume", options, "resume", action="store_true",
-              help="continue the run in --out from its checkpoint")
-    add_quiet(train)
+    add_run_options(train, options, sampled="chunk")
     add_melody_stem(train)
     train.set_defaults(run=commands.run_baseline_train)
 

@@ -1,4 +1,4 @@
-"""Evaluation of generated accompaniment on held-out songs (GUIDE §4).
+"""Evaluation of generated accompaniment on held-out songs.
 
 For every song of a split that has the class, one run compares, on the same
 songs and the same grid:
@@ -78,7 +78,8 @@ def fit_length(roll: np.ndarray, n_steps: int) -> np.ndarray:
 
 def part_metrics(part: str, melody: np.ndarray, reference: np.ndarray, estimate: np.ndarray,
                  arrays: dict[str, np.ndarray]) -> dict[str, float]:
-    """Every GUIDE §4 metric of one generated part against the real one, for one song."""
+    """Every metric of :mod:`wav2accomp.evaluation.metrics` that fits the class, of one generated part against
+    the real one, for one song."""
     beats, downbeats = arrays["beats"], arrays["downbeats"]
     frame = frame_scores(reference, estimate)
     result = {"frame_precision": frame[0], "frame_recall": frame[1], "frame_f1": frame[2],

@@ -1,4 +1,4 @@
-"""Evaluation of transcription (audio -> notes) on annotated recordings (GUIDE §4).
+"""Evaluation of transcription (audio -> notes) on annotated recordings.
 
 A folder holds recordings (wav/flac/ogg/mp3) with annotations beside them,
 named after the recording:

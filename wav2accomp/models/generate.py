@@ -36,22 +36,8 @@ def load_part_model(part: str, arch: str = ALIGNED_ARCH, model_dir: str | os.Pat
 
 def predict_probabilities(model: torch.nn.Module, config: ModelConfig, melody: np.ndarray,
                           downbeats: np.ndarray) -> np.ndarray:
-    """The model's probabilities for one song (see :meth:`~wav2accomp.models.architecture.Architecture.predict`).
-
-    Parameters
-    ----------
-    melody : np.ndarray
-        ``(T, 78)`` encoded melody roll.
-    downbeats : np.ndarray
-        Steps of the song's downbeats.
-
-    Returns
-    -------
-    np.ndarray
-        ``(T, 78)`` note probabilities (``paper``) or ``(T, 181)`` sounding
-        and onset probabilities per note and the chord's distribution
-        (``aligned``), float32.
-    """
+    """The model's probabilities for one song, ``(T, outputs)`` float32, from its ``(T, 78)`` melody roll and
+    downbeat steps (:meth:`~wav2accomp.models.architecture.Architecture.predict` of its architecture)."""
     return get_architecture(config.arch).predict(model, config, melody, downbeats)
 
 

@@ -1,6 +1,6 @@
 """Sort the parts of a song into classes: melody, percussion, guitarlike, stringslike.
 
-The rules (GUIDE §2), in order:
+The rules, in order:
 
 1. ``name``: the part's name against the keyword table
    (:data:`~wav2accomp.constants.NAME_KEYWORDS`), case-insensitive substrings.

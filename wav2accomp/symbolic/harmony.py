@@ -2,7 +2,7 @@
 
 Used by the models' conditioning (the key profile of a melody), the trivial
 baseline (the tonic triad of the key) and the metrics (chord recognition by
-template matching, as GUIDE §4 asks).
+template matching on pitch-class profiles).
 """
 from __future__ import annotations
 
