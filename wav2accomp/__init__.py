@@ -1,8 +1,11 @@
 """wav2accomp: hum a melody, get MIDI with a band behind it.
 
-Pipeline stages, one module each (data flows one way):
-audio -> f0 -> notes -> roll (:mod:`wav2accomp.symbolic.roll`) -> model -> roll -> MIDI (:mod:`wav2accomp.symbolic.midi_io`).
-Training data comes from MIDI corpora via :mod:`wav2accomp.symbolic.classify` and :mod:`wav2accomp.data.corpus`.
+Data flows one way, a subpackage per stage: :mod:`wav2accomp.audio` (recording
+-> f0 -> notes -> beat grid), :mod:`wav2accomp.symbolic` (MIDI, tempo map, part
+classes, the 78-note roll, harmony), :mod:`wav2accomp.models` (melody roll ->
+accompaniment rolls), :mod:`wav2accomp.synth` (MIDI -> audio) and, for
+training and measuring, :mod:`wav2accomp.data` and :mod:`wav2accomp.evaluation`.
+:func:`accompany` (:mod:`wav2accomp.arrangement`) runs the whole route.
 """
 __version__ = "0.1.0"
 
@@ -10,17 +13,23 @@ from .data.corpus import prepare_corpus
 from .errors import MidiReadError, Wav2AccompError
 from .symbolic.classify import classify_parts
 from .symbolic.midi_io import Note, Part, Song, read_midi, write_midi
-from .symbolic.roll import notes_to_roll, roll_to_notes, rolls_to_song
+from .symbolic.roll import n_steps_for, notes_to_roll, roll_to_notes, rolls_to_song
+from .symbolic.tempo_map import metre_grid
 
-__all__ = ["accompany", "Arrangement", "classify_parts", "prepare_corpus", "MidiReadError", "Wav2AccompError", "Note", "Part", "Song",
-           "read_midi", "write_midi", "notes_to_roll", "roll_to_notes", "rolls_to_song"]
+#: Names loaded on first use, and their modules: they import the audio stack or torch, which the other
+#: commands need not pay for at start-up.
+_LAZY = {"accompany": "arrangement", "Arrangement": "arrangement", "transcribe": "audio.transcribe",
+         "Transcription": "audio.transcribe", "generate_parts": "models.generate"}
+
+__all__ = ["accompany", "Arrangement", "transcribe", "Transcription", "generate_parts", "classify_parts",
+           "prepare_corpus", "MidiReadError", "Wav2AccompError", "Note", "Part", "Song", "read_midi", "write_midi",
+           "n_steps_for", "notes_to_roll", "roll_to_notes", "rolls_to_song", "metre_grid"]
 
 
 def __getattr__(name: str):
-    """``accompany`` and ``Arrangement`` (:mod:`wav2accomp.arrangement`) load on first use: they import
-    torch, which takes about a second that the other commands need not pay."""
-    if name in ("accompany", "Arrangement"):
-        from . import arrangement
+    """The names of :data:`_LAZY`, imported when first asked for."""
+    if name in _LAZY:
+        import importlib
 
-        return getattr(arrangement, name)
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'wav2accomp' has no attribute {name!r}")
