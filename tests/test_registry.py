@@ -14,7 +14,7 @@ from wav2accomp.models.conditioning import paper_inputs
 from wav2accomp.models.decoding import decode_paper
 from wav2accomp.models.generate import generate_part, load_part_model
 from wav2accomp.models.registry import (ArchitectureEntry, architecture_names, default_config, get_architecture,
-                                        register_architecture, unregister_architecture)
+                                        register_architecture, training_config, unregister_architecture)
 from wav2accomp.models.training import train
 from wav2accomp.options import TrainOptions
 
@@ -48,6 +48,13 @@ def toy():
     register_architecture("toy", ArchitectureEntry(module="", units=4, layers=1, window=32), ToyArchitecture())
     yield
     unregister_architecture("toy")
+
+
+def test_training_config_takes_the_architectures_defaults_unless_given():
+    base = dict(data="cache", part="guitarlike", out="run")
+    assert training_config(TrainOptions(arch="aligned", **base)).window == 256
+    assert training_config(TrainOptions(arch="paper", **base)).units == 50
+    assert training_config(TrainOptions(arch="paper", window=32, **base)).window == 32
 
 
 def test_names_and_defaults():

@@ -119,7 +119,7 @@ class TrainOptions:
     """Options of one training run of an accompaniment model (the ``train`` command's flags).
 
     ``window``, ``units`` and ``layers`` None take the architecture's defaults
-    (:mod:`wav2accomp.models.registry`).
+    (:func:`wav2accomp.models.registry.training_config`).
     """
 
     data: str
@@ -154,13 +154,3 @@ class TrainOptions:
         check_count("seed", self.seed, minimum=0)
         check_optional_finite("max minutes", self.max_minutes, minimum=0)
         check_finite("checkpoint seconds", self.checkpoint_seconds, minimum=0)
-
-    def model_config(self):
-        """The :class:`~wav2accomp.models.config.ModelConfig` these options ask for."""
-        from .models.registry import default_config
-
-        config = default_config(self.arch, self.part)
-        config.window = self.window or config.window
-        config.units = self.units or config.units
-        config.layers = self.layers or config.layers
-        return config

@@ -94,6 +94,16 @@ def unregister_architecture(name: str) -> None:
     _LOADED.pop(name, None)
 
 
+def training_config(options) -> ModelConfig:
+    """The configuration a :class:`~wav2accomp.options.TrainOptions` asks for: the architecture's defaults,
+    with the window, units and layers the options give."""
+    config = default_config(options.arch, options.part)
+    config.window = options.window or config.window
+    config.units = options.units or config.units
+    config.layers = options.layers or config.layers
+    return config
+
+
 def default_config(name: str, part: str) -> ModelConfig:
     """The configuration a model of architecture `name` for class `part` is trained with by default."""
     found = entry(name)

@@ -41,7 +41,7 @@ from .architecture import n_parameters, save_model
 from .checkpoints import RunFolder, RunState, restore, stop_after_step
 from .config import ModelConfig
 from .dataset import PartSongs, load_part_songs, make_batch, sample_windows, tiled_windows
-from .registry import get_architecture
+from .registry import get_architecture, training_config
 
 
 @dataclass
@@ -283,7 +283,7 @@ def train(options: TrainOptions) -> dict:
         not match the run's options.
     """
     ddp = _setup_distributed()
-    config = options.model_config()
+    config = training_config(options)
     if options.batch_size % ddp.world:
         raise Wav2AccompError(f"--batch-size {options.batch_size} must divide by the {ddp.world} ranks")
     run = RunFolder(options.out, options, create=ddp.main)
