@@ -21,8 +21,8 @@ import numpy as np
 
 from .audio.recording import resample
 from .audio.transcribe import NoMelodyError, Transcription, transcribe
-from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MAX_AUDIO_SECONDS, MELODY, MIN_NOTE_SECONDS,
-                        OFF_KEY_CHORD_WEIGHT, PERCUSSION, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
+from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MAX_AUDIO_SECONDS, MAX_MELODY_NOTES, MELODY,
+                        MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
                         STRINGSLIKE)
 from .errors import Wav2AccompError
 from .options import DecodingOptions, TranscriptionOptions
@@ -114,15 +114,20 @@ def melody_from_recording(audio: str | os.PathLike | np.ndarray, sr: int | None 
                   recording=heard.recording, sr=heard.recording_sr, transcription=heard)
 
 
-def melody_from_midi(path: str | os.PathLike, *, bpm: float | None = None) -> Melody:
+def melody_from_midi(path: str | os.PathLike, *, bpm: float | None = None,
+                     max_seconds: float = MAX_AUDIO_SECONDS) -> Melody:
     """The melody part of a MIDI file (by the class rules: name, then statistics; a lone pitched part is taken).
 
-    `bpm` replays the melody at one constant tempo instead of the file's tempo map.
+    `bpm` replays the melody at one constant tempo instead of the file's tempo map. The melody is
+    bounded like a recording: at most `max_seconds` long and :data:`~wav2accomp.constants.MAX_MELODY_NOTES`
+    notes.
 
     Raises
     ------
     NoMelodyError
         The file has no pitched part that could be a melody.
+    Wav2AccompError
+        A melody longer than `max_seconds` or with too many notes.
     """
     song = read_midi(path)
     classes = classify_parts(song.parts, song.end_beat)
@@ -138,6 +143,12 @@ def melody_from_midi(path: str | os.PathLike, *, bpm: float | None = None) -> Me
         tempo_map = TempoMap.constant(bpm)
         notes = [replace(n, start=float(tempo_map.beats_to_seconds(n.start_beat)),
                          end=float(tempo_map.beats_to_seconds(n.end_beat))) for n in notes]
+    if len(notes) > MAX_MELODY_NOTES:
+        raise Wav2AccompError(f"{path}: its melody has {len(notes)} notes (at most {MAX_MELODY_NOTES})")
+    seconds = max(n.end for n in notes)
+    if seconds > max_seconds:
+        raise Wav2AccompError(f"{path} is too long: its melody lasts {seconds:.0f} s (at most {max_seconds:g} s; "
+                              "raise --max-seconds to accept it)")
     end_beat = max(n.end_beat for n in notes)
     return Melody(list(notes), tempo_map, list(song.time_signatures), end_beat)
 
@@ -316,7 +327,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     timings: dict[str, float] = {}
     is_midi = not isinstance(source, np.ndarray) and Path(source).suffix.lower() in MIDI_SUFFIXES
     with _timed(timings, "melody"):
-        melody = (melody_from_midi(source, bpm=hearing.bpm) if is_midi else
+        melody = (melody_from_midi(source, bpm=hearing.bpm, max_seconds=hearing.max_seconds) if is_midi else
                   melody_from_recording(source, sr, bpm=hearing.bpm, min_note_seconds=hearing.min_note_seconds,
                                         max_seconds=hearing.max_seconds))
     melody_roll = melody.roll()

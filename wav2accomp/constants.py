@@ -31,6 +31,10 @@ ONSET = 2
 DEFAULT_TEMPO_US = 500_000
 #: Resolution of the MIDI files wav2accomp writes, in ticks per quarter note.
 OUTPUT_TICKS_PER_BEAT = 480
+#: Tempi a MIDI file may set, quarter notes per minute; tempos outside are clamped (with a warning).
+MIDI_BPM_RANGE = (10.0, 1000.0)
+#: Most notes a melody read from MIDI may hold (a bound like MAX_AUDIO_SECONDS for recordings).
+MAX_MELODY_NOTES = 20_000
 #: Zero-based MIDI channel of General MIDI percussion ("channel 10").
 DRUM_CHANNEL = 9
 

@@ -1,13 +1,32 @@
-"""Atomic file output: a reader never sees a half-written file."""
+"""File output that never leaves a half-written file, never overwrites an input, and commits several files together.
+
+- :func:`atomic_write`: one file, written under a temporary name beside it and
+  renamed into place; a reader never sees half a file.
+- :class:`OutputSet`: the files one command writes. Checked before any work
+  (an output that is an input, or two outputs that are one file, are refused;
+  symbolic links and case-insensitive folders included), written under
+  temporary names, then renamed into place together under a lock on their
+  folders: a failure or a kill leaves all of them or none, and of two runs
+  writing the same files the last complete set wins.
+- Temporary files carry the writing process's id (``.NAME.PID.tmp``,
+  ``.STEM.wav2accomp-PID.SUFFIX``); those of a process that no longer runs
+  (a killed run) are removed by the next write beside them.
+"""
 from __future__ import annotations
 
 import json
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterator
 
 from .errors import Wav2AccompError
+
+#: A temporary file of :func:`atomic_write` (group 1: the target's name, 2: the writer's pid).
+_ATOMIC_TEMPORARY = re.compile(r"^\.(.+)\.(\d+)\.tmp$")
+#: A staged file of :class:`OutputSet` (group 1: the target's stem, 2: the pid, 3: the suffix).
+_STAGED = re.compile(r"^\.(.+)\.wav2accomp-(\d+)(\.[^.]*)?$")
 
 
 @contextmanager
@@ -18,6 +37,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     An unwritable destination raises :class:`Wav2AccompError`.
     """
     path = Path(path)
+    remove_stale_temporaries(path.parent if str(path.parent) else Path("."))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         handle = open(tmp, mode)
@@ -34,6 +54,38 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
         raise
 
 
+_CLEANED: set = set()
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete the temporary files in `folder` left by processes that no longer run (killed mid-write);
+    once per folder and process."""
+    key = os.path.abspath(folder)
+    if key in _CLEANED:
+        return
+    _CLEANED.add(key)
+    try:
+        names = [entry.name for entry in os.scandir(folder) if entry.name.startswith(".")]
+    except OSError:
+        return
+    for name in names:
+        found = _ATOMIC_TEMPORARY.match(name) or _STAGED.match(name)
+        if found and not _running(int(found.group(2))):
+            (folder / name).unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def check_writable(path: str | os.PathLike) -> None:
     """Raise :class:`Wav2AccompError` unless a file can be written at `path` (checked before long work)."""
     path = Path(path)
@@ -44,6 +96,94 @@ def check_writable(path: str | os.PathLike) -> None:
         raise Wav2AccompError(f"cannot write {path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
         raise Wav2AccompError(f"cannot write {path}: folder {parent} is not writable")
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """True when two paths name one file: the same after resolving links, the same existing file, or
+    names differing only in case in a folder that ignores case."""
+    a, b = Path(a).resolve(), Path(b).resolve()
+    if a == b:
+        return True
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return (str(a).casefold() == str(b).casefold() and a.parent.exists() and b.parent.exists()
+            and os.path.samefile(a.parent, b.parent) and _ignores_case(a.parent))
+
+
+def _ignores_case(folder: Path) -> bool:
+    """Whether `folder`'s file system treats names that differ in case as one."""
+    swapped = folder.with_name(folder.name.swapcase())
+    return folder.name != swapped.name and swapped.exists() and os.path.samefile(folder, swapped)
+
+
+class OutputSet:
+    """The files one command writes, committed together (see the module docstring).
+
+    Parameters
+    ----------
+    outputs : dict
+        How the user named each output (``"-o"``, ``"--plot"``) -> its path; None values are left out.
+    inputs : list
+        Files the command reads (None values are left out); no output may be one of them.
+
+    Raises
+    ------
+    Wav2AccompError
+        An output that is an input or another output, or that cannot be written.
+    """
+
+    def __init__(self, outputs: dict[str, str | os.PathLike | None], *, inputs=()):
+        self.outputs = {label: Path(path) for label, path in outputs.items() if path is not None}
+        labels = list(self.outputs)
+        for i, label in enumerate(labels):
+            path = self.outputs[label]
+            for source in (s for s in inputs if s is not None):
+                if same_file(path, source):
+                    raise Wav2AccompError(f"refusing to write {path} ({label}): it is the input {source}; "
+                                          "choose another name")
+            for other in labels[:i]:
+                if same_file(path, self.outputs[other]):
+                    raise Wav2AccompError(f"{other} and {label} name the same file ({path}); give each its own")
+            check_writable(path)
+
+    @contextmanager
+    def writing(self) -> Iterator[dict[str, Path]]:
+        """Yield label -> temporary path to write each output to; on success rename them all into place."""
+        staged = {label: path.with_name(f".{path.stem}.wav2accomp-{os.getpid()}{path.suffix}")
+                  for label, path in self.outputs.items()}
+        for folder in {p.parent for p in self.outputs.values()}:
+            remove_stale_temporaries(folder)
+        try:
+            yield staged
+            missing = [label for label, temporary in staged.items() if not temporary.exists()]
+            if missing:
+                raise Wav2AccompError(f"internal: {', '.join(missing)} not written")
+            with _locked({p.parent for p in self.outputs.values()}):
+                for label, temporary in staged.items():
+                    os.replace(temporary, self.outputs[label])
+        finally:
+            for temporary in staged.values():
+                temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def _locked(folders) -> Iterator[None]:
+    """Exclusive locks on folders (in a fixed order), so that two commits into them never interleave."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks (Windows): commits may interleave
+        yield
+        return
+    handles = []
+    try:
+        for folder in sorted(str(Path(f).resolve()) for f in folders):
+            handle = os.open(folder, os.O_RDONLY)
+            handles.append(handle)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        for handle in handles:
+            os.close(handle)
 
 
 def write_json(path: str | os.PathLike, obj) -> None:

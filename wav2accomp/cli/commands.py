@@ -25,31 +25,33 @@ def options_from(options_class, args: argparse.Namespace, **given):
 
 def run_accompany(args: argparse.Namespace) -> None:
     from ..arrangement import accompany, resolve_parts
-    from ..fileio import check_writable
+    from ..fileio import OutputSet
     from ..synth.fluidsynth import FLUIDSYNTH_HINT, find_soundfont
     from ..synth.mix import audio_format
     from ..synth.render import choose_engine
 
     resolve_parts(args.parts)
-    for path in (args.output, args.render, args.plot):
-        if path:
-            check_writable(path)
+    outputs = OutputSet({"-o": args.output, "--render": args.render, "--plot": args.plot},
+                        inputs=[args.source, args.soundfont])
     if args.render:
         audio_format(args.render)
         engine = choose_engine(args.synth, args.soundfont)
     result = accompany(args.source, parts=args.parts, bpm=args.bpm, key=args.key, seed=args.seed,
                        temperature=args.temperature, model_dir=args.model_dir, min_note_seconds=args.min_note_seconds,
                        max_seconds=args.max_seconds)
-    result.to_midi(args.output)
+    with outputs.writing() as staged:
+        result.to_midi(staged["-o"])
+        if args.render:
+            result.render(staged["--render"], engine=engine, soundfont=args.soundfont)
+        if args.plot:
+            result.plot(staged["--plot"])
     print(result.summary())
     print(f"wrote {args.output}")
     if args.render:
-        result.render(args.render, engine=engine, soundfont=args.soundfont)
         how = (f"FluidSynth, {find_soundfont(args.soundfont)}" if engine == "fluidsynth" else
                f"built-in synthesiser; for real instruments: {FLUIDSYNTH_HINT}")
         print(f"wrote {args.render} ({how})")
     if args.plot:
-        result.plot(args.plot)
         print(f"wrote {args.plot}")
 
 
@@ -79,16 +81,17 @@ def run_baseline_train(args: argparse.Namespace) -> None:
 def run_baseline_generate(args: argparse.Namespace) -> None:
     from ..audio.recording import load_audio
     from ..baselines.raw_amplitude import generate_accompaniment, load_baseline
-    from ..fileio import check_writable
+    from ..fileio import OutputSet
     from ..synth.mix import audio_format, write_audio
 
-    check_writable(args.output)
+    outputs = OutputSet({"-o": args.output}, inputs=[args.audio])
     audio_format(args.output)
     if not args.overlap < 1:
         raise Wav2AccompError(f"--overlap must be below 1, not {args.overlap:g}")
     network, config = load_baseline(args.model)
     melody, _ = load_audio(args.audio, sr=config.sr)
-    write_audio(args.output, generate_accompaniment(network, config, melody, overlap=args.overlap), config.sr)
+    with outputs.writing() as staged:
+        write_audio(staged["-o"], generate_accompaniment(network, config, melody, overlap=args.overlap), config.sr)
     print(f"wrote {args.output} ({len(melody) / config.sr:.1f} s)")
 
 
@@ -119,17 +122,17 @@ def run_evaluate_stems(args: argparse.Namespace) -> None:
 
 def run_transcribe(args: argparse.Namespace) -> None:
     from ..audio.transcribe import transcribe
-    from ..fileio import check_writable
+    from ..fileio import OutputSet
 
-    check_writable(args.output)
-    if args.plot:
-        check_writable(args.plot)
+    outputs = OutputSet({"-o": args.output, "--plot": args.plot}, inputs=[args.audio])
     result = transcribe(args.audio, bpm=args.bpm, min_note_seconds=args.min_note_seconds, max_seconds=args.max_seconds)
-    result.to_midi(args.output)
+    with outputs.writing() as staged:
+        result.to_midi(staged["-o"])
+        if args.plot:
+            result.plot(staged["--plot"])
     print(f"{args.audio}: {result.duration:.1f} s, {len(result.melody)} notes, {result.grid.bpm:.1f} BPM, "
           f"tuning {100 * result.tuning:+.0f} cents; wrote {args.output}")
     if args.plot:
-        result.plot(args.plot)
         print(f"wrote {args.plot}")
 
 
@@ -178,9 +181,11 @@ def run_evaluate_accompaniment(args: argparse.Namespace) -> None:
 
 
 def run_inspect(args: argparse.Namespace) -> None:
+    from ..fileio import OutputSet
     from ..symbolic.classify import classify_parts, program_family
     from ..symbolic.midi_io import read_midi
 
+    outputs = OutputSet({"--plot": args.plot}, inputs=[args.midi])
     song = read_midi(args.midi)
     assignments = classify_parts(song.parts, song.end_beat, use_names=not args.ignore_names)
     sigs = ", ".join(f"{s.numerator}/{s.denominator}@{s.beat:g}" for s in song.time_signatures) or "none (4/4)"
@@ -196,6 +201,8 @@ def run_inspect(args: argparse.Namespace) -> None:
         program = "drum kit" if part.is_drum else f"{part.program} ({program_family(part.program)[0]})"
         print(f"{part.track:>5} {part.channel + 1:>3} {program:<26} {len(part.notes):>6} {span:>7}  "
               f"{assignment.part_class:<12} {assignment.rule:<20} {part.track_name}")
+    if args.plot and not any(part.notes for part in song.parts):
+        raise Wav2AccompError(f"nothing to draw: {args.midi} has no notes (--plot left out)")
     if args.plot:
         from ..constants import ACCOMPANIMENT_CLASSES, MELODY, STEPS_PER_BEAT
         from ..plotting import plot_rolls
@@ -210,7 +217,8 @@ def run_inspect(args: argparse.Namespace) -> None:
         names = sorted(grouped, key=lambda c: order.index(c) if c in order else len(order))
         rolls = {name: parts_to_roll(grouped[name], n_steps) for name in names}
         _, downbeats = metre_grid(song.time_signatures, song.end_beat)
-        plot_rolls(rolls, args.plot, downbeats=downbeats * STEPS_PER_BEAT, title=Path(args.midi).name)
+        with outputs.writing() as staged:
+            plot_rolls(rolls, staged["--plot"], downbeats=downbeats * STEPS_PER_BEAT, title=Path(args.midi).name)
         print(f"wrote {args.plot}")
 
 

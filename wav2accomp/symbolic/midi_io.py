@@ -19,7 +19,7 @@ import mido
 import numpy as np
 from mido.midifiles import midifiles as mido_files
 
-from ..constants import DEFAULT_TEMPO_US, DRUM_CHANNEL, OUTPUT_TICKS_PER_BEAT
+from ..constants import DEFAULT_TEMPO_US, DRUM_CHANNEL, MIDI_BPM_RANGE, OUTPUT_TICKS_PER_BEAT
 from ..errors import MidiReadError
 from ..fileio import atomic_write
 from .tempo_map import TempoMap, TimeSignature
@@ -309,7 +309,7 @@ def read_midi_bytes(data: bytes, source: str = "<bytes>") -> Song:
 def _build_song(tracks: list[_TrackEvents], ticks_per_beat: float, smpte: bool,
                 source: str, warnings: list[str]) -> Song:
     end_tick = max(t.end_tick for t in tracks)
-    tempos = [] if smpte else sorted(x for t in tracks for x in t.tempos)
+    tempos = [] if smpte else _clamped_tempos(sorted(x for t in tracks for x in t.tempos), warnings)
     tempo_map = TempoMap.from_changes([tick / ticks_per_beat for tick, _ in tempos],
                                       [tempo for _, tempo in tempos])
     time_signatures = []
@@ -342,6 +342,17 @@ def _build_song(tracks: list[_TrackEvents], ticks_per_beat: float, smpte: bool,
                                     program=program, channel=channel, track=index, track_name=events.name))
     end_beat = max([end_tick / ticks_per_beat] + [note.end_beat for part in parts for note in part.notes])
     return Song(parts, tempo_map, time_signatures, end_beat, source, warnings)
+
+
+def _clamped_tempos(tempos: list[tuple[int, int]], warnings: list[str]) -> list[tuple[int, int]]:
+    """(tick, microseconds per beat) with tempos outside :data:`~wav2accomp.constants.MIDI_BPM_RANGE` clamped."""
+    low_bpm, high_bpm = MIDI_BPM_RANGE
+    fastest, slowest = round(60e6 / high_bpm), round(60e6 / low_bpm)
+    clamped = [(tick, min(max(tempo, fastest), slowest)) for tick, tempo in tempos]
+    changed = sum(a != b for a, b in zip(tempos, clamped))
+    if changed:
+        warnings.append(f"{changed} tempo changes outside {low_bpm:g}-{high_bpm:g} BPM clamped to that range")
+    return clamped
 
 
 def _make_part(raw, ticks_per_beat, tempo_map, **attributes) -> Part:

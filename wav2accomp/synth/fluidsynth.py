@@ -29,14 +29,27 @@ def find_soundfont(soundfont: str | os.PathLike | None = None) -> Path | None:
     Raises
     ------
     RenderError
-        `soundfont` (or the environment variable) names a file that does not exist.
+        `soundfont` (or the environment variable) names a file that does not exist or is no SoundFont.
     """
     named = soundfont or os.environ.get(SOUNDFONT_ENV)
     if named:
         if not Path(named).is_file():
             raise RenderError(f"SoundFont not found: {named}")
+        check_soundfont(Path(named))
         return Path(named)
     return next((Path(p) for p in SOUNDFONT_PATHS if Path(p).is_file()), None)
+
+
+def check_soundfont(path: Path) -> None:
+    """A :class:`RenderError` unless `path` starts like a SoundFont (a RIFF file of form ``sfbk``: .sf2, .sf3),
+    checked before FluidSynth reads it (it complains on the terminal about anything else)."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(12)
+    except OSError as exc:
+        raise RenderError(f"cannot read the SoundFont {path}: {exc.strerror or exc}") from exc
+    if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"sfbk":
+        raise RenderError(f"{path} is not a SoundFont (.sf2/.sf3 files start with a RIFF sfbk header)")
 
 
 def import_fluidsynth():
