@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import zipfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,7 +29,8 @@ from torch import nn
 from tqdm import tqdm
 
 from wav2accomp.constants import STEMS_SAMPLE_RATE
-from wav2accomp.data.stems import StemSong, find_stem_songs, load_stem_song
+from wav2accomp.audio.recording import AudioError
+from wav2accomp.data.stems import find_stem_songs, load_stem_song, select_split
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.evaluation.metrics import WAVEFORM_FORMATS, WAVEFORM_LABELS, WAVEFORM_METRICS, waveform_scores
 from wav2accomp.evaluation.report import Report, Section, means_over
@@ -66,6 +68,18 @@ class BaselineConfig:
     output_scale: float = 1.0
     provenance: dict = field(default_factory=dict)
 
+    def problem(self) -> str | None:
+        """What is wrong with these settings, in one phrase; None when nothing is."""
+        counts = [self.chunk, self.sr, *self.hidden] if isinstance(self.hidden, list) else None
+        if counts is None or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1 << 20
+                                     for v in counts):
+            return f"chunk, hidden widths and sr must be whole numbers of at least 1 (chunk {self.chunk!r}, " \
+                   f"hidden {self.hidden!r}, sr {self.sr!r})"
+        scales = (self.input_scale, self.output_scale)
+        if not all(isinstance(s, (int, float)) and math.isfinite(s) and s > 0 for s in scales):
+            return f"the scales must be finite numbers above 0, not {scales}"
+        return None
+
 
 def build_network(config: BaselineConfig) -> nn.Sequential:
     """chunk -> hidden layers (ReLU) -> chunk, linear output."""
@@ -99,11 +113,18 @@ def load_baseline(folder: str | os.PathLike) -> tuple[nn.Module, BaselineConfig]
         raise Wav2AccompError(f"no raw-amplitude model in {folder} (no {path.with_suffix('.json').name}; "
                               "`wav2accomp baseline train --out FOLDER` makes one)")
     try:
-        config = BaselineConfig(**json.loads(path.with_suffix(".json").read_text()))
+        settings = json.loads(path.with_suffix(".json").read_text())
+        config = BaselineConfig(**settings) if isinstance(settings, dict) else None
+        problem = "its JSON is not a mapping of settings" if config is None else config.problem()
+        if problem:
+            raise ValueError(problem)
         network = build_network(config)
         with np.load(path.with_suffix(".npz"), allow_pickle=False) as data:
-            network.load_state_dict({name: torch.from_numpy(data[name]) for name in data.files})
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+            state = {name: torch.from_numpy(np.asarray(data[name], dtype=np.float32)) for name in data.files}
+        network.load_state_dict(state)
+        if not all(torch.isfinite(tensor).all() for tensor in state.values()):
+            raise ValueError("its weights hold NaN or infinite values")
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError, zipfile.BadZipFile) as exc:
         raise Wav2AccompError(f"cannot load the raw-amplitude model in {folder}: "
                               f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
     network.eval()
@@ -119,6 +140,8 @@ class StemPairs:
     names: list[str]
     melody: list[np.ndarray]
     accompaniment: list[np.ndarray]
+    skipped: list = field(default_factory=list)
+    split: str = "all"
 
     @property
     def lengths(self) -> np.ndarray:
@@ -127,13 +150,19 @@ class StemPairs:
 
 def load_split(stems_dir: str | os.PathLike, split: str, *, sr: int = STEMS_SAMPLE_RATE, limit: int | None = None,
                max_seconds: float | None = None, melody_keywords=None, progress: bool = False) -> StemPairs:
-    """The songs of one split of a stems folder (see :mod:`wav2accomp.data.stems`), optionally cut to `max_seconds`;
-    `melody_keywords` replace the keyword table that names the melody stem."""
-    songs: list[StemSong] = [s for s in find_stem_songs(stems_dir, keywords=melody_keywords)[0]
-                             if s.split == split][:limit]
-    pairs = StemPairs([], [], [])
-    for song in tqdm(songs, desc=f"load {split} stems", unit="song", disable=not progress):
-        melody, accompaniment = load_stem_song(song, sr=sr)
+    """The songs of one split of a stems folder (see :mod:`wav2accomp.data.stems`; `split` as
+    :func:`~wav2accomp.data.stems.select_split` takes it), optionally cut to `max_seconds`; `melody_keywords`
+    replace the keyword table that names the melody stem. A song with an unreadable stem is left out and
+    listed in ``.skipped`` with the reason."""
+    found, skipped = find_stem_songs(stems_dir, keywords=melody_keywords)
+    songs, split = select_split(found, split)
+    pairs = StemPairs([], [], [], skipped=list(skipped), split=split)
+    for song in tqdm(songs[:limit], desc=f"load {split} stems", unit="song", disable=not progress):
+        try:
+            melody, accompaniment = load_stem_song(song, sr=sr)
+        except AudioError as exc:
+            pairs.skipped.append({"song": song.name, "reason": str(exc)})
+            continue
         end = len(melody) if max_seconds is None else int(max_seconds * sr)
         pairs.names.append(song.name)
         pairs.melody.append(melody[:end])
@@ -252,7 +281,8 @@ def train_baseline(options: BaselineTrainOptions) -> dict:
     save_baseline(network, config, run.path)
     log = {**config.provenance, "history": state.history, "elapsed": state.elapsed,
            "chunks_per_second": state.chunks / max(state.train_seconds, 1e-9),
-           "parameters": sum(p.numel() for p in network.parameters())}
+           "parameters": sum(p.numel() for p in network.parameters()),
+           "skipped": list({s["song"]: s for s in train.skipped + valid.skipped}.values())}
     run.write_log(log)
     return log
 
@@ -346,7 +376,7 @@ class BaselineScorer:
                        labels=WAVEFORM_LABELS, formats=WAVEFORM_FORMATS)
 
 
-def evaluate_baseline(model_dir: str | os.PathLike, stems_dir: str | os.PathLike, *, split: str = "test",
+def evaluate_baseline(model_dir: str | os.PathLike, stems_dir: str | os.PathLike, *, split: str = "auto",
                       overlap: float = 0.5, limit: int | None = None, max_seconds: float | None = None,
                       melody_keywords=None, progress: bool = True) -> Report:
     """MSE, SNR and log-spectral distance of the network and the trivial predictors on held-out songs.
@@ -361,10 +391,12 @@ def evaluate_baseline(model_dir: str | os.PathLike, stems_dir: str | os.PathLike
     pairs = load_split(stems_dir, split, sr=scorer.sr, limit=limit, max_seconds=max_seconds,
                        melody_keywords=melody_keywords)
     if not pairs.names:
-        raise Wav2AccompError(f"no {split} songs in {stems_dir}")
+        raise Wav2AccompError(f"no {'' if split in ('auto', 'all') else split + ' '}songs to evaluate in {stems_dir}"
+                              + (f" ({len(pairs.skipped)} skipped: {pairs.skipped[0]['reason']}, ...)"
+                                 if pairs.skipped else ""))
     items = [{"id": name, **scorer(melody, accompaniment)}
              for name, melody, accompaniment in tqdm(list(zip(pairs.names, pairs.melody, pairs.accompaniment)),
                                                      desc="evaluate baseline", unit="song", disable=not progress)]
-    return Report("baseline", f"Raw-amplitude baseline, {split} split, {len(items)} songs (means per song)",
-                  {"split": split, "songs": len(items), "model": scorer.config.provenance},
+    return Report("baseline", f"Raw-amplitude baseline, {pairs.split} split, {len(items)} songs (means per song)",
+                  {"split": pairs.split, "songs": len(items), "skipped": pairs.skipped, "model": scorer.config.provenance},
                   {"raw_amplitude": scorer.section(items)})

@@ -161,6 +161,9 @@ DRUM_FAMILIES = {
     "hihat/cymbal": (42, 44, 46, 49, 51, 52, 53, 55, 57, 59),
 }
 
+#: Highest sampling temperature accepted (beyond it the models' probabilities no longer matter).
+MAX_TEMPERATURE = 10.0
+
 # --- Audio input ----------------------------------------------------------------
 #: Sample rate every recording is brought to for pitch tracking, Hz.
 ANALYSIS_SAMPLE_RATE = 22050

@@ -14,7 +14,7 @@ import math
 import sys
 from dataclasses import asdict, dataclass, field, fields
 
-from .constants import MAX_AUDIO_SECONDS, MIN_NOTE_SECONDS, USER_BPM_RANGE
+from .constants import MAX_AUDIO_SECONDS, MAX_TEMPERATURE, MIN_NOTE_SECONDS, USER_BPM_RANGE
 from .errors import Wav2AccompError
 
 #: Field metadata of an option that may differ between a run and its ``--resume``.
@@ -111,6 +111,8 @@ class DecodingOptions:
 
     def __post_init__(self):
         check_finite("temperature", self.temperature, minimum=0)
+        if self.temperature > MAX_TEMPERATURE:
+            raise Wav2AccompError(f"temperature must be at most {MAX_TEMPERATURE:g}, not {self.temperature:g}")
         check_count("seed", self.seed, minimum=0)
 
 

@@ -6,13 +6,14 @@ later stage may trust what :func:`load_audio` returns.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 import soundfile
 
 from ..constants import ANALYSIS_SAMPLE_RATE, MAX_AUDIO_SECONDS, MIN_AUDIO_SECONDS, SILENCE_PEAK
-from ..errors import Wav2AccompError
+from ..errors import Wav2AccompError, Wav2AccompWarning
 
 
 class AudioError(Wav2AccompError):
@@ -78,14 +79,45 @@ def load_audio(path: str | os.PathLike, *, sr: int | None = ANALYSIS_SAMPLE_RATE
                 raise AudioError(f"{name} is too long: {handle.frames / file_sr:.0f} s (at most {max_seconds:g} s; "
                                  "raise the limit to accept it)")
             samples = handle.read(dtype="float32", always_2d=True)
+            format_name = handle.format
     except (soundfile.LibsndfileError, RuntimeError) as exc:  # RuntimeError: soundfile < 0.11
         reason = getattr(exc, "error_string", str(exc))
         raise AudioError(f"cannot read {name} as audio: {reason}") from exc
+    if format_name == "WAV":
+        shortfall = wav_shortfall(path)
+        if shortfall:
+            warnings.warn(f"{name} holds {shortfall:.0%} less audio than its header says (cut off?); "
+                          "using what is there", Wav2AccompWarning, stacklevel=2)
     mono = samples.mean(axis=1)
     validate_audio(mono, file_sr, name=name, max_seconds=max_seconds)
     if sr is not None and sr != file_sr:
         return resample(mono, file_sr, sr), sr
     return mono.astype(np.float32), file_sr
+
+
+def wav_shortfall(path: Path) -> float:
+    """How much of the audio a WAV file's header announces is missing from the file, 0..1 (0 for a whole file).
+
+    libsndfile reads a cut-off WAV as far as it goes and says nothing; the sizes in its ``data`` chunk header
+    tell how long it should have been.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+        size = path.stat().st_size
+    except OSError:
+        return 0.0
+    if head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
+        return 0.0
+    order = "little" if head[:4] == b"RIFF" else "big"
+    position = 12
+    while position + 8 <= len(head):
+        chunk, length = head[position:position + 4], int.from_bytes(head[position + 4:position + 8], order)
+        if chunk == b"data":
+            present = size - (position + 8)
+            return max(0.0, 1.0 - present / length) if 0 < length < 0xFFFFFFFF and present < length else 0.0
+        position += 8 + length + (length & 1)
+    return 0.0
 
 
 def resample(samples: np.ndarray, sr: int, target_sr: int) -> np.ndarray:

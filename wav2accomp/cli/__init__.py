@@ -2,13 +2,16 @@
 
 Every failure the user can act on ends with one line on stderr and exit
 status 1 (2 for a usage error); set ``WAV2ACCOMP_DEBUG=1`` for a traceback.
+The tool's own warnings (:class:`~wav2accomp.errors.Wav2AccompWarning`) are one
+line each on stderr; the libraries' warnings are kept quiet.
 """
 from __future__ import annotations
 
 import os
 import sys
+import warnings
 
-from ..errors import Wav2AccompError
+from ..errors import Wav2AccompError, Wav2AccompWarning
 from .parser import build_parser
 
 
@@ -19,7 +22,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        args.run(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # libraries' warnings mean nothing to a user ...
+            warnings.simplefilter("always", Wav2AccompWarning)   # ... the tool's own say what happened
+            warnings.showwarning = _show_warning
+            args.run(args)
     except Wav2AccompError as exc:
         print(f"wav2accomp: error: {exc}", file=sys.stderr)
         return 1
@@ -36,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
               "(set WAV2ACCOMP_DEBUG=1 for a traceback)", file=sys.stderr)
         return 1
     return 0
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"wav2accomp: warning: {message}", file=sys.stderr)
 
 
 def entry() -> None:

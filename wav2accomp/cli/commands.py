@@ -114,7 +114,7 @@ def run_evaluate_stems(args: argparse.Namespace) -> None:
         from ..baselines.raw_amplitude import BaselineScorer, load_baseline
 
         baseline = BaselineScorer(*load_baseline(args.baseline))
-    report = evaluate_stems(args.stems, baseline=baseline, split=None if args.split == "all" else args.split,
+    report = evaluate_stems(args.stems, baseline=baseline, split=args.split,
                             limit=args.limit, max_seconds=args.max_seconds, model_dir=args.model_dir,
                             melody_keywords=args.melody_keywords, progress=not args.quiet)
     _show(report, args.out)
@@ -162,6 +162,9 @@ def run_train(args: argparse.Namespace) -> None:
 
     options = options_from(TrainOptions, args, progress=not args.quiet)
     result = train(options)
+    if result["skipped"]:
+        print(f"skipped {len(result['skipped'])} unreadable songs of {args.data} (listed in log.json), "
+              f"e.g. {result['skipped'][0]['reason']}")
     if result["history"] is not None and int(os.environ.get("RANK", "0")) == 0:
         best = min(result["history"], key=lambda row: row["valid_loss"])
         threshold = result["threshold"]

@@ -11,7 +11,7 @@ from dataclasses import MISSING, fields
 
 from .. import __version__
 from ..baselines.options import DEFAULT_HIDDEN, BaselineTrainOptions
-from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MELODY_STEM_KEYWORDS, STEMS_SAMPLE_RATE,
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, STEMS_SAMPLE_RATE,
                          SYNTH_ENGINES)
 from ..errors import Wav2AccompError
 from ..models.registry import ARCHITECTURES, architecture_names
@@ -74,6 +74,14 @@ def non_negative_float(text: str) -> float:
     return value
 
 
+def temperature(text: str) -> float:
+    """argparse type: a sampling temperature, 0 to :data:`~wav2accomp.constants.MAX_TEMPERATURE`."""
+    value = non_negative_float(text)
+    if value > MAX_TEMPERATURE:
+        raise argparse.ArgumentTypeError(f"at most {MAX_TEMPERATURE:g}, got {text}")
+    return value
+
+
 def tempo_bpm(text: str) -> float:
     """argparse type: a tempo in the range :func:`wav2accomp.options.check_bpm` accepts."""
     try:
@@ -110,6 +118,13 @@ def add_melody_stem(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--melody-stem", dest="melody_keywords", action="append", default=None, metavar="WORD",
                         help="a word in the melody stem's file name, replacing the default list "
                              f"({' '.join(MELODY_STEM_KEYWORDS)}); repeat for several")
+
+
+def add_evaluated_split(parser: argparse.ArgumentParser) -> None:
+    """``--split`` of the evaluators of a stems folder: auto = the test split of a rendered corpus, else all."""
+    parser.add_argument("--split", default="auto", choices=SPLITS + ("all", "auto"),
+                        help="songs to evaluate (default: auto = the test split of a folder `stems render` made, "
+                             "every song of any other folder)")
 
 
 def add_synth(parser: argparse.ArgumentParser, what: str) -> None:
@@ -153,12 +168,19 @@ def _command(commands_, name: str, description: str, epilog: str | None = None, 
 
 # --- The commands ----------------------------------------------------------------------------------------------
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser whose usage errors are one line (the command, what is wrong, where help is), exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wav2accomp", usage="%(prog)s [-h] [--version] COMMAND ...",
+    parser = Parser(prog="wav2accomp", usage="%(prog)s [-h] [--version] COMMAND ...",
                                      description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"wav2accomp {__version__}")
     # the commands are listed in DESCRIPTION, one line each; argparse's own list would repeat them
-    subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS)
+    subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS, prog="wav2accomp")
     for add in (_accompany, _transcribe, _prepare, _inspect, _train, _evaluate, _stems, _baseline):
         add(subcommands)
     return parser
@@ -177,8 +199,8 @@ def _accompany(subcommands) -> None:
     accompany.add_argument("--key", default=None, help='key such as C, Am, "F# minor" (default: estimated)')
     add_field(accompany, "--seed", DecodingOptions, "seed", type=non_negative_int,
               help="seed of the sampling (default: %(default)s)")
-    add_field(accompany, "--temperature", DecodingOptions, "temperature", type=non_negative_float,
-              help="0 = most likely parts, 0.3-1 = freer (default: %(default)g)")
+    add_field(accompany, "--temperature", DecodingOptions, "temperature", type=temperature,
+              help=f"0 = most likely parts, 0.3-1 = freer, at most {MAX_TEMPERATURE:g} (default: %(default)g)")
     accompany.add_argument("--model-dir", metavar="DIR", default=None,
                            help="models you trained (default: the shipped ones)")
     accompany.add_argument("--render", metavar="AUDIO", help="also write a mix to hear (.wav, .flac or .ogg)")
@@ -254,13 +276,14 @@ def _train(subcommands) -> None:
 
 def _evaluate(subcommands) -> None:
     evaluate = subcommands.add_parser("evaluate", description="Evaluate wav2accomp against annotated data.")
-    targets = evaluate.add_subparsers(dest="target", metavar="WHAT", required=True)
+    targets = evaluate.add_subparsers(dest="target", metavar="WHAT", required=True, prog="wav2accomp evaluate")
 
     accompaniment = _command(targets, "accompaniment", "Compare generated accompaniment with the real parts of "
                              "held-out songs, beside the ceiling and baselines.", EVALUATE_EPILOG,
                              help="generated vs. real accompaniment of held-out songs")
     accompaniment.add_argument("--data", required=True, metavar="CACHE", help="cache made by `wav2accomp prepare`")
-    accompaniment.add_argument("--split", default="test", choices=SPLITS, help="songs to evaluate on (default: %(default)s)")
+    accompaniment.add_argument("--split", default="test", choices=SPLITS + ("all",),
+                               help="songs to evaluate on (default: %(default)s)")
     accompaniment.add_argument("--parts", nargs="+", default=list(ACCOMPANIMENT_CLASSES), choices=ACCOMPANIMENT_CLASSES,
                                metavar="PART", help="classes to evaluate (default: all three)")
     accompaniment.add_argument("--model-dir", metavar="DIR", default=None,
@@ -294,8 +317,7 @@ def _evaluate(subcommands) -> None:
     stems.add_argument("stems", metavar="STEMS_DIR", help="a stems folder (see `wav2accomp stems --help`)")
     stems.add_argument("--baseline", metavar="RUN", default=None,
                        help="a raw-amplitude run folder (`wav2accomp baseline train`)")
-    stems.add_argument("--split", default="test", choices=SPLITS + ("all",),
-                       help="songs to evaluate (default: %(default)s)")
+    add_evaluated_split(stems)
     stems.add_argument("--limit", type=positive_int, default=None, metavar="N", help="only the first N songs")
     stems.add_argument("--max-seconds", type=positive_float, default=None, metavar="S",
                        help="only the first S seconds of each song")
@@ -310,7 +332,7 @@ def _evaluate(subcommands) -> None:
 
 def _stems(subcommands) -> None:
     stems = _command(subcommands, "stems", "Multitrack stems: render them from MIDI corpora.", STEMS_EPILOG)
-    actions = stems.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = stems.add_subparsers(dest="action", metavar="ACTION", required=True, prog="wav2accomp stems")
     render = _command(actions, "render", "Render each class of every MIDI file to its own stem.", STEMS_EPILOG,
                       help="MIDI folders -> a stems folder")
     render.add_argument("midi", nargs="+", metavar="MIDI_DIR", help="folders of MIDI files (searched recursively)")
@@ -330,7 +352,7 @@ def _stems(subcommands) -> None:
 
 def _baseline(subcommands) -> None:
     baseline = _command(subcommands, "baseline", "The raw-amplitude baseline on multitrack stems.", BASELINE_EPILOG)
-    actions = baseline.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = baseline.add_subparsers(dest="action", metavar="ACTION", required=True, prog="wav2accomp baseline")
     options = BaselineTrainOptions
     train = actions.add_parser("train", help="train on a stems folder", epilog=BASELINE_EPILOG,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -358,7 +380,7 @@ def _baseline(subcommands) -> None:
     evaluate = actions.add_parser("evaluate", help="MSE / SNR / log-spectral distance on held-out songs")
     evaluate.add_argument("--model", required=True, metavar="RUN", help="a run folder of `baseline train`")
     evaluate.add_argument("--stems", required=True, metavar="STEMS_DIR", help="a stems folder")
-    evaluate.add_argument("--split", default="test", choices=SPLITS, help="(default: %(default)s)")
+    add_evaluated_split(evaluate)
     evaluate.add_argument("--overlap", type=non_negative_float, default=0.5, help="(default: %(default)s)")
     evaluate.add_argument("--limit", type=positive_int, default=None, metavar="N", help="only the first N songs")
     evaluate.add_argument("--max-seconds", type=positive_float, default=None, metavar="S",

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import time
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -289,6 +290,21 @@ def load_index(cache: str | os.PathLike) -> dict:
 
 
 def load_song(cache: str | os.PathLike, song: str) -> dict[str, np.ndarray]:
-    """The arrays of one prepared song (see :func:`prepare_song`)."""
-    with np.load(Path(cache) / "songs" / f"{song}.npz", allow_pickle=False) as data:
-        return {key: data[key] for key in data.files}
+    """The arrays of one prepared song (see :func:`prepare_song`).
+
+    Raises
+    ------
+    Wav2AccompError
+        The song's file is missing, damaged or lacks the melody, beats or downbeats.
+    """
+    path = Path(cache) / "songs" / f"{song}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else (str(exc) or type(exc).__name__)
+        raise Wav2AccompError(f"cannot read the cached song {path}: {reason}") from exc
+    missing = [key for key in ("melody", "beats", "downbeats") if key not in arrays]
+    if missing:
+        raise Wav2AccompError(f"cannot read the cached song {path}: it has no {', '.join(missing)}")
+    return arrays

@@ -116,6 +116,20 @@ def find_stem_songs(root: str | os.PathLike, *, keywords=None) -> tuple[list[Ste
     return songs, skipped
 
 
+def select_split(songs: list[StemSong], split: str | None) -> tuple[list[StemSong], str]:
+    """The songs of `split` and the split's name.
+
+    ``"auto"``: the test split of a folder ``stems render`` made (every song holds the MIDI file it came from,
+    so its split is the MIDI corpus's), every song of any other folder (a user's own recordings have no
+    split). ``"all"`` or None: every song.
+    """
+    if split == "auto":
+        split = "test" if songs and all(song.midi is not None for song in songs) else "all"
+    if split in (None, "all"):
+        return list(songs), "all"
+    return [song for song in songs if song.split == split], split
+
+
 def load_stem_song(song: StemSong, *, sr: int = STEMS_SAMPLE_RATE,
                    max_seconds: float = MAX_AUDIO_SECONDS) -> tuple[np.ndarray, np.ndarray]:
     """(melody, accompaniment): mono float32 at `sr`, equal lengths (the shorter padded with silence).
@@ -223,6 +237,8 @@ def render_stems(midi_folders: list[str | os.PathLike], out_dir: str | os.PathLi
         ``{"rendered": [names], "skipped": [{"song", "reason"}]}``.
     """
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise Wav2AccompError(f"cannot render stems into {out_dir}: it is a file, not a folder")
     tasks = []
     for corpus, path in find_midi_files(midi_folders):
         name = song_id(corpus, path).replace("/", "__")

@@ -172,8 +172,11 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
     speed = {a: 1000 * s / max(total_steps, 1) for a, s in seconds.items()}
     notes = gap_table(part, means) + ["", "Generation time per 1000 steps (250 beats): "
                                       + ", ".join(f"{a} {1000 * s:.1f} ms" for a, s in speed.items())]
+    if songs.skipped:
+        notes += ["", f"Skipped {len(songs.skipped)} unreadable songs:", ""]
+        notes += [f"- {item['id']}: {item['reason']}" for item in songs.skipped]
     return Section(f"{part} ({len(per_song)} songs)", list(SYSTEMS), metrics, means, per_song, notes=notes,
-                   info={"songs": len(per_song), "generation_seconds_per_1000_steps": speed,
+                   info={"songs": len(per_song), "skipped": songs.skipped, "generation_seconds_per_1000_steps": speed,
                          "models": {a: {"threshold": c.threshold, **c.training} for a, (_, c) in models.items()}})
 
 

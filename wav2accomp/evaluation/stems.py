@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from ..audio.recording import AudioError, validate_audio
 from ..constants import ACCOMPANIMENT_CLASSES, MELODY, PERCUSSION, STEMS_SAMPLE_RATE
-from ..data.stems import StemSong, find_stem_songs, load_stem_song
+from ..data.stems import StemSong, find_stem_songs, load_stem_song, select_split
 from ..dsp import midi_to_hz
 from ..errors import Wav2AccompError
 from ..symbolic.classify import classify_parts
@@ -144,7 +144,7 @@ def symbolic_song_scores(song: StemSong, melody: np.ndarray, accompaniment: np.n
     return row
 
 
-def evaluate_stems(stems_dir: str | os.PathLike, *, baseline=None, split: str | None = "test",
+def evaluate_stems(stems_dir: str | os.PathLike, *, baseline=None, split: str | None = "auto",
                    limit: int | None = None, max_seconds: float | None = None, seed: int = 0, model_dir=None,
                    melody_keywords=None, progress: bool = True) -> Report:
     """Both routes on the songs of a stems folder.
@@ -156,7 +156,8 @@ def evaluate_stems(stems_dir: str | os.PathLike, *, baseline=None, split: str | 
         ``.section(items)``, and called with (melody, accompaniment) it gives system -> waveform scores.
         None scores the symbolic route alone.
     split : str or None
-        Songs of this split; None: every song.
+        ``"train"``, ``"valid"``, ``"test"``; ``"all"`` or None: every song; ``"auto"`` (default): the test split
+        of a folder ``stems render`` made, every song of any other (:func:`~wav2accomp.data.stems.select_split`).
     melody_keywords : list of str, optional
         Replace the keyword table that names the melody stem.
 
@@ -167,9 +168,10 @@ def evaluate_stems(stems_dir: str | os.PathLike, *, baseline=None, split: str | 
         split, songs, the folders and songs skipped with their reasons.
     """
     songs, skipped = find_stem_songs(stems_dir, keywords=melody_keywords)
-    songs = [s for s in songs if split is None or s.split == split][:limit]
+    songs, split = select_split(songs, split)
+    songs = songs[:limit]
     if not songs:
-        raise Wav2AccompError(f"no songs{' of the ' + split + ' split' if split else ''} in {stems_dir}"
+        raise Wav2AccompError(f"no songs{' of the ' + split + ' split' if split != 'all' else ''} in {stems_dir}"
                               + (f" ({len(skipped)} folders skipped: {skipped[0]['reason']}, ...)" if skipped else ""))
     sr = baseline.sr if baseline is not None else STEMS_SAMPLE_RATE
     symbolic, raw = [], []
@@ -187,7 +189,7 @@ def evaluate_stems(stems_dir: str | os.PathLike, *, baseline=None, split: str | 
             raw.append({"id": song.name, **baseline(melody, accompaniment)})
     if not symbolic:
         raise Wav2AccompError(f"no song of {stems_dir} could be read ({skipped[-1]['reason']}, ...)")
-    report = Report("stems", f"Stems evaluation: {stems_dir} ({split or 'all'} split, {len(symbolic)} songs)",
+    report = Report("stems", f"Stems evaluation: {stems_dir} ({split} split, {len(symbolic)} songs)",
                     {"folder": str(stems_dir), "split": split, "songs": len(symbolic), "skipped": skipped})
     report.sections["symbolic"] = symbolic_section(symbolic)
     if baseline is not None:

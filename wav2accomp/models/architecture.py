@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -136,17 +137,23 @@ def load_model(path: str | os.PathLike) -> tuple[nn.Module, ModelConfig]:
     path = Path(path)
     npz, config_file = path.with_suffix(".npz"), path.with_suffix(".json")
     try:
-        config = ModelConfig(**json.loads(config_file.read_text()))
+        settings = json.loads(config_file.read_text())
+        config = ModelConfig(**settings) if isinstance(settings, dict) else None
     except (OSError, ValueError, TypeError) as exc:
         raise Wav2AccompError(f"cannot read model config {config_file}: {exc}") from exc
+    problem = "it is not a mapping of settings" if config is None else config.problem()
+    if problem:
+        raise Wav2AccompError(f"cannot read model config {config_file}: {problem}")
     model = build_model(config)
     try:
         with np.load(npz, allow_pickle=False) as data:
-            state = {name: torch.from_numpy(data[name]) for name in data.files}
+            state = {name: torch.from_numpy(np.asarray(data[name], dtype=np.float32)) for name in data.files}
         model.load_state_dict(state)
-    except (OSError, ValueError, KeyError, EOFError, RuntimeError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, RuntimeError, zipfile.BadZipFile) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise Wav2AccompError(f"cannot load model weights {npz} (corrupt or not made for this "
                               f"{config.arch} config): {reason}") from exc
+    if not all(torch.isfinite(tensor).all() for tensor in state.values()):
+        raise Wav2AccompError(f"cannot load model weights {npz}: they hold NaN or infinite values")
     model.eval()
     return model, config

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import signal
 import threading
+import warnings
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -132,7 +133,9 @@ class RunFolder:
         if not path.is_file():
             raise Wav2AccompError(f"nothing to resume: {path} does not exist")
         try:
-            saved = torch.load(path, map_location="cpu", weights_only=True)
+            with warnings.catch_warnings():  # torch explains its unpickling rules at length: the sentence below says it
+                warnings.simplefilter("ignore")
+                saved = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as exc:  # torch raises many types for a damaged file
             raise Wav2AccompError(f"cannot resume from {path}: not a readable checkpoint ({type(exc).__name__})") from exc
         if not isinstance(saved, dict) or any(key not in saved for key in CHECKPOINT_KEYS + ("options",)) \

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 
 from ..constants import ALIGNED_LAYERS, ALIGNED_UNITS, N_PITCHES, PAPER_THRESHOLD, STEPS_PER_BEAT, WINDOW_STEPS
 
+#: Largest LSTM size a model file may ask for (guards against building a network of absurd size).
+MAX_UNITS = 4096
+
 
 @dataclass
 class ModelConfig:
@@ -44,3 +47,22 @@ class ModelConfig:
     threshold: float | list = PAPER_THRESHOLD
     max_polyphony: int = N_PITCHES
     training: dict = field(default_factory=dict)
+
+    def problem(self) -> str | None:
+        """What is wrong with this configuration (types, ranges), in one phrase; None when nothing is."""
+        for name, low, high in (("units", 1, MAX_UNITS), ("layers", 1, 16), ("window", 1, 1 << 20),
+                                ("steps_per_beat", 1, 96), ("max_polyphony", 1, N_PITCHES)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                return f"{name} must be a whole number from {low} to {high}, not {value!r}"
+        for name in ("arch", "part"):
+            if not isinstance(getattr(self, name), str):
+                return f"{name} must be a name, not {getattr(self, name)!r}"
+        thresholds = self.threshold if isinstance(self.threshold, list) else [self.threshold]
+        if isinstance(self.threshold, list) and len(self.threshold) != N_PITCHES:
+            return f"threshold must be one number or {N_PITCHES} (one per drum), not {len(self.threshold)}"
+        if not all(isinstance(t, (int, float)) and not isinstance(t, bool) and 0 <= t <= 1 for t in thresholds):
+            return f"threshold must be between 0 and 1, not {self.threshold!r}"
+        if not isinstance(self.training, dict):
+            return "training must be a mapping of its provenance"
+        return None

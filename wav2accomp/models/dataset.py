@@ -7,7 +7,7 @@ transposed, and turned into model inputs and targets batch by batch.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm import tqdm
@@ -47,6 +47,7 @@ class PartSongs:
     profiles: np.ndarray
     downbeats: list
     chords: list
+    skipped: list = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -66,27 +67,40 @@ def load_part_songs(cache: str | os.PathLike, part: str, split: str, *, limit: i
                     progress: bool = False) -> PartSongs:
     """Load every song of `split` that has `part` (at most `limit`, in index order).
 
+    A song whose cached file is missing or damaged is left out and listed in ``.skipped`` with the reason.
+
     Raises
     ------
     Wav2AccompError
-        When the cache has no such song.
+        When the cache has no such song, or none of them can be read.
     """
-    entries = [s for s in load_index(cache)["songs"] if s["split"] == split and part in s["classes"]]
+    entries = [s for s in load_index(cache)["songs"] if split in (s["split"], "all") and part in s["classes"]]
     entries = entries[:limit] if limit else entries
     if not entries:
         raise Wav2AccompError(f"{cache} has no {split} songs with a {part} part")
-    songs = PartSongs([], [], [], [], np.zeros((len(entries), 12), dtype=np.float32), [], [])
-    for i, entry in enumerate(tqdm(entries, desc=f"load {split}", unit="song", disable=not progress)):
-        arrays = load_song(cache, entry["id"])
+    songs = PartSongs([], [], [], [], np.zeros((0, 12), dtype=np.float32), [], [])
+    profiles = []
+    for entry in tqdm(entries, desc=f"load {split}", unit="song", disable=not progress):
+        try:
+            arrays = load_song(cache, entry["id"])
+            if part not in arrays or arrays[part].shape != arrays["melody"].shape:
+                raise Wav2AccompError(f"the cached song {entry['id']} has no {part} roll as long as its melody")
+        except Wav2AccompError as exc:
+            songs.skipped.append({"id": entry["id"], "reason": str(exc)})
+            continue
         melody = arrays["melody"]
         songs.ids.append(entry["id"])
         songs.melody.append(melody)
         songs.target.append(arrays[part])
         songs.positions.append(bar_positions(len(melody), arrays["downbeats"]))
         songs.downbeats.append(arrays["downbeats"])
-        songs.profiles[i] = key_profile(melody)
+        profiles.append(key_profile(melody))
         annotations = [arrays[k] for k in ("chord_start", "chord_end", "chord_label")] if "chord_label" in arrays else []
         songs.chords.append(song_chords(arrays[part], STEPS_PER_BEAT, *annotations).astype(np.int8))
+    if not songs.ids:
+        raise Wav2AccompError(f"none of the {len(entries)} {split} songs with a {part} part in {cache} can be read "
+                              f"({songs.skipped[0]['reason']})")
+    songs.profiles = np.array(profiles, dtype=np.float32).reshape(-1, 12)
     return songs
 
 

@@ -169,7 +169,8 @@ class _Trainer:
             self.run.write_log({"options": options_dict(self.options), "config": asdict(self.config),
                                 "parameters": n_parameters(self.model), "world_size": self.ddp.world,
                                 "history": state.history, "best_epoch": state.best_epoch,
-                                "best_loss": state.best_loss, "elapsed": state.elapsed, **extra})
+                                "best_loss": state.best_loss, "elapsed": state.elapsed,
+                                "skipped": self.data.train.skipped + self.data.valid.skipped, **extra})
             self.run.plot_losses(state.history, title=f"{self.options.arch} {self.options.part}")
 
     def run_epochs(self) -> None:
@@ -270,7 +271,8 @@ class _Trainer:
         if ddp.world > 1:
             dist.barrier()
             dist.destroy_process_group()
-        return {"checksums": checksums, "threshold": config.threshold, "history": state.history}
+        return {"checksums": checksums, "threshold": config.threshold, "history": state.history,
+                "skipped": self.data.train.skipped + self.data.valid.skipped}
 
 
 def train(options: TrainOptions) -> dict:
