@@ -216,11 +216,14 @@ def test_a_broken_model_is_one_sentence(folder, tmp_path, broken):
             says="cannot (read model config|load model weights)")
 
 
-def test_a_broken_baseline_model_is_one_sentence(folder, tmp_path):
+@pytest.mark.parametrize("broken", ["chunk 0", "truncated weights"])
+def test_a_broken_baseline_model_is_one_sentence(folder, tmp_path, broken):
     run = tmp_path / "run"
     run.mkdir()
-    (run / "raw-amplitude.json").write_text(json.dumps({"chunk": 0, "hidden": [8]}))
+    (run / "raw-amplitude.json").write_text(json.dumps({"chunk": 0 if broken == "chunk 0" else 4, "hidden": [8]}))
     np.savez(run / "raw-amplitude.npz", w=np.zeros(3, dtype=np.float32))
+    if broken == "truncated weights":
+        truncate(run / "raw-amplitude.npz")
     shutil.copy(folder / "hum.flac", tmp_path / "hum.flac")
     refused(tmp_path, "baseline", "generate", "--model", "run", "hum.flac", "-o", "o.wav",
             says="cannot load the raw-amplitude model")

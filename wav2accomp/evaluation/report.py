@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Wav2AccompError
-from ..fileio import atomic_write, write_json
+from ..fileio import OutputSet, atomic_write, write_json
 
 
 @dataclass
@@ -133,14 +133,16 @@ def means_over(items: list[dict], systems, metrics) -> dict:
 
 
 def write_report(report: Report, out_dir: str | os.PathLike) -> tuple[Path, Path]:
-    """Write ``NAME.json`` and ``NAME.md`` into `out_dir` (created), each atomically."""
+    """Write ``NAME.json`` and ``NAME.md`` into `out_dir` (created), committed together
+    (:class:`~wav2accomp.fileio.OutputSet`)."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise Wav2AccompError(f"cannot create {out}: {exc.strerror or exc}") from exc
     json_path, markdown_path = out / f"{report.name}.json", out / f"{report.name}.md"
-    write_json(json_path, report.to_dict())
-    with atomic_write(markdown_path, "w") as handle:
-        handle.write(report.markdown())
+    with OutputSet({"json": json_path, "markdown": markdown_path}).writing() as staged:
+        write_json(staged["json"], report.to_dict())
+        with atomic_write(staged["markdown"], "w") as handle:
+            handle.write(report.markdown())
     return json_path, markdown_path
