@@ -49,31 +49,27 @@ def short_wav() -> bytes:
 pytestmark = pytest.mark.filterwarnings("ignore::wav2accomp.errors.Wav2AccompWarning")  # cut-off files say so
 
 
-def test_damaged_midi_files_are_read_or_refused(tmp_path, capsys):
-    original = (SAMPLES / "ode_to_joy.mid").read_bytes()
-    for i, data in enumerate(mutations(original, seed=1, count=ITERATIONS)):
-        path = tmp_path / f"m{i}.mid"
+def read_or_refuse(tmp_path, capsys, original: bytes, *, seed: int, suffix: str, read, command, every: int) -> None:
+    """Each mutation of `original`: `read` returns or raises Wav2AccompError; on every `every`-th the command
+    (given the file and an output stem) exits 0 or 1 without an internal error."""
+    for i, data in enumerate(mutations(original, seed=seed, count=ITERATIONS)):
+        path = tmp_path / f"damaged{i}{suffix}"
         path.write_bytes(data)
         try:
-            read_midi(path)
+            read(path)
         except Wav2AccompError:
             pass
-        code = main(["inspect", str(path), "--plot", str(tmp_path / f"m{i}.png")])
-        assert code in (0, 1)
-        assert "internal error" not in capsys.readouterr().err
+        if i % every == 0:
+            assert main(command(str(path), str(tmp_path / f"damaged{i}"))) in (0, 1)
+            assert "internal error" not in capsys.readouterr().err
+    assert not list(tmp_path.glob(".*")), "temporary files left behind"
+
+
+def test_damaged_midi_files_are_read_or_refused(tmp_path, capsys):
+    read_or_refuse(tmp_path, capsys, (SAMPLES / "ode_to_joy.mid").read_bytes(), seed=1, suffix=".mid", read=read_midi,
+                   command=lambda path, out: ["inspect", path, "--plot", out + ".png"], every=1)
 
 
 def test_damaged_recordings_are_read_or_refused(tmp_path, capsys):
-    original = short_wav()
-    for i, data in enumerate(mutations(original, seed=2, count=ITERATIONS)):
-        path = tmp_path / f"a{i}.wav"
-        path.write_bytes(data)
-        try:
-            load_audio(path)
-        except Wav2AccompError:
-            pass
-        if i % 4 == 0:  # the whole front end on every fourth
-            code = main(["transcribe", str(path), "-o", str(tmp_path / f"a{i}.mid")])
-            assert code in (0, 1)
-            assert "internal error" not in capsys.readouterr().err
-    assert not list(tmp_path.glob(".*")), "temporary files left behind"
+    read_or_refuse(tmp_path, capsys, short_wav(), seed=2, suffix=".wav", read=load_audio,
+                   command=lambda path, out: ["transcribe", path, "-o", out + ".mid"], every=4)
