@@ -16,6 +16,15 @@ from ..errors import Wav2AccompError
 _PARSER_NAMES = ("command", "target", "action", "run", "quiet")
 
 
+def needs_torch(command: str) -> None:
+    """A one-line error when torch is missing (the core install runs the shipped models without it)."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        raise Wav2AccompError(f"{command} needs torch, which this install does not have: "
+                              "pip install torch==2.13.0 && pip install -e \".[train]\"")
+
+
 def options_from(options_class, args: argparse.Namespace, **given):
     """An options dataclass built from the parsed arguments of the same names, and `given`."""
     names = {item.name for item in fields(options_class)}
@@ -70,6 +79,7 @@ def run_stems_render(args: argparse.Namespace) -> None:
 
 
 def run_baseline_train(args: argparse.Namespace) -> None:
+    needs_torch("wav2accomp baseline")
     from ..baselines.raw_amplitude import BaselineTrainOptions, train_baseline
 
     options = options_from(BaselineTrainOptions, args, progress=not args.quiet)
@@ -79,6 +89,7 @@ def run_baseline_train(args: argparse.Namespace) -> None:
 
 
 def run_baseline_generate(args: argparse.Namespace) -> None:
+    needs_torch("wav2accomp baseline")
     from ..audio.recording import load_audio
     from ..baselines.raw_amplitude import generate_accompaniment, load_baseline
     from ..fileio import OutputSet
@@ -97,6 +108,7 @@ def run_baseline_generate(args: argparse.Namespace) -> None:
 
 def run_baseline_evaluate(args: argparse.Namespace) -> None:
     _make_folder(args.out)  # an unwritable output fails before the work, not after
+    needs_torch("wav2accomp baseline")
     from ..baselines.raw_amplitude import evaluate_baseline
 
     report = evaluate_baseline(args.model, args.stems, split=args.split, overlap=args.overlap, limit=args.limit,
@@ -111,6 +123,7 @@ def run_evaluate_stems(args: argparse.Namespace) -> None:
 
     baseline = None
     if args.baseline is not None:
+        needs_torch("evaluate stems --baseline")
         from ..baselines.raw_amplitude import BaselineScorer, load_baseline
 
         baseline = BaselineScorer(*load_baseline(args.baseline))
@@ -155,6 +168,7 @@ def run_prepare(args: argparse.Namespace) -> None:
 
 
 def run_train(args: argparse.Namespace) -> None:
+    needs_torch("wav2accomp train")
     import numpy as np
 
     from ..models.training import train

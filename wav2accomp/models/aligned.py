@@ -15,15 +15,13 @@ threshold per drum.
 from __future__ import annotations
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
 
 from ..constants import (ALIGNED_ARCH, CHORD_LOSS_WEIGHT, MIN_DRUM_THRESHOLD, N_PITCHES, ONSET, OUTSIDE_CHORD_WEIGHT,
                          PERCUSSION)
 from ..symbolic.harmony import CHORD_LABELS, chord_masks, steps_to_chords
 from .architecture import Architecture
 from .conditioning import ALIGNED_FEATURES, aligned_inputs
+from .layers import linear, linear_shapes, lstm, lstm_shapes, relu, sigmoid
 from .config import ModelConfig
 from .decoding import decode_percussion, decode_pitched
 
@@ -36,59 +34,41 @@ BEAT_FEATURES = ALIGNED_FEATURES - N_PITCHES - 1
 ALIGNED_OUTPUTS = 2 * N_PITCHES + len(CHORD_LABELS)
 
 
-class AlignedBiLSTM(nn.Module):
-    """Two-rate, time-aligned model: a bidirectional LSTM over beats for harmony, one over steps for rhythm.
-
-    Each beat (``steps_per_beat`` steps; the grid's step 0 is a beat) is
-    summarised as the melody's mean pitch-class activity, the bar position of
-    its first step and the key profile; a two-layer bidirectional LSTM over
-    these beats emits the beat's chord (24 triads and "no chord": a softmax,
-    so the model commits to one chord, which the decoder uses to keep the
-    notes sounding together coherent). Its state of each beat is handed to
-    that beat's steps, where a one-layer bidirectional LSTM over the step
-    features emits per step and note a sounding and an onset logit.
-
-    For pitched parts the beat LSTM learns from the chord loss alone (its
-    states reach the step LSTM detached): trained jointly, the far larger
-    note loss drowned the harmony and the chords collapsed to the tonic
-    (measured: chord accuracy 0.20 against 0.35+ when separated). For
-    percussion, which has no chords, the note loss trains it.
-    """
-
-    def __init__(self, config: ModelConfig):
-        super().__init__()
-        self.steps_per_beat = config.steps_per_beat
-        self.harmony_only_from_chords = config.part != PERCUSSION
-        self.beat_project = nn.Linear(BEAT_FEATURES, config.units)
-        self.beats = nn.LSTM(config.units, config.units, num_layers=config.layers, batch_first=True,
-                             bidirectional=True)
-        self.chord = nn.Linear(2 * config.units, len(CHORD_LABELS))
-        self.step_project = nn.Linear(ALIGNED_FEATURES, config.units // 2)
-        self.steps = nn.LSTM(2 * config.units + config.units // 2, config.units // 2, batch_first=True,
-                             bidirectional=True)
-        self.notes = nn.Linear(config.units, 2 * N_PITCHES)
-
-    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-        """``(B, T, ALIGNED_FEATURES)`` -> ``(B, T, 181)`` logits: sounding (78), onset (78), chord (25)."""
-        batch, n_steps, width = inputs.shape
-        spb = self.steps_per_beat
-        beats = F.pad(inputs, (0, 0, 0, (-n_steps) % spb)).reshape(batch, -1, spb, width)
-        summary = torch.cat([beats[..., PITCH_CLASS_COLUMNS].mean(dim=2), beats[:, :, 0, BAR_KEY_COLUMNS]], dim=-1)
-        beat_states, _ = self.beats(torch.relu(self.beat_project(summary)))
-        handed = beat_states.detach() if self.harmony_only_from_chords else beat_states
-        per_step = handed.repeat_interleave(spb, dim=1)[:, :n_steps]
-        step_states, _ = self.steps(torch.cat([per_step, torch.relu(self.step_project(inputs))], dim=-1))
-        chords = self.chord(beat_states).repeat_interleave(spb, dim=1)[:, :n_steps]
-        return torch.cat([self.notes(step_states), chords], dim=-1)
-
-
 class AlignedArchitecture(Architecture):
     """Melody, bar position and key in; sounding, onset and chord out; chord-aware decoding."""
 
     name = ALIGNED_ARCH
 
-    def build(self, config: ModelConfig) -> nn.Module:
+    def build(self, config: ModelConfig):
+        from .aligned_network import AlignedBiLSTM
+
         return AlignedBiLSTM(config)
+
+    def weight_shapes(self, config: ModelConfig) -> dict[str, tuple]:
+        units, half = config.units, config.units // 2
+        return {**linear_shapes("beat_project", BEAT_FEATURES, units),
+                **lstm_shapes("beats", units, units, layers=config.layers, bidirectional=True),
+                **linear_shapes("chord", 2 * units, len(CHORD_LABELS)),
+                **linear_shapes("step_project", ALIGNED_FEATURES, half),
+                **lstm_shapes("steps", 2 * units + half, half, bidirectional=True),
+                **linear_shapes("notes", units, 2 * N_PITCHES)}
+
+    def logits(self, weights: dict, config: ModelConfig, inputs: np.ndarray) -> np.ndarray:
+        """``(B, T, ALIGNED_FEATURES)`` -> ``(B, T, 181)``: sounding (78), onset (78), chord (25) logits
+        (the network of :class:`~wav2accomp.models.aligned_network.AlignedBiLSTM`)."""
+        batch, n_steps, width = inputs.shape
+        spb = config.steps_per_beat
+        padded = np.concatenate([inputs, np.zeros((batch, (-n_steps) % spb, width), dtype=inputs.dtype)], axis=1)
+        beats = padded.reshape(batch, -1, spb, width)
+        summary = np.concatenate([beats[..., PITCH_CLASS_COLUMNS].mean(axis=2), beats[:, :, 0, BAR_KEY_COLUMNS]],
+                                 axis=-1)
+        beat_states, _ = lstm(relu(linear(summary, weights, "beat_project")), weights, "beats", layers=config.layers,
+                              bidirectional=True)
+        per_step = np.repeat(beat_states, spb, axis=1)[:, :n_steps]
+        step_states, _ = lstm(np.concatenate([per_step, relu(linear(inputs, weights, "step_project"))], axis=-1),
+                              weights, "steps", bidirectional=True)
+        chords = np.repeat(linear(beat_states, weights, "chord"), spb, axis=1)[:, :n_steps]
+        return np.concatenate([linear(step_states, weights, "notes"), chords], axis=-1)
 
     def inputs(self, melody, positions, profile) -> np.ndarray:
         return aligned_inputs(melody, positions, profile)
@@ -105,19 +85,23 @@ class AlignedArchitecture(Architecture):
             one_hot[:] = 0
         return np.concatenate([sounding, (roll == ONSET).astype(np.float32), one_hot], axis=-1)
 
-    def loss(self, logits, targets) -> torch.Tensor:
+    def loss(self, logits, targets):
         """Binary cross-entropy summed over notes (sounding and onsets), plus the chord's cross-entropy
-        times ``CHORD_LOSS_WEIGHT``; averaged over steps and windows."""
+        times ``CHORD_LOSS_WEIGHT``; averaged over steps and windows (torch tensors)."""
+        import torch.nn.functional as F
+
         n_cells = logits.shape[0] * logits.shape[1]
         notes = F.binary_cross_entropy_with_logits(logits[..., :2 * N_PITCHES], targets[..., :2 * N_PITCHES],
                                                    reduction="sum")
         chord = -(targets[..., 2 * N_PITCHES:] * F.log_softmax(logits[..., 2 * N_PITCHES:], dim=-1)).sum()
         return (notes + CHORD_LOSS_WEIGHT * chord) / n_cells
 
-    def probabilities(self, logits) -> torch.Tensor:
+    def probabilities(self, logits: np.ndarray) -> np.ndarray:
         """Sigmoids per note; a softmax over the chords."""
-        return torch.cat([torch.sigmoid(logits[..., :2 * N_PITCHES]),
-                          torch.softmax(logits[..., 2 * N_PITCHES:], -1)], dim=-1)
+        chords = logits[..., 2 * N_PITCHES:]
+        chords = np.exp(chords - chords.max(axis=-1, keepdims=True))
+        return np.concatenate([sigmoid(logits[..., :2 * N_PITCHES]), chords / chords.sum(axis=-1, keepdims=True)],
+                              axis=-1).astype(np.float32)
 
     def decode(self, config, probabilities, *, temperature=0.0, seed=0, threshold=None, chord_prior=None):
         """Drums: onsets above their thresholds (never below :data:`~wav2accomp.constants.MIN_DRUM_THRESHOLD`).
@@ -136,7 +120,7 @@ class AlignedArchitecture(Architecture):
         return decode_pitched(sounding, onsets, threshold=threshold, max_polyphony=config.max_polyphony,
                               temperature=temperature, rng=rng, block_steps=config.steps_per_beat)
 
-    def calibrate(self, model, config, songs, *, iterations: int = 12) -> float | list:
+    def calibrate(self, model, songs, *, iterations: int = 12) -> float | list:
         """Decoding threshold whose output on `songs` has the texture of the real parts.
 
         Pitched parts: one threshold, so that the mean polyphony (notes sounding at
@@ -146,7 +130,8 @@ class AlignedArchitecture(Architecture):
         drum is hit as often as in the real parts (a single threshold let the
         surest drums, kick and hi-hat, crowd out the snare). Both on the valid split.
         """
-        probabilities = [self.predict(model, config, m, d) for m, d in zip(songs.melody, songs.downbeats)]
+        config = model.config
+        probabilities = [self.predict(model, m, d) for m, d in zip(songs.melody, songs.downbeats)]
         if config.part == PERCUSSION:
             onsets = np.concatenate([p[:, N_PITCHES:2 * N_PITCHES] for p in probabilities])
             hits = np.concatenate([t == ONSET for t in songs.target]).sum(axis=0)

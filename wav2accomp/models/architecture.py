@@ -1,28 +1,26 @@
-"""What every architecture does, and the weight files all of them share.
+"""What every architecture does, the trained model as numpy arrays, and the weight files all of them share.
 
 An :class:`Architecture` is the one object the rest of the code asks about a
-model family: build the network, turn rolls into its inputs and targets, its
-loss, logits -> probabilities, the probabilities of one whole song, decoding
-them into a roll, calibrating the decoder, and reading/writing weights. The
+model family: its inputs and targets, the network's forward pass in numpy (so
+that generating needs no torch), logits -> probabilities, decoding them into a
+roll, calibrating the decoder, the names and shapes of its weights, and — for
+training only, importing torch then — the torch network and its loss. The
 registry (:mod:`wav2accomp.models.registry`) finds one by name.
 
-A model is stored as two files side by side: ``NAME.npz`` (float32 weights,
-read with ``allow_pickle=False``) and ``NAME.json`` (its
-:class:`~wav2accomp.models.config.ModelConfig`), so loading never unpickles
-anything.
+A model is stored as two files side by side: ``NAME.npz`` (the torch network's
+``state_dict`` as float32 arrays, read with ``allow_pickle=False``) and
+``NAME.json`` (its :class:`~wav2accomp.models.config.ModelConfig`), so loading
+never unpickles anything; :func:`load_model` gives a :class:`Model`.
 """
 from __future__ import annotations
 
 import json
 import os
 import zipfile
-from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
 
 from ..errors import Wav2AccompError
 from ..fileio import atomic_write
@@ -31,15 +29,19 @@ from .config import ModelConfig
 from .registry import get_architecture
 
 
+@dataclass
+class Model:
+    """A trained model ready to run: its configuration and its weights (float32 arrays by torch's names)."""
+
+    config: ModelConfig
+    weights: dict[str, np.ndarray]
+
+
 class Architecture:
     """A model family. Subclasses set :attr:`name` and implement the methods that raise here."""
 
     #: The name it is registered under.
     name: str = ""
-
-    def build(self, config: ModelConfig) -> nn.Module:
-        """A freshly initialised network for `config` (seed torch first for repeatability)."""
-        raise NotImplementedError
 
     def inputs(self, melody: np.ndarray, positions: np.ndarray, profile: np.ndarray) -> np.ndarray:
         """Network inputs for encoded melody rolls ``(..., T, 78)``, their bar positions ``(..., T)`` and key
@@ -51,12 +53,16 @@ class Architecture:
         index of each step ``(..., T)`` (:func:`wav2accomp.symbolic.harmony.song_chords`); float32."""
         raise NotImplementedError
 
-    def loss(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        """The training loss of a batch, averaged over windows and steps."""
+    def weight_shapes(self, config: ModelConfig) -> dict[str, tuple]:
+        """The names and shapes of a model's weights (those of the torch network's ``state_dict``)."""
         raise NotImplementedError
 
-    def probabilities(self, logits: torch.Tensor) -> torch.Tensor:
-        """Logits -> the probabilities the decoder reads."""
+    def logits(self, weights: dict, config: ModelConfig, inputs: np.ndarray) -> np.ndarray:
+        """The network's forward pass in numpy: inputs ``(B, T, features)`` -> logits ``(B, T, outputs)``."""
+        raise NotImplementedError
+
+    def probabilities(self, logits: np.ndarray) -> np.ndarray:
+        """Logits -> the probabilities the decoder reads (numpy, float32)."""
         raise NotImplementedError
 
     def decode(self, config: ModelConfig, probabilities: np.ndarray, *, temperature: float = 0.0, seed: int = 0,
@@ -68,19 +74,25 @@ class Architecture:
         """
         raise NotImplementedError
 
-    def song_logits(self, model: nn.Module, config: ModelConfig, melody: np.ndarray,
-                    downbeats: np.ndarray) -> torch.Tensor:
+    def build(self, config: ModelConfig):
+        """A freshly initialised torch network for `config` (training; seed torch first for repeatability)."""
+        raise NotImplementedError
+
+    def loss(self, logits, targets):
+        """The training loss of a batch (torch tensors), averaged over windows and steps."""
+        raise NotImplementedError
+
+    def song_logits(self, model: Model, melody: np.ndarray, downbeats: np.ndarray) -> np.ndarray:
         """Logits ``(T, outputs)`` for one song; by default the whole song in one sequence."""
         inputs = self.inputs(melody, bar_positions(len(melody), downbeats), key_profile(melody))
-        return model(torch.from_numpy(inputs[None]))[0]
+        return self.logits(model.weights, model.config, inputs[None])[0]
 
-    def calibrate(self, model: nn.Module, config: ModelConfig, songs) -> float | list:
+    def calibrate(self, model: Model, songs) -> float | list:
         """The decoding threshold to ship, chosen on `songs` (:class:`~wav2accomp.models.dataset.PartSongs`
         of the valid split); by default the configured one."""
-        return config.threshold
+        return model.config.threshold
 
-    @torch.no_grad()
-    def predict(self, model: nn.Module, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray) -> np.ndarray:
+    def predict(self, model: Model, melody: np.ndarray, downbeats: np.ndarray) -> np.ndarray:
         """The probabilities for one song, float32.
 
         Parameters
@@ -90,49 +102,42 @@ class Architecture:
         downbeats : np.ndarray
             Steps of the song's downbeats.
         """
-        with one_thread():
-            return self.probabilities(self.song_logits(model, config, melody, downbeats)).numpy()
+        return self.probabilities(self.song_logits(model, melody, downbeats))
 
 
-@contextmanager
-def one_thread():
-    """Run torch on one thread: a batch of one recurrent sequence gains nothing from more, and
-    under load (a training run beside it) extra threads slow it down a hundredfold."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
-def build_model(config: ModelConfig) -> nn.Module:
-    """A freshly initialised network for `config`, by its architecture."""
+def build_model(config: ModelConfig):
+    """A freshly initialised torch network for `config`, by its architecture (training)."""
     return get_architecture(config.arch).build(config)
 
 
-def n_parameters(model: nn.Module) -> int:
-    """Number of trainable weights."""
+def n_parameters(model) -> int:
+    """Number of trainable weights of a torch network."""
     return sum(p.numel() for p in model.parameters())
 
 
-def save_model(model: nn.Module, config: ModelConfig, path: str | os.PathLike) -> None:
-    """Write ``path.npz`` (weights) and ``path.json`` (config), each atomically."""
+def numpy_weights(network) -> dict[str, np.ndarray]:
+    """A torch network's ``state_dict`` as float32 arrays (what :func:`save_model` writes)."""
+    return {name: tensor.detach().cpu().numpy().astype(np.float32) for name, tensor in network.state_dict().items()}
+
+
+def save_model(network, config: ModelConfig, path: str | os.PathLike) -> None:
+    """Write ``path.npz`` (the weights of a torch network or a :class:`Model`) and ``path.json`` (config),
+    each atomically."""
     path = Path(path)
-    state = {name: tensor.detach().cpu().numpy().astype(np.float32) for name, tensor in model.state_dict().items()}
+    state = network.weights if isinstance(network, Model) else numpy_weights(network)
     with atomic_write(path.with_suffix(".npz")) as handle:
         np.savez(handle, **state)
     with atomic_write(path.with_suffix(".json"), "w") as handle:
         json.dump(asdict(config), handle, indent=1)
 
 
-def load_model(path: str | os.PathLike) -> tuple[nn.Module, ModelConfig]:
-    """Read a model written by :func:`save_model`; eval mode, on the CPU.
+def load_model(path: str | os.PathLike) -> tuple[Model, ModelConfig]:
+    """Read a model written by :func:`save_model` (no torch): the :class:`Model` and its config.
 
     Raises
     ------
     Wav2AccompError
-        One sentence when a file is missing, corrupt or does not fit its config.
+        One sentence when a file is missing, corrupt, out of range or does not fit its config.
     """
     path = Path(path)
     npz, config_file = path.with_suffix(".npz"), path.with_suffix(".json")
@@ -144,16 +149,18 @@ def load_model(path: str | os.PathLike) -> tuple[nn.Module, ModelConfig]:
     problem = "it is not a mapping of settings" if config is None else config.problem()
     if problem:
         raise Wav2AccompError(f"cannot read model config {config_file}: {problem}")
-    model = build_model(config)
+    expected = get_architecture(config.arch).weight_shapes(config)
     try:
         with np.load(npz, allow_pickle=False) as data:
-            state = {name: torch.from_numpy(np.asarray(data[name], dtype=np.float32)) for name in data.files}
-        model.load_state_dict(state)
-    except (OSError, ValueError, KeyError, EOFError, RuntimeError, zipfile.BadZipFile) as exc:
+            weights = {name: np.asarray(data[name], dtype=np.float32) for name in data.files}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise Wav2AccompError(f"cannot load model weights {npz} (corrupt or not made for this "
                               f"{config.arch} config): {reason}") from exc
-    if not all(torch.isfinite(tensor).all() for tensor in state.values()):
+    wrong = sorted(set(expected) ^ set(weights)) or [n for n in expected if weights[n].shape != tuple(expected[n])]
+    if wrong:
+        raise Wav2AccompError(f"cannot load model weights {npz} (corrupt or not made for this {config.arch} config): "
+                              f"{'names' if set(expected) ^ set(weights) else 'shapes'} differ ({wrong[0]}, ...)")
+    if not all(np.isfinite(array).all() for array in weights.values()):
         raise Wav2AccompError(f"cannot load model weights {npz}: they hold NaN or infinite values")
-    model.eval()
-    return model, config
+    return Model(config, weights), config

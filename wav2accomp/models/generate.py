@@ -10,11 +10,10 @@ import os
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from ..constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH
 from ..errors import Wav2AccompError
-from .architecture import load_model
+from .architecture import Model, load_model
 from .config import ModelConfig
 from .registry import get_architecture
 
@@ -34,11 +33,10 @@ def load_part_model(part: str, arch: str = ALIGNED_ARCH, model_dir: str | os.Pat
     return load_model(path)
 
 
-def predict_probabilities(model: torch.nn.Module, config: ModelConfig, melody: np.ndarray,
-                          downbeats: np.ndarray) -> np.ndarray:
+def predict_probabilities(model: Model, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray) -> np.ndarray:
     """The model's probabilities for one song, ``(T, outputs)`` float32, from its ``(T, 78)`` melody roll and
     downbeat steps (:meth:`~wav2accomp.models.architecture.Architecture.predict` of its architecture)."""
-    return get_architecture(config.arch).predict(model, config, melody, downbeats)
+    return get_architecture(config.arch).predict(model, melody, downbeats)
 
 
 def decode(config: ModelConfig, probabilities: np.ndarray, *, temperature: float = 0.0, seed: int = 0,
@@ -53,7 +51,7 @@ def decode(config: ModelConfig, probabilities: np.ndarray, *, temperature: float
                                                 threshold=threshold, chord_prior=chord_prior)
 
 
-def generate_part(model: torch.nn.Module, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray, *,
+def generate_part(model: Model, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray, *,
                   temperature: float = 0.0, seed: int = 0, chord_prior: np.ndarray | None = None) -> np.ndarray:
     """Generate one accompaniment part for a melody: ``(T, 78)`` encoded roll.
 

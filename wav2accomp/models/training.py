@@ -37,7 +37,7 @@ from tqdm import tqdm
 from ..constants import GRADIENT_CLIP, LR_HALF_LIFE_EPOCHS, TRANSPOSE_RANGE
 from ..errors import Wav2AccompError
 from ..options import TrainOptions, options_dict
-from .architecture import n_parameters, save_model
+from .architecture import Model, n_parameters, numpy_weights, save_model
 from .checkpoints import RunFolder, RunState, restore, stop_after_step
 from .config import ModelConfig
 from .dataset import PartSongs, load_part_songs, make_batch, sample_windows, tiled_windows
@@ -255,7 +255,7 @@ class _Trainer:
         else:
             checksums = [_state_checksum(self.model)]
         if ddp.main:
-            config.threshold = self.architecture.calibrate(self.model, config,
+            config.threshold = self.architecture.calibrate(Model(config, numpy_weights(self.model)),
                                                            self.data.valid.first(options.calibration_songs))
             config.training = {"data": str(options.data), "split": "train (valid for early stopping and the "
                                "decoding threshold)", "command": options.command, "seed": options.seed,
