@@ -48,38 +48,52 @@ def lstm(x: np.ndarray, weights: dict, name: str, *, layers: int = 1, bidirectio
     directions = 2 if bidirectional else 1
     finals_h, finals_c = [], []
     for layer in range(layers):
-        results = []
-        for direction in range(directions):
-            suffix = f"_l{layer}" + ("_reverse" if direction else "")
-            index = layer * directions + direction
-            initial = None if state is None else (state[0][index], state[1][index])
-            out, (h, c) = _lstm_direction(x, weights[f"{name}.weight_ih{suffix}"], weights[f"{name}.weight_hh{suffix}"],
-                                          weights[f"{name}.bias_ih{suffix}"] + weights[f"{name}.bias_hh{suffix}"],
-                                          reverse=bool(direction), initial=initial)
-            results.append(out)
-            finals_h.append(h)
-            finals_c.append(c)
-        x = results[0] if directions == 1 else np.concatenate(results, axis=-1)
-    return x, (np.stack(finals_h), np.stack(finals_c))
+        suffixes = [f"_l{layer}" + ("_reverse" if direction else "") for direction in range(directions)]
+        parameters = [(weights[f"{name}.weight_ih{s}"], weights[f"{name}.weight_hh{s}"],
+                       weights[f"{name}.bias_ih{s}"] + weights[f"{name}.bias_hh{s}"]) for s in suffixes]
+        rows = slice(layer * directions, (layer + 1) * directions)
+        initial = None if state is None else (state[0][rows], state[1][rows])
+        x, (h, c) = _lstm_layer(x, parameters, initial)
+        finals_h.append(h)
+        finals_c.append(c)
+    return x, (np.concatenate(finals_h), np.concatenate(finals_c))
 
 
-def _lstm_direction(x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, bias: np.ndarray, *, reverse: bool,
-                    initial: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """One direction of one layer: the input projections of every step at once, then the recurrence."""
+def _lstm_layer(x: np.ndarray, parameters: list, initial) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """One layer, its directions (forward, then backward if given) stepped together: the input projections of
+    every step at once, then one batched recurrence (the backward direction reads the sequence reversed).
+
+    The gates are reordered (input, forget, output, cell) and the sigmoid gates' weights halved, so that one
+    ``tanh`` per step gives all four: sigmoid(a) = (1 + tanh(a / 2)) / 2.
+    """
     batch, n_steps, _ = x.shape
-    hidden = w_hh.shape[1]
-    projected = x @ w_ih.T + bias                                   # (B, T, 4H)
-    recurrent = np.ascontiguousarray(w_hh.T)
-    h = np.zeros((batch, hidden), dtype=x.dtype) if initial is None else initial[0].astype(x.dtype)
-    c = np.zeros((batch, hidden), dtype=x.dtype) if initial is None else initial[1].astype(x.dtype)
-    out = np.empty((batch, n_steps, hidden), dtype=x.dtype)
-    for t in (range(n_steps - 1, -1, -1) if reverse else range(n_steps)):
-        gates = projected[:, t] + h @ recurrent
-        gated = sigmoid(gates)
-        c = gated[:, hidden:2 * hidden] * c + gated[:, :hidden] * np.tanh(gates[:, 2 * hidden:3 * hidden])
-        h = gated[:, 3 * hidden:] * np.tanh(c)
-        out[:, t] = h
-    return out, (h, c)
+    directions, hidden = len(parameters), parameters[0][1].shape[1]
+    order = np.r_[0:2 * hidden, 3 * hidden:4 * hidden, 2 * hidden:3 * hidden]
+    scale = np.where(np.arange(4 * hidden) < 3 * hidden, 0.5, 1.0).astype(x.dtype)
+    projected = np.stack([(x @ w_ih.T + bias)[..., order] * scale for w_ih, _, bias in parameters])  # (D, B, T, 4H)
+    if directions == 2:
+        projected[1] = projected[1][:, ::-1]
+    recurrent = np.stack([w_hh.T[:, order] * scale for _, w_hh, _ in parameters])                   # (D, H, 4H)
+    shape = (directions, batch, hidden)
+    h = np.zeros(shape, dtype=x.dtype) if initial is None else np.array(initial[0], dtype=x.dtype)
+    c = np.zeros(shape, dtype=x.dtype) if initial is None else np.array(initial[1], dtype=x.dtype)
+    out = np.empty((directions, batch, n_steps, hidden), dtype=x.dtype)
+    gates = np.empty((directions, batch, 4 * hidden), dtype=x.dtype)
+    sigmoids, cell = gates[..., :3 * hidden], gates[..., 3 * hidden:]
+    entry, forget, output = gates[..., :hidden], gates[..., hidden:2 * hidden], gates[..., 2 * hidden:3 * hidden]
+    for t in range(n_steps):
+        np.matmul(h, recurrent, out=gates)
+        gates += projected[:, :, t]
+        np.tanh(gates, out=gates)
+        sigmoids *= 0.5
+        sigmoids += 0.5
+        c *= forget
+        c += entry * cell
+        h = output * np.tanh(c)
+        out[:, :, t] = h
+    if directions == 2:
+        return np.concatenate([out[0], out[1][:, ::-1]], axis=-1), (h, c)
+    return out[0], (h, c)
 
 
 def linear_shapes(name: str, inputs: int, outputs: int) -> dict[str, tuple]:

@@ -422,7 +422,8 @@ def _to_track(events: list[tuple[int, mido.Message]], end_tick: int = 0) -> mido
 
     track, now = mido.MidiTrack(), 0
     for tick, msg in sorted(events, key=order):
-        track.append(msg.copy(time=tick - now))
+        msg.time = tick - now   # the messages were made for this track: set in place (a copy checks every field again)
+        track.append(msg)
         now = tick
     track.append(mido.MetaMessage("end_of_track", time=max(end_tick - now, 0)))
     return track
