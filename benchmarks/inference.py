@@ -47,6 +47,7 @@ def generation_rows(repeats: int) -> list[str]:
     import torch
 
     from wav2accomp.models.architecture import build_model
+    from wav2accomp.models.conditioning import bar_positions, key_profile
     from wav2accomp.models.generate import load_part_model
 
     torch.set_num_threads(1)
@@ -87,6 +88,31 @@ def generation_rows(repeats: int) -> list[str]:
             difference = float(np.abs(timings["numpy"][1] - timings["torch"][1]).max())
             rows.append(f"| {arch}-{part} | {1000 * timings['numpy'][0]:.1f} | {1000 * timings['torch'][0]:.1f} | "
                         f"{difference:.1e} |")
+    models = [load_part_model(part, "aligned")[0] for part in ACCOMPANIMENT_CLASSES]
+    networks = []
+    for model in models:
+        network = build_model(model.config)
+        network.load_state_dict({k: torch.from_numpy(v) for k, v in model.weights.items()})
+        networks.append(network.eval())
+    aligned = get_architecture("aligned")
+
+    def torch_parts():
+        inputs = aligned.inputs(melody, bar_positions(SONG_STEPS, downbeats), key_profile(melody))[None]
+        with torch.no_grad():
+            return [aligned.probabilities(network(torch.from_numpy(inputs))[0].numpy()) for network in networks]
+
+    spent = {}
+    for label, run in (("numpy", lambda: aligned.predict_many(models, melody, downbeats)), ("torch", torch_parts)):
+        run()
+        times = []
+        for _ in range(repeats):
+            began = time.perf_counter()
+            for model, probabilities in zip(models, run()):
+                aligned.decode(model.config, probabilities)
+            times.append(time.perf_counter() - began)
+        spent[label] = statistics.median(times)
+    rows.append(f"| the song's three aligned parts (numpy: stepped together) | {1000 * spent['numpy']:.1f} | "
+                f"{1000 * spent['torch']:.1f} | |")
     return rows
 
 

@@ -107,3 +107,11 @@ def test_hum_to_band_never_imports_torch(tmp_path):
                  "code = main(sys.argv[1:]); print('torch' in sys.modules); sys.exit(code)")
         result = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True)
         assert result.returncode == 0 and result.stdout.strip().endswith("False"), (command, result.stderr)
+
+
+def test_the_parts_of_a_song_run_together_to_the_same_numbers(melodies):
+    architecture = get_architecture("aligned")
+    models = [load_part_model(part, "aligned")[0] for part in ACCOMPANIMENT_CLASSES]
+    melody, downbeats = melodies[0]
+    together = architecture.predict_many(models, melody, downbeats)
+    assert all(np.array_equal(a, architecture.predict(m, melody, downbeats)) for a, m in zip(together, models))

@@ -9,17 +9,16 @@ training and measuring, :mod:`wav2accomp.data` and :mod:`wav2accomp.evaluation`.
 """
 __version__ = "0.1.0"
 
-from .data.corpus import prepare_corpus
 from .errors import MidiReadError, Wav2AccompError
 from .symbolic.classify import classify_parts
 from .symbolic.midi_io import Note, Part, Song, read_midi, write_midi
 from .symbolic.roll import n_steps_for, notes_to_roll, roll_to_notes, rolls_to_song
 from .symbolic.tempo_map import metre_grid
 
-#: Names loaded on first use, and their modules: they import the audio stack or torch, which the other
-#: commands need not pay for at start-up.
+#: Names loaded on first use, and their modules: they import the audio stack, the models or the corpus tools,
+#: which the other commands need not pay for at start-up.
 _LAZY = {"accompany": "arrangement", "Arrangement": "arrangement", "transcribe": "audio.transcribe",
-         "Transcription": "audio.transcribe", "generate_parts": "models.generate"}
+         "Transcription": "audio.transcribe", "generate_parts": "models.generate", "prepare_corpus": "data.corpus"}
 
 __all__ = ["accompany", "Arrangement", "transcribe", "Transcription", "generate_parts", "classify_parts",
            "prepare_corpus", "MidiReadError", "Wav2AccompError", "Note", "Part", "Song", "read_midi", "write_midi",

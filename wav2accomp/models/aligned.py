@@ -20,8 +20,8 @@ from ..constants import (ALIGNED_ARCH, CHORD_LOSS_WEIGHT, MIN_DRUM_THRESHOLD, N_
                          PERCUSSION)
 from ..symbolic.harmony import CHORD_LABELS, chord_masks, steps_to_chords
 from .architecture import Architecture
-from .conditioning import ALIGNED_FEATURES, aligned_inputs
-from .layers import linear, linear_shapes, lstm, lstm_shapes, relu, sigmoid
+from .conditioning import ALIGNED_FEATURES, aligned_inputs, bar_positions, key_profile
+from .layers import linear, linear_shapes, lstm_many, lstm_shapes, relu, sigmoid
 from .config import ModelConfig
 from .decoding import decode_percussion, decode_pitched
 
@@ -56,19 +56,34 @@ class AlignedArchitecture(Architecture):
     def logits(self, weights: dict, config: ModelConfig, inputs: np.ndarray) -> np.ndarray:
         """``(B, T, ALIGNED_FEATURES)`` -> ``(B, T, 181)``: sounding (78), onset (78), chord (25) logits
         (the network of :class:`~wav2accomp.models.aligned_network.AlignedBiLSTM`)."""
+        return self.logits_many([weights], config, inputs)[0]
+
+    def logits_many(self, weights: list[dict], config: ModelConfig, inputs: np.ndarray) -> list[np.ndarray]:
+        """:meth:`logits` of several models of `config`'s sizes on the same inputs, their LSTMs stepped together."""
         batch, n_steps, width = inputs.shape
         spb = config.steps_per_beat
         padded = np.concatenate([inputs, np.zeros((batch, (-n_steps) % spb, width), dtype=inputs.dtype)], axis=1)
         beats = padded.reshape(batch, -1, spb, width)
         summary = np.concatenate([beats[..., PITCH_CLASS_COLUMNS].mean(axis=2), beats[:, :, 0, BAR_KEY_COLUMNS]],
                                  axis=-1)
-        beat_states, _ = lstm(relu(linear(summary, weights, "beat_project")), weights, "beats", layers=config.layers,
-                              bidirectional=True)
-        per_step = np.repeat(beat_states, spb, axis=1)[:, :n_steps]
-        step_states, _ = lstm(np.concatenate([per_step, relu(linear(inputs, weights, "step_project"))], axis=-1),
-                              weights, "steps", bidirectional=True)
-        chords = np.repeat(linear(beat_states, weights, "chord"), spb, axis=1)[:, :n_steps]
-        return np.concatenate([linear(step_states, weights, "notes"), chords], axis=-1)
+        beat_states = lstm_many([relu(linear(summary, w, "beat_project")) for w in weights], weights, "beats",
+                                layers=config.layers, bidirectional=True)
+        step_inputs = [np.concatenate([np.repeat(states, spb, axis=1)[:, :n_steps],
+                                       relu(linear(inputs, w, "step_project"))], axis=-1)
+                       for states, w in zip(beat_states, weights)]
+        step_states = lstm_many(step_inputs, weights, "steps", bidirectional=True)
+        return [np.concatenate([linear(steps, w, "notes"),
+                                np.repeat(linear(states, w, "chord"), spb, axis=1)[:, :n_steps]], axis=-1)
+                for steps, states, w in zip(step_states, beat_states, weights)]
+
+    def predict_many(self, models: list, melody: np.ndarray, downbeats: np.ndarray) -> list[np.ndarray]:
+        """:meth:`predict` of several models at once (one recurrence for all) when they share their sizes."""
+        sizes = {(m.config.units, m.config.layers, m.config.steps_per_beat) for m in models}
+        if len(sizes) != 1:
+            return super().predict_many(models, melody, downbeats)
+        inputs = self.inputs(melody, bar_positions(len(melody), downbeats), key_profile(melody))[None]
+        return [self.probabilities(logits[0])
+                for logits in self.logits_many([m.weights for m in models], models[0].config, inputs)]
 
     def inputs(self, melody, positions, profile) -> np.ndarray:
         return aligned_inputs(melody, positions, profile)

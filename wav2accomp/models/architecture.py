@@ -92,6 +92,10 @@ class Architecture:
         of the valid split); by default the configured one."""
         return model.config.threshold
 
+    def predict_many(self, models: list[Model], melody: np.ndarray, downbeats: np.ndarray) -> list[np.ndarray]:
+        """:meth:`predict` of several models on one song (architectures may run them together)."""
+        return [self.predict(model, melody, downbeats) for model in models]
+
     def predict(self, model: Model, melody: np.ndarray, downbeats: np.ndarray) -> np.ndarray:
         """The probabilities for one song, float32.
 

@@ -85,9 +85,8 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
         ``(25,)`` weights over the chord vocabulary (e.g. a key's diatonic
         chords); used by the architectures that choose chords.
     """
-    rolls = {}
-    for index, part in enumerate(parts):
-        model, config = load_part_model(part, arch, model_dir)
-        rolls[part] = generate_part(model, config, melody, downbeats, temperature=temperature, seed=seed + index,
-                                    chord_prior=chord_prior)
-    return rolls
+    parts = list(parts)
+    models = [load_part_model(part, arch, model_dir)[0] for part in parts]
+    probabilities = get_architecture(arch).predict_many(models, melody, downbeats)   # the parts' networks together
+    return {part: decode(model.config, p, temperature=temperature, seed=seed + index, chord_prior=chord_prior)
+            for index, (part, model, p) in enumerate(zip(parts, models, probabilities))}

@@ -48,37 +48,56 @@ def lstm(x: np.ndarray, weights: dict, name: str, *, layers: int = 1, bidirectio
     directions = 2 if bidirectional else 1
     finals_h, finals_c = [], []
     for layer in range(layers):
-        suffixes = [f"_l{layer}" + ("_reverse" if direction else "") for direction in range(directions)]
-        parameters = [(weights[f"{name}.weight_ih{s}"], weights[f"{name}.weight_hh{s}"],
-                       weights[f"{name}.bias_ih{s}"] + weights[f"{name}.bias_hh{s}"]) for s in suffixes]
         rows = slice(layer * directions, (layer + 1) * directions)
         initial = None if state is None else (state[0][rows], state[1][rows])
-        x, (h, c) = _lstm_layer(x, parameters, initial)
+        outs, (h, c) = _recurrence([(x, *_direction(weights, name, layer, d)) for d in range(directions)], initial)
+        x = np.concatenate(outs, axis=-1) if directions == 2 else outs[0]
         finals_h.append(h)
         finals_c.append(c)
     return x, (np.concatenate(finals_h), np.concatenate(finals_c))
 
 
-def _lstm_layer(x: np.ndarray, parameters: list, initial) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """One layer, its directions (forward, then backward if given) stepped together: the input projections of
-    every step at once, then one batched recurrence (the backward direction reads the sequence reversed).
+def lstm_many(xs: list[np.ndarray], weights: list[dict], name: str, *, layers: int = 1,
+              bidirectional: bool = False) -> list[np.ndarray]:
+    """The LSTM `name` of several models of the same sizes at once, each on its own ``(B, T, F)`` inputs, in one
+    recurrence (a step costs about what it costs for one model); the outputs of each, as :func:`lstm` gives them."""
+    directions = 2 if bidirectional else 1
+    for layer in range(layers):
+        entries = [(x, *_direction(w, name, layer, d)) for x, w in zip(xs, weights) for d in range(directions)]
+        outs, _ = _recurrence(entries, None)
+        xs = [np.concatenate(outs[i:i + directions], axis=-1) if directions == 2 else outs[i]
+              for i in range(0, len(outs), directions)]
+    return xs
+
+
+def _direction(weights: dict, name: str, layer: int, direction: int):
+    """(w_ih, w_hh, summed bias, reverse) of one direction of one layer."""
+    suffix = f"_l{layer}" + ("_reverse" if direction else "")
+    return (weights[f"{name}.weight_ih{suffix}"], weights[f"{name}.weight_hh{suffix}"],
+            weights[f"{name}.bias_ih{suffix}"] + weights[f"{name}.bias_hh{suffix}"], bool(direction))
+
+
+def _recurrence(entries: list, initial) -> tuple[list[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Several LSTM directions stepped together: ``entries`` of (inputs (B, T, F), w_ih, w_hh, bias, reverse), all
+    of one hidden size and length; the input projections of every step at once, then one batched recurrence (a
+    reverse direction reads its sequence backwards). Returns each entry's ``(B, T, H)`` outputs and the final
+    states ``(K, B, H)``.
 
     The gates are reordered (input, forget, output, cell) and the sigmoid gates' weights halved, so that one
     ``tanh`` per step gives all four: sigmoid(a) = (1 + tanh(a / 2)) / 2.
     """
-    batch, n_steps, _ = x.shape
-    directions, hidden = len(parameters), parameters[0][1].shape[1]
+    batch, n_steps, _ = entries[0][0].shape
+    dtype, hidden = entries[0][0].dtype, entries[0][2].shape[1]
     order = np.r_[0:2 * hidden, 3 * hidden:4 * hidden, 2 * hidden:3 * hidden]
-    scale = np.where(np.arange(4 * hidden) < 3 * hidden, 0.5, 1.0).astype(x.dtype)
-    projected = np.stack([(x @ w_ih.T + bias)[..., order] * scale for w_ih, _, bias in parameters])  # (D, B, T, 4H)
-    if directions == 2:
-        projected[1] = projected[1][:, ::-1]
-    recurrent = np.stack([w_hh.T[:, order] * scale for _, w_hh, _ in parameters])                   # (D, H, 4H)
-    shape = (directions, batch, hidden)
-    h = np.zeros(shape, dtype=x.dtype) if initial is None else np.array(initial[0], dtype=x.dtype)
-    c = np.zeros(shape, dtype=x.dtype) if initial is None else np.array(initial[1], dtype=x.dtype)
-    out = np.empty((directions, batch, n_steps, hidden), dtype=x.dtype)
-    gates = np.empty((directions, batch, 4 * hidden), dtype=x.dtype)
+    scale = np.where(np.arange(4 * hidden) < 3 * hidden, 0.5, 1.0).astype(dtype)
+    projected = np.stack([((x @ w_ih.T + bias)[..., order] * scale)[:, ::-1 if reverse else 1]
+                          for x, w_ih, _, bias, reverse in entries])                      # (K, B, T, 4H)
+    recurrent = np.stack([w_hh.T[:, order] * scale for _, _, w_hh, _, _ in entries])     # (K, H, 4H)
+    shape = (len(entries), batch, hidden)
+    h = np.zeros(shape, dtype=dtype) if initial is None else np.array(initial[0], dtype=dtype)
+    c = np.zeros(shape, dtype=dtype) if initial is None else np.array(initial[1], dtype=dtype)
+    out = np.empty(shape[:2] + (n_steps, hidden), dtype=dtype)
+    gates = np.empty(shape[:2] + (4 * hidden,), dtype=dtype)
     sigmoids, cell = gates[..., :3 * hidden], gates[..., 3 * hidden:]
     entry, forget, output = gates[..., :hidden], gates[..., hidden:2 * hidden], gates[..., 2 * hidden:3 * hidden]
     for t in range(n_steps):
@@ -91,9 +110,7 @@ def _lstm_layer(x: np.ndarray, parameters: list, initial) -> tuple[np.ndarray, t
         c += entry * cell
         h = output * np.tanh(c)
         out[:, :, t] = h
-    if directions == 2:
-        return np.concatenate([out[0], out[1][:, ::-1]], axis=-1), (h, c)
-    return out[0], (h, c)
+    return [out[k][:, ::-1] if entries[k][4] else out[k] for k in range(len(entries))], (h, c)
 
 
 def linear_shapes(name: str, inputs: int, outputs: int) -> dict[str, tuple]:
