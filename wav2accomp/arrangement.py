@@ -27,6 +27,8 @@ from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MAX_AUD
 from .errors import Wav2AccompError
 from .options import DecodingOptions, TranscriptionOptions
 from .models.generate import generate_parts
+from .symbolic.chords import (bars_to_steps, changes_to_steps, given_chord_prior, parse_chord_text,
+                              read_chords_file)
 from .symbolic.classify import classify_parts
 from .symbolic.harmony import (diatonic_chord_mask, estimate_key, key_name, midi_key_signature, parse_key,
                                pitch_class_histogram)
@@ -172,6 +174,8 @@ class Arrangement:
     temperature : float
     timings : dict of str to float
         Seconds spent per stage (read, transcribe, generate, and later midi, render, plot).
+    chords : np.ndarray or None
+        ``(T,)`` the chord index per step the user gave (None: the models chose).
     """
 
     name: str
@@ -182,6 +186,7 @@ class Arrangement:
     seed: int
     temperature: float
     timings: dict[str, float] = field(default_factory=dict)
+    chords: np.ndarray | None = None
 
     @property
     def bpm(self) -> float:
@@ -268,13 +273,15 @@ class Arrangement:
         """One line for people: length, tempo, key, notes per part."""
         counts = ", ".join(f"{name} {int((roll == 2).sum())}" for name, roll in self.parts.items())
         return (f"{self.name}: {self.duration:.1f} s, {self.bpm:.0f} BPM, {key_name(*self.key)}"
-                f"{'' if self.key_given else ' (estimated)'}; melody {len(self.melody.notes)} notes; {counts}")
+                f"{'' if self.key_given else ' (estimated)'}{'; your chords' if self.chords is not None else ''}; "
+                f"melody {len(self.melody.notes)} notes; {counts}")
 
 
 def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, parts=ACCOMPANIMENT_CLASSES,
               bpm: float | None = None, key: str | None = None, seed: int = 0, temperature: float = 0.0,
               model_dir: str | os.PathLike | None = None, arch: str = ALIGNED_ARCH,
-              min_note_seconds: float = MIN_NOTE_SECONDS, max_seconds: float = MAX_AUDIO_SECONDS) -> Arrangement:
+              min_note_seconds: float = MIN_NOTE_SECONDS, max_seconds: float = MAX_AUDIO_SECONDS,
+              chords: str | None = None, chords_file: str | os.PathLike | None = None) -> Arrangement:
     """Give a melody a band.
 
     Parameters
@@ -296,6 +303,11 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         their chords among the key's diatonic triads (others are weighted by
         :data:`~wav2accomp.constants.OFF_KEY_CHORD_WEIGHT`). None estimates the key
         from the melody (written to the MIDI file; the chords stay the model's).
+    chords, chords_file : str or path-like, optional
+        The song's chords, which the pitched parts then play exactly (lead-sheet mode): ``"C G Am F"`` (one
+        a bar, repeated to the end; ``|`` between bars, two chords in a bar split it) or a file of ``START
+        LABEL`` lines (seconds, or ``bar N``; POP909's ``chord_midi.txt`` too); see
+        :mod:`wav2accomp.symbolic.chords`. At most one of them.
     seed : int
         Seed of the sampling: the same input, seed and temperature give the same result.
     temperature : float
@@ -324,6 +336,10 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         given_key = parse_key(key) if key is not None else None
     except ValueError as exc:
         raise Wav2AccompError(str(exc)) from None
+    if chords is not None and chords_file is not None:
+        raise Wav2AccompError("give the chords either as text or as a file, not both")
+    sheet = parse_chord_text(chords) if chords is not None else None
+    changes = read_chords_file(chords_file) if chords_file is not None else None
     timings: dict[str, float] = {}
     is_midi = not isinstance(source, np.ndarray) and Path(source).suffix.lower() in MIDI_SUFFIXES
     with _timed(timings, "melody"):
@@ -332,15 +348,20 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
                                         max_seconds=hearing.max_seconds))
     melody_roll = melody.roll()
     chosen_key = given_key or estimate_key(pitch_class_histogram(melody_roll > 0))
-    chord_prior = None
-    if given_key is not None:
+    chord_prior = given_chords = None
+    if sheet is not None or changes is not None:   # the parts play the user's chords (the key then only names them)
+        given_chords = (bars_to_steps(sheet, melody.downbeat_steps(), melody.n_steps()) if sheet is not None else
+                        changes_to_steps(changes, melody.downbeat_steps(), melody.n_steps(),
+                                         lambda s: melody.tempo_map.seconds_to_beats(s) * STEPS_PER_BEAT))
+        chord_prior = given_chord_prior(given_chords)
+    elif given_key is not None:
         chord_prior = np.where(diatonic_chord_mask(*given_key), 1.0, OFF_KEY_CHORD_WEIGHT)
     with _timed(timings, "generate"):
         rolls = generate_parts(melody_roll, melody.downbeat_steps(), parts=classes, arch=arch, model_dir=model_dir,
                                temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior)
     name = "the audio array" if isinstance(source, np.ndarray) else str(source)
     return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,
-                       seed=seed, temperature=temperature, timings=timings)
+                       seed=seed, temperature=temperature, timings=timings, chords=given_chords)
 
 
 @contextmanager

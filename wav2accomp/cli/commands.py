@@ -41,13 +41,13 @@ def run_accompany(args: argparse.Namespace) -> None:
 
     resolve_parts(args.parts)
     outputs = OutputSet({"-o": args.output, "--render": args.render, "--plot": args.plot},
-                        inputs=[args.source, args.soundfont])
+                        inputs=[args.source, args.soundfont, args.chords_file])
     if args.render:
         audio_format(args.render)
         engine = choose_engine(args.synth, args.soundfont)
     result = accompany(args.source, parts=args.parts, bpm=args.bpm, key=args.key, seed=args.seed,
                        temperature=args.temperature, model_dir=args.model_dir, min_note_seconds=args.min_note_seconds,
-                       max_seconds=args.max_seconds)
+                       max_seconds=args.max_seconds, chords=args.chords, chords_file=args.chords_file)
     with outputs.writing() as staged:
         result.to_midi(staged["-o"])
         if args.render:

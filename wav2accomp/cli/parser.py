@@ -197,6 +197,12 @@ def _accompany(subcommands) -> None:
     add_field(accompany, "--bpm", TranscriptionOptions, "bpm", type=tempo_bpm,
               help="tempo, quarter notes per minute (default: estimated; a MIDI melody keeps its own)")
     accompany.add_argument("--key", default=None, help='key such as C, Am, "F# minor" (default: estimated)')
+    chords = accompany.add_mutually_exclusive_group()
+    chords.add_argument("--chords", metavar="TEXT", default=None,
+                        help='the chords to play, one a bar, repeated: "C G Am F"; "C | G Am | F" puts two in bar 2')
+    chords.add_argument("--chords-file", metavar="FILE", default=None,
+                        help="the chords to play from a file: START LABEL per line (seconds, or bar N), or "
+                             "START END LABEL (POP909's chord_midi.txt)")
     add_field(accompany, "--seed", DecodingOptions, "seed", type=non_negative_int,
               help="seed of the sampling (default: %(default)s)")
     add_field(accompany, "--temperature", DecodingOptions, "temperature", type=temperature,

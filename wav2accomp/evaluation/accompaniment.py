@@ -15,6 +15,8 @@ songs and the same grid:
     the seed's configuration,
 ``aligned``
     the stronger model,
+``aligned, given chords``
+    the same model playing the song's true chords (pitched parts; lead-sheet mode, ``accompany --chords``),
 
 and reports the metrics of :mod:`wav2accomp.evaluation.metrics` per song and as means.
 """
@@ -33,14 +35,18 @@ from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MELODY, N_PITCHES,
 from ..data.corpus import load_song
 from ..models.conditioning import bar_positions
 from ..models.dataset import load_part_songs
-from ..models.generate import generate_part, load_part_model
+from ..models.generate import decode, load_part_model, predict_probabilities
 from ..plotting import plot_rolls
+from ..symbolic.chords import given_chord_prior
 from ..symbolic.harmony import TRIADS, beat_spans, estimate_key, pitch_class_histogram
 from .report import Report, Section, format_value, means_over
 from .metrics import (chord_accuracy, chord_tone_ratio, consonance, drum_family_onset_f1, empty_beat_rate, frame_scores,
                       grid_onset_scores, groove_consistency, mean_polyphony, pitch_class_entropy)
 
 SYSTEMS = ("real", "trivial", "other song", PAPER_ARCH, ALIGNED_ARCH)
+#: The aligned model made to play the song's true chords (lead-sheet mode; pitched parts only): POP909's annotated
+#: chords where the song has them, else the chords recognised in its real part.
+GIVEN_CHORDS = f"{ALIGNED_ARCH}, given chords"
 #: Metrics compared with the real accompaniment's own figure (texture and harmony with the melody).
 TEXTURE_METRICS = ("chord_tone_ratio", "consonance", "polyphony", "empty_beat_rate", "pitch_class_entropy",
                    "groove_consistency")
@@ -153,10 +159,15 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
                    "trivial": (rock_beat_part(n_steps, arrays["downbeats"]) if part == PERCUSSION
                                else tonic_triad_part(melody, arrays["beats"])),
                    "other song": fit_length(songs.target[(i + 1) % len(songs)], n_steps)}
+        probabilities = {}
         for arch, (model, config) in models.items():
             began = time.perf_counter()
-            systems[arch] = generate_part(model, config, melody, arrays["downbeats"], seed=seed)
+            probabilities[arch] = predict_probabilities(model, config, melody, arrays["downbeats"])
+            systems[arch] = decode(config, probabilities[arch], seed=seed)
             seconds[arch] += time.perf_counter() - began
+        if part != PERCUSSION:  # the same probabilities, decoded to the true chords
+            systems[GIVEN_CHORDS] = decode(models[ALIGNED_ARCH][1], probabilities[ALIGNED_ARCH], seed=seed,
+                                           chord_prior=given_chord_prior(songs.chords[i]))
         row = {"id": songs.ids[i], "steps": n_steps}
         row.update({name: part_metrics(part, melody, real, roll, arrays) for name, roll in systems.items()})
         per_song.append(row)
@@ -166,27 +177,28 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
                      ALIGNED_ARCH: systems[ALIGNED_ARCH]}
             plot_rolls(shown, Path(plots_dir) / f"{part}-{i + 1}.png", downbeats=arrays["downbeats"],
                        title=f"{part}: {songs.ids[i]} (melody, real, paper, aligned)")
-    metrics = list(dict.fromkeys(k for row in per_song for s in SYSTEMS for k in row[s]))
-    means = means_over(per_song, SYSTEMS, metrics)
+    shown = list(SYSTEMS) + ([GIVEN_CHORDS] if part != PERCUSSION else [])
+    metrics = list(dict.fromkeys(k for row in per_song for s in shown for k in row[s]))
+    means = means_over(per_song, shown, metrics)
     total_steps = sum(row["steps"] for row in per_song)
     speed = {a: 1000 * s / max(total_steps, 1) for a, s in seconds.items()}
-    notes = gap_table(part, means) + ["", "Generation time per 1000 steps (250 beats): "
+    notes = gap_table(part, shown, means) + ["", "Generation time per 1000 steps (250 beats): "
                                       + ", ".join(f"{a} {1000 * s:.1f} ms" for a, s in speed.items())]
     if songs.skipped:
         notes += ["", f"Skipped {len(songs.skipped)} unreadable songs:", ""]
         notes += [f"- {item['id']}: {item['reason']}" for item in songs.skipped]
-    return Section(f"{part} ({len(per_song)} songs)", list(SYSTEMS), metrics, means, per_song, notes=notes,
+    return Section(f"{part} ({len(per_song)} songs)", shown, metrics, means, per_song, notes=notes,
                    info={"songs": len(per_song), "skipped": songs.skipped, "generation_seconds_per_1000_steps": speed,
                          "models": {a: {"threshold": c.threshold, **c.training} for a, (_, c) in models.items()}})
 
 
-def gap_table(part: str, means: dict) -> list[str]:
+def gap_table(part: str, systems: list[str], means: dict) -> list[str]:
     """Markdown lines: each system's gap to the real part's texture figures (absolute and relative)."""
     gaps = [m for m in TEXTURE_METRICS if m in means["real"]]
     lines = [f"Gap to the real {part} (system - real; relative in brackets):", "",
              "| system | " + " | ".join(m.replace("_", " ") for m in gaps) + " |",
              "|---|" + "---:|" * len(gaps)]
-    for system in SYSTEMS[1:]:
+    for system in systems[1:]:
         cells = []
         for m in gaps:
             gap, real = means[system][m] - means["real"][m], means["real"][m]
