@@ -120,8 +120,10 @@ class AlignedArchitecture(Architecture):
 
     def decode(self, config, probabilities, *, temperature=0.0, seed=0, threshold=None, chord_prior=None):
         """Drums: onsets above their thresholds (never below :data:`~wav2accomp.constants.MIN_DRUM_THRESHOLD`).
-        Pitched parts: a chord per beat (:func:`chord_weights`, the model's distribution times
-        `chord_prior`), then hysteresis decoding of the weighted sounding probabilities."""
+        Pitched parts: a chord per beat (:func:`chord_weights`, the model's distribution times `chord_prior`),
+        then hysteresis decoding of the weighted sounding probabilities. A per-step prior ``(T, 25)`` is the
+        user's chords (:func:`~wav2accomp.symbolic.chords.given_chord_prior`): notes outside them are left out;
+        a ``(25,)`` one (a key's chords) only weighs the choice."""
         threshold = np.asarray(config.threshold if threshold is None else threshold)
         rng = np.random.default_rng(seed)
         sounding, onsets, chords = np.split(probabilities, [N_PITCHES, 2 * N_PITCHES], axis=-1)
@@ -131,7 +133,9 @@ class AlignedArchitecture(Architecture):
                                      temperature=temperature, rng=rng)
         if chord_prior is not None:
             chords = chords * chord_prior
-        sounding = sounding * chord_weights(chords, config.steps_per_beat, temperature, rng)
+        given = chord_prior is not None and np.ndim(chord_prior) == 2   # the user's chords, step by step
+        sounding = sounding * chord_weights(chords, config.steps_per_beat, temperature, rng,
+                                            outside=0.0 if given else OUTSIDE_CHORD_WEIGHT)
         return decode_pitched(sounding, onsets, threshold=threshold, max_polyphony=config.max_polyphony,
                               temperature=temperature, rng=rng, block_steps=config.steps_per_beat)
 
@@ -167,13 +171,13 @@ class AlignedArchitecture(Architecture):
         return round((low + high) / 2, 4)
 
 
-def chord_weights(chords: np.ndarray, steps_per_beat: int, temperature: float,
-                  rng: np.random.Generator) -> np.ndarray:
+def chord_weights(chords: np.ndarray, steps_per_beat: int, temperature: float, rng: np.random.Generator, *,
+                  outside: float = OUTSIDE_CHORD_WEIGHT) -> np.ndarray:
     """``(T, 78)`` weights of each note from the model's chord distribution ``(T, 25)``.
 
     One chord is chosen per beat: the most probable (temperature 0) or one
     sampled from the distribution sharpened or flattened by the temperature.
-    Notes of the chord weigh 1, others :data:`~wav2accomp.constants.OUTSIDE_CHORD_WEIGHT`.
+    Notes of the chord weigh 1, others `outside` (default :data:`~wav2accomp.constants.OUTSIDE_CHORD_WEIGHT`).
     """
     n_steps = len(chords)
     n_beats = -(-n_steps // steps_per_beat)
@@ -187,7 +191,7 @@ def chord_weights(chords: np.ndarray, steps_per_beat: int, temperature: float,
     else:
         chosen = np.argmax(per_beat, axis=1)
     inside = np.repeat(chord_masks()[chosen], steps_per_beat, axis=0)[:n_steps]
-    return np.where(inside, 1.0, OUTSIDE_CHORD_WEIGHT)
+    return np.where(inside, 1.0, outside)
 
 
 ARCHITECTURE = AlignedArchitecture()

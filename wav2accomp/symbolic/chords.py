@@ -129,7 +129,7 @@ def bars_to_steps(bars: list[list[int]], downbeats: np.ndarray, n_steps: int) ->
         starts.insert(0, 0)
     ends = starts[1:] + [n_steps]
     full = [b - a for a, b in zip(starts, ends)]
-    first_full = 1 if len(full) > 1 and full[0] < max(full[1:]) else 0
+    first_full = 1 if len(full) > 1 and full[0] < full[1] else 0   # a pickup: shorter than the bar after it
     chords = np.full(n_steps, NO_CHORD, dtype=np.int16)
     for index, (start, end) in enumerate(zip(starts, ends)):
         bar = bars[max(index - first_full, 0) % len(bars)]
