@@ -23,6 +23,7 @@ examples:
   wav2accomp accompany hum.wav -o song.mid --render song.wav --plot song.png
   wav2accomp accompany hum.wav -o song.mid --parts drums piano --bpm 96 --key "A minor"
   wav2accomp accompany melody.mid -o song.mid --temperature 0.5 --seed 7
+  wav2accomp accompany hum.wav -o song.mid --chords "C G Am F"
   wav2accomp accompany hum.wav -o song.mid --model-dir runs/my-models/
 
 IN is a recording (humming, singing or whistling; wav/flac/ogg, mp3 where
@@ -30,7 +31,8 @@ your libsndfile can) or a MIDI file whose melody part is used. The MIDI file
 holds your melody (time = time in the recording) and one track per part:
 drums on channel 10, piano (GM 1) and strings (GM 49). --key makes the
 pitched parts choose their chords among the key's own; without it the key is
-estimated and only written to the file. --temperature 0 (default) gives the
+estimated and only written to the file. --chords (or --chords-file) makes the
+pitched parts play your chords exactly. --temperature 0 (default) gives the
 models' most likely parts; 0.3-1 samples more freely, and --seed picks the
 variation (same input + seed + temperature = same output).
 
