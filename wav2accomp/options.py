@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 from .constants import MAX_AUDIO_SECONDS, MAX_TEMPERATURE, MIN_NOTE_SECONDS, USER_BPM_RANGE
 from .errors import Wav2AccompError
@@ -63,11 +63,6 @@ def check_optional_finite(name: str, value, **limits) -> float | None:
 def run_defining(options) -> dict:
     """The fields of a training-options dataclass that a resumed run must share with its checkpoint."""
     return {f.name: getattr(options, f.name) for f in fields(options) if not f.metadata.get("free_on_resume")}
-
-
-def options_dict(options) -> dict:
-    """Every field of an options dataclass (for logs)."""
-    return asdict(options)
 
 
 @dataclass(frozen=True)

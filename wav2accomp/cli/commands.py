@@ -107,8 +107,8 @@ def run_baseline_generate(args: argparse.Namespace) -> None:
 
 
 def run_baseline_evaluate(args: argparse.Namespace) -> None:
-    _make_folder(args.out)  # an unwritable output fails before the work, not after
     needs_torch("wav2accomp baseline")
+    _make_folder(args.out)  # an unwritable output fails before the work, not after
     from ..baselines.raw_amplitude import evaluate_baseline
 
     report = evaluate_baseline(args.model, args.stems, split=args.split, overlap=args.overlap, limit=args.limit,
@@ -118,12 +118,13 @@ def run_baseline_evaluate(args: argparse.Namespace) -> None:
 
 
 def run_evaluate_stems(args: argparse.Namespace) -> None:
+    if args.baseline is not None:
+        needs_torch("evaluate stems --baseline")
     _make_folder(args.out)  # an unwritable output fails before the work, not after
     from ..evaluation.stems import evaluate_stems
 
     baseline = None
     if args.baseline is not None:
-        needs_torch("evaluate stems --baseline")
         from ..baselines.raw_amplitude import BaselineScorer, load_baseline
 
         baseline = BaselineScorer(*load_baseline(args.baseline))

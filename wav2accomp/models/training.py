@@ -36,7 +36,7 @@ from tqdm import tqdm
 
 from ..constants import GRADIENT_CLIP, LR_HALF_LIFE_EPOCHS, TRANSPOSE_RANGE
 from ..errors import Wav2AccompError
-from ..options import TrainOptions, options_dict
+from ..options import TrainOptions
 from .architecture import Model, n_parameters, numpy_weights, save_model
 from .checkpoints import RunFolder, RunState, restore, stop_after_step
 from .config import ModelConfig
@@ -166,7 +166,7 @@ class _Trainer:
     def write_log(self, **extra) -> None:
         if self.ddp.main:
             state = self.state
-            self.run.write_log({"options": options_dict(self.options), "config": asdict(self.config),
+            self.run.write_log({"options": asdict(self.options), "config": asdict(self.config),
                                 "parameters": n_parameters(self.model), "world_size": self.ddp.world,
                                 "history": state.history, "best_epoch": state.best_epoch,
                                 "best_loss": state.best_loss, "elapsed": state.elapsed,
