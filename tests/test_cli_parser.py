@@ -6,7 +6,7 @@ import pytest
 
 from wav2accomp.baselines.options import BaselineTrainOptions
 from wav2accomp.cli.parser import build_parser, field_default, tempo_bpm
-from wav2accomp.options import DecodingOptions, TrainOptions, TranscriptionOptions
+from wav2accomp.options import DecodingOptions, DrumOptions, TrainOptions, TranscriptionOptions
 
 
 def subcommand(parser: argparse.ArgumentParser, *path: str) -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def subcommand(parser: argparse.ArgumentParser, *path: str) -> argparse.Argument
 SOURCES = [
     (("accompany",), TranscriptionOptions, ()),
     (("accompany",), DecodingOptions, ()),
+    (("accompany",), DrumOptions, ()),
     (("transcribe",), TranscriptionOptions, ()),
     (("train",), TrainOptions, ("data", "part", "arch", "out", "valid_windows", "calibration_songs", "progress",
                                 "command")),

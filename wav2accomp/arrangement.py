@@ -25,7 +25,7 @@ from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MAX_AUD
                         MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
                         STRINGSLIKE)
 from .errors import Wav2AccompError
-from .options import DecodingOptions, TranscriptionOptions
+from .options import DecodingOptions, DrumOptions, TranscriptionOptions
 from .models.generate import generate_parts
 from .symbolic.chords import (bars_to_steps, changes_to_steps, given_chord_prior, parse_chord_text,
                               read_chords_file)
@@ -100,6 +100,11 @@ class Melody:
     def roll(self) -> np.ndarray:
         """``(T, 78)`` encoded melody roll."""
         return notes_to_roll(self.notes, self.n_steps())
+
+    def bpm(self) -> float:
+        """Tempo at the first bar line, quarter notes per minute."""
+        bars = self.downbeat_steps()
+        return float(self.tempo_map.bpm_at(float(bars[1]) / STEPS_PER_BEAT if len(bars) > 1 else 0.0))
 
     def downbeat_steps(self) -> np.ndarray:
         """Bar starts, steps."""
@@ -191,9 +196,7 @@ class Arrangement:
     @property
     def bpm(self) -> float:
         """Tempo at the first bar line, quarter notes per minute."""
-        first_bar = self.melody.downbeat_steps()
-        beat = float(first_bar[1]) / STEPS_PER_BEAT if len(first_bar) > 1 else 0.0
-        return float(self.melody.tempo_map.bpm_at(beat))
+        return self.melody.bpm()
 
     @property
     def duration(self) -> float:
@@ -281,7 +284,8 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
               bpm: float | None = None, key: str | None = None, seed: int = 0, temperature: float = 0.0,
               model_dir: str | os.PathLike | None = None, arch: str = ALIGNED_ARCH,
               min_note_seconds: float = MIN_NOTE_SECONDS, max_seconds: float = MAX_AUDIO_SECONDS,
-              chords: str | None = None, chords_file: str | os.PathLike | None = None) -> Arrangement:
+              chords: str | None = None, chords_file: str | os.PathLike | None = None,
+              drummer: str = "groove", drums_density: float = 1.0, drum_style: str | None = None) -> Arrangement:
     """Give a melody a band.
 
     Parameters
@@ -318,6 +322,15 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         ``"aligned"`` (default) or ``"paper"``.
     min_note_seconds, max_seconds : float
         Shortest sung note kept and longest recording accepted, seconds.
+    drummer : str
+        ``"groove"`` (default): the groove model plays the drums (a groove per section chosen for the
+        melody and tempo, bar variations, fills at phrase ends, crashes on section starts, an ending);
+        ``"network"``: the `arch` percussion network, step by step.
+    drums_density : float
+        The groove drummer's density: 1 as the melody suggests, 0.5 sparser, 2 busier (0.25 to 4).
+    drum_style : str, optional
+        Keep the groove drummer to one family: backbeat, eighths, sixteenths, quarters, ride,
+        four-on-the-floor, half-time.
 
     Returns
     -------
@@ -331,6 +344,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     """
     classes = resolve_parts(parts)
     decoding = DecodingOptions(temperature=temperature, seed=seed)
+    drums = DrumOptions(drummer=drummer, density=drums_density, style=drum_style)
     hearing = TranscriptionOptions(bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds)
     try:
         given_key = parse_key(key) if key is not None else None
@@ -358,7 +372,8 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         chord_prior = np.where(diatonic_chord_mask(*given_key), 1.0, OFF_KEY_CHORD_WEIGHT)
     with _timed(timings, "generate"):
         rolls = generate_parts(melody_roll, melody.downbeat_steps(), parts=classes, arch=arch, model_dir=model_dir,
-                               temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior)
+                               temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior,
+                               bpm=melody.bpm(), drums=drums)
     name = "the audio array" if isinstance(source, np.ndarray) else str(source)
     return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,
                        seed=seed, temperature=temperature, timings=timings, chords=given_chords)

@@ -271,3 +271,24 @@ STEMS_SAMPLE_RATE = 22050
 MELODY_STEM_KEYWORDS = ("vocal", "voice", "vox", "lead", "melody", "sing")
 #: Stem names that are premixes, never summed into the accompaniment.
 MIX_STEM_NAMES = ("mix", "mixture")
+
+#: The kit of the groove model (wav2accomp.models.groove): voice -> the GM drums it stands for in real parts
+#: (one voice plays one drum, the one the corpus uses most). Drums outside the kit are not learned.
+DRUM_KIT = {
+    "kick": (35, 36), "side stick": (37,), "snare": (38, 40), "clap": (39,),
+    "closed hi-hat": (42, 44), "open hi-hat": (46,), "crash": (49, 52, 55, 57), "ride": (51, 53, 59),
+    "low tom": (41, 43), "mid tom": (45, 47), "high tom": (48, 50), "tambourine": (54,), "shaker": (69, 70),
+}
+#: Fewest songs a groove or a bar edit must be found in to enter the groove model: it learns what drummers
+#: commonly play, never one song's own part.
+GROOVE_MIN_SONGS = 5
+#: Bars of a phrase; sections start every this many bars from the melody's entry.
+PHRASE_BARS = 8
+#: Who plays the drums: the groove model (default) or the chosen architecture's percussion network.
+DRUMMERS = ("groove", "network")
+#: Range of the groove drummer's density (1 = as the melody suggests).
+DRUM_DENSITY_RANGE = (0.25, 4.0)
+#: Groove families a user may ask the groove drummer for (wav2accomp.models.groove.STYLES tests each).
+DRUM_STYLES = ("backbeat", "eighths", "sixteenths", "quarters", "ride", "four-on-the-floor", "half-time")
+#: File stem of the groove model among the shipped (or a user's) models.
+GROOVE_MODEL = "groove-percussion"

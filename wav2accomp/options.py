@@ -14,7 +14,8 @@ import math
 import sys
 from dataclasses import dataclass, field, fields
 
-from .constants import MAX_AUDIO_SECONDS, MAX_TEMPERATURE, MIN_NOTE_SECONDS, USER_BPM_RANGE
+from .constants import (DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS, MAX_AUDIO_SECONDS, MAX_TEMPERATURE,
+                        MIN_NOTE_SECONDS, USER_BPM_RANGE)
 from .errors import Wav2AccompError
 
 #: Field metadata of an option that may differ between a run and its ``--resume``.
@@ -109,6 +110,36 @@ class DecodingOptions:
         if self.temperature > MAX_TEMPERATURE:
             raise Wav2AccompError(f"temperature must be at most {MAX_TEMPERATURE:g}, not {self.temperature:g}")
         check_count("seed", self.seed, minimum=0)
+
+
+@dataclass(frozen=True)
+class DrumOptions:
+    """How the drums are played.
+
+    Attributes
+    ----------
+    drummer : str
+        ``"groove"``: the bar-level groove model (grooves, variations, fills, crashes, an ending);
+        ``"network"``: the chosen architecture's percussion network, decoded step by step.
+    density : float
+        1 plays as the melody suggests; below 1 sparser grooves, above 1 busier ones (groove drummer).
+    style : str or None
+        Keep the grooves to one family (groove drummer; see :data:`~wav2accomp.constants.DRUM_STYLES`).
+    """
+
+    drummer: str = DRUMMERS[0]
+    density: float = 1.0
+    style: str | None = None
+
+    def __post_init__(self):
+        if self.drummer not in DRUMMERS:
+            raise Wav2AccompError(f"unknown drummer {self.drummer!r}: choose {' or '.join(DRUMMERS)}")
+        low, high = DRUM_DENSITY_RANGE
+        check_finite("drum density", self.density)
+        if not low <= self.density <= high:
+            raise Wav2AccompError(f"drum density must be between {low:g} and {high:g}, not {self.density:g}")
+        if self.style is not None and self.style not in DRUM_STYLES:
+            raise Wav2AccompError(f"unknown drum style {self.style!r}: choose from {', '.join(DRUM_STYLES)}")
 
 
 @dataclass

@@ -47,7 +47,8 @@ def run_accompany(args: argparse.Namespace) -> None:
         engine = choose_engine(args.synth, args.soundfont)
     result = accompany(args.source, parts=args.parts, bpm=args.bpm, key=args.key, seed=args.seed,
                        temperature=args.temperature, model_dir=args.model_dir, min_note_seconds=args.min_note_seconds,
-                       max_seconds=args.max_seconds, chords=args.chords, chords_file=args.chords_file)
+                       max_seconds=args.max_seconds, chords=args.chords, chords_file=args.chords_file,
+                       drummer=args.drummer, drums_density=args.density, drum_style=args.style)
     with outputs.writing() as staged:
         result.to_midi(staged["-o"])
         if args.render:
@@ -186,6 +187,17 @@ def run_train(args: argparse.Namespace) -> None:
         threshold = f"{threshold:.3f}" if np.isscalar(threshold) else "one per drum"
         print(f"best valid loss {best['valid_loss']:.4f} at epoch {best['epoch']}; decoding threshold {threshold}; "
               f"wrote {Path(args.out) / f'{args.arch}-{args.part}'}.npz/.json, log.json, loss.png")
+
+
+def run_train_grooves(args: argparse.Namespace) -> None:
+    from ..models.groove_fit import train_grooves
+
+    _make_folder(args.out)
+    model, path = train_grooves(args.data, args.out, min_songs=args.min_songs, progress=not args.quiet)
+    info = model.info
+    print(f"{info['grooves'] - 1} grooves and {info['edits'] - 1} bar edits from {info['songs']} songs "
+          f"({info['sections']} sections); valid agreement {info['valid_agreement_chosen']:.3f} "
+          f"(best single groove {info['valid_agreement_best_single']:.3f}); wrote {path}.npz/.json")
 
 
 def run_evaluate_accompaniment(args: argparse.Namespace) -> None:

@@ -10,6 +10,7 @@ Commands:
   prepare     turn folders of MIDI files into training-ready piano rolls
   inspect     show how a MIDI file's parts are classified (and draw them)
   train       train the model of one accompaniment class on a prepared cache
+  train-grooves  learn the groove drummer from the drum parts of a cache
   evaluate    measure transcription on annotated recordings, generated
               accompaniment against held-out songs, or both routes on stems
   stems       render multitrack stems (one audio file per class) from MIDI
@@ -24,6 +25,7 @@ examples:
   wav2accomp accompany hum.wav -o song.mid --parts drums piano --bpm 96 --key "A minor"
   wav2accomp accompany melody.mid -o song.mid --temperature 0.5 --seed 7
   wav2accomp accompany hum.wav -o song.mid --chords "C G Am F"
+  wav2accomp accompany hum.wav -o song.mid --style half-time --drums-density 0.7
   wav2accomp accompany hum.wav -o song.mid --model-dir runs/my-models/
 
 IN is a recording (humming, singing or whistling; wav/flac/ogg, mp3 where
@@ -36,10 +38,30 @@ pitched parts play your chords exactly. --temperature 0 (default) gives the
 models' most likely parts; 0.3-1 samples more freely, and --seed picks the
 variation (same input + seed + temperature = same output).
 
+The drums come from the groove drummer: for each 8-bar section a groove that
+real drummers play, chosen for your melody's rhythm and tempo, varied bar by
+bar (fills at phrase ends, a crash on each section, an ending on the last
+bar). --drums-density leans it sparser (0.5) or busier (2); --style keeps it
+to one family (backbeat, eighths, sixteenths, quarters, ride,
+four-on-the-floor, half-time); --drummer network plays the step-by-step
+percussion network instead.
+
 --render mixes your recording with the synthesised parts. With FluidSynth and
 a General MIDI SoundFont it sounds like real instruments (pip install
 pyfluidsynth; Debian/Ubuntu: apt install libfluidsynth3 fluid-soundfont-gm;
 or --soundfont FILE.sf2); otherwise a small built-in synthesiser plays it.
+"""
+
+TRAIN_GROOVES_EPILOG = """\
+example:
+  wav2accomp train-grooves --data cache/ --out runs/grooves/
+  wav2accomp accompany hum.wav -o song.mid --model-dir runs/grooves/
+
+Reads the percussion parts of the cache's train split (numpy only, about a
+minute for 1,800 songs), and writes OUT/groove-percussion.npz/.json: the
+grooves and bar edits found in at least --min-songs songs (what drummers
+commonly play, never one song's own part), their probabilities per place in
+the phrase, and the groove choice from the melody's rhythm and tempo.
 """
 
 TRANSCRIBE_EPILOG = """\

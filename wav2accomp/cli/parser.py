@@ -11,14 +11,14 @@ from dataclasses import MISSING, fields
 
 from .. import __version__
 from ..baselines.options import DEFAULT_HIDDEN, BaselineTrainOptions
-from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, STEMS_SAMPLE_RATE,
-                         SYNTH_ENGINES)
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
+                         GROOVE_MIN_SONGS, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, STEMS_SAMPLE_RATE, SYNTH_ENGINES)
 from ..errors import Wav2AccompError
 from ..models.registry import ARCHITECTURES, architecture_names
-from ..options import DecodingOptions, TrainOptions, TranscriptionOptions, check_bpm
+from ..options import DecodingOptions, DrumOptions, TrainOptions, TranscriptionOptions, check_bpm
 from . import commands
 from .help import (ACCOMPANY_EPILOG, BASELINE_EPILOG, DESCRIPTION, EVALUATE_EPILOG, INSPECT_EPILOG, PREPARE_EPILOG,
-                   STEMS_EPILOG, TRANSCRIBE_EPILOG, TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
+                   STEMS_EPILOG, TRAIN_GROOVES_EPILOG, TRANSCRIBE_EPILOG, TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
 
 SPLITS = ("train", "valid", "test")
 TRACKERS = ("yin", "pyin")
@@ -181,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wav2accomp {__version__}")
     # the commands are listed in DESCRIPTION, one line each; argparse's own list would repeat them
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS, prog="wav2accomp")
-    for add in (_accompany, _transcribe, _prepare, _inspect, _train, _evaluate, _stems, _baseline):
+    for add in (_accompany, _transcribe, _prepare, _inspect, _train, _train_grooves, _evaluate, _stems, _baseline):
         add(subcommands)
     return parser
 
@@ -207,6 +207,14 @@ def _accompany(subcommands) -> None:
               help="seed of the sampling (default: %(default)s)")
     add_field(accompany, "--temperature", DecodingOptions, "temperature", type=temperature,
               help=f"0 = most likely parts, 0.3-1 = freer, at most {MAX_TEMPERATURE:g} (default: %(default)g)")
+    add_field(accompany, "--drummer", DrumOptions, "drummer", choices=DRUMMERS,
+              help="groove: grooves, variations, fills and an ending learned from real drummers; network: the "
+                   "step-by-step percussion network (default: %(default)s)")
+    low, high = DRUM_DENSITY_RANGE
+    add_field(accompany, "--drums-density", DrumOptions, "density", type=positive_float, metavar="X",
+              help=f"1 = as the melody suggests, 0.5 sparser, 2 busier ({low:g} to {high:g}; default: %(default)g)")
+    add_field(accompany, "--style", DrumOptions, "style", choices=DRUM_STYLES, metavar="STYLE",
+              help=f"keep the drums to one groove family: {', '.join(DRUM_STYLES)} (default: chosen for the melody)")
     accompany.add_argument("--model-dir", metavar="DIR", default=None,
                            help="models you trained (default: the shipped ones)")
     accompany.add_argument("--render", metavar="AUDIO", help="also write a mix to hear (.wav, .flac or .ogg)")
@@ -278,6 +286,17 @@ def _train(subcommands) -> None:
     add_field(train, "--no-augment", TrainOptions, "augment", action="store_false", help="no random transposition")
     add_run_options(train, TrainOptions, sampled="window")
     train.set_defaults(run=commands.run_train)
+
+
+def _train_grooves(subcommands) -> None:
+    grooves = _command(subcommands, "train-grooves", "Learn the groove drummer from the drum parts of a prepared "
+                       "cache.", TRAIN_GROOVES_EPILOG)
+    grooves.add_argument("--data", required=True, metavar="CACHE", help="cache made by `wav2accomp prepare`")
+    grooves.add_argument("--out", required=True, metavar="DIR", help="folder for groove-percussion.npz/.json")
+    grooves.add_argument("--min-songs", type=positive_int, default=GROOVE_MIN_SONGS, metavar="N",
+                         help="fewest songs a groove or bar edit must be found in (default: %(default)s)")
+    add_quiet(grooves)
+    grooves.set_defaults(run=commands.run_train_grooves)
 
 
 def _evaluate(subcommands) -> None:

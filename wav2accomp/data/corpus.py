@@ -289,6 +289,15 @@ def load_index(cache: str | os.PathLike) -> dict:
                               "run `wav2accomp prepare` first") from exc
 
 
+def song_bpm(arrays: dict[str, np.ndarray]) -> float:
+    """Tempo of a prepared song at its first downbeat, quarter notes per minute (the file's default
+    tempo when the cache holds no tempo map)."""
+    if "tempo_us" not in arrays or not len(arrays["tempo_us"]):
+        return float(TempoMap.constant().bpm_at(0.0))
+    first_bar = float(arrays["downbeats"][0]) / STEPS_PER_BEAT if len(arrays["downbeats"]) else 0.0
+    return float(TempoMap.from_changes(arrays["tempo_beats"], arrays["tempo_us"]).bpm_at(first_bar))
+
+
 def load_song(cache: str | os.PathLike, song: str) -> dict[str, np.ndarray]:
     """The arrays of one prepared song (see :func:`prepare_song`).
 

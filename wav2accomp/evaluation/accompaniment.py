@@ -17,6 +17,8 @@ songs and the same grid:
     the stronger model,
 ``aligned, given chords``
     the same model playing the song's true chords (pitched parts; lead-sheet mode, ``accompany --chords``),
+``groove``
+    the groove drummer (percussion; :mod:`wav2accomp.models.groove`, the default drums of ``accompany``),
 
 and reports the metrics of :mod:`wav2accomp.evaluation.metrics` per song and as means.
 """
@@ -35,21 +37,26 @@ from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MELODY, N_PITCHES,
 from ..data.corpus import load_song
 from ..models.conditioning import bar_positions
 from ..models.dataset import load_part_songs
-from ..models.generate import decode, load_part_model, predict_probabilities
+from ..models.generate import decode, load_drummer, load_part_model, predict_probabilities
+from ..models.groove import bar_plan, play_drums
 from ..plotting import plot_rolls
 from ..symbolic.chords import given_chord_prior
 from ..symbolic.harmony import TRIADS, beat_spans, estimate_key, pitch_class_histogram
 from .report import Report, Section, format_value, means_over
-from .metrics import (chord_accuracy, chord_tone_ratio, consonance, drum_family_onset_f1, empty_beat_rate, frame_scores,
-                      grid_onset_scores, groove_consistency, mean_polyphony, pitch_class_entropy)
+from .metrics import (chord_accuracy, chord_tone_ratio, consonance, drum_bar_metrics, drum_family_onset_f1,
+                      empty_beat_rate, frame_scores, grid_onset_scores, groove_consistency, mean_polyphony,
+                      pitch_class_entropy)
 
 SYSTEMS = ("real", "trivial", "other song", PAPER_ARCH, ALIGNED_ARCH)
 #: The aligned model made to play the song's true chords (lead-sheet mode; pitched parts only): POP909's annotated
 #: chords where the song has them, else the chords recognised in its real part.
 GIVEN_CHORDS = f"{ALIGNED_ARCH}, given chords"
-#: Metrics compared with the real accompaniment's own figure (texture and harmony with the melody).
+#: The groove drummer's row (percussion).
+GROOVE = "groove"
+#: Metrics compared with the real accompaniment's own figure (texture, harmony with the melody, the drummer's).
 TEXTURE_METRICS = ("chord_tone_ratio", "consonance", "polyphony", "empty_beat_rate", "pitch_class_entropy",
-                   "groove_consistency")
+                   "groove_consistency", "backbeat_rate", "kick_on_one_rate", "hihat_regularity", "fill_rate",
+                   "exact_repeat_share")
 #: Rock-beat pattern of the trivial drum part: GM drum -> positions in a 16-step bar.
 TRIVIAL_BEAT = {36: (0, 8), 38: (4, 12), 42: tuple(range(0, 16, 2))}
 #: Lowest note of the trivial part's tonic triad: the tonic in the octave from C3 (MIDI 48).
@@ -94,6 +101,7 @@ def part_metrics(part: str, melody: np.ndarray, reference: np.ndarray, estimate:
         result.update({f"{family}_onset_f1": f1 for family, f1 in drum_family_onset_f1(reference, estimate).items()})
         result.update({"polyphony": mean_polyphony(estimate), "empty_beat_rate": empty_beat_rate(estimate, beats),
                        "groove_consistency": groove_consistency(estimate, downbeats)})
+        result.update(drum_bar_metrics(estimate, downbeats, bar_plan(melody, downbeats).entry))
         return result
     if "chord_label" in arrays:
         result["chord_accuracy"] = chord_accuracy(estimate, beats, arrays["chord_start"], arrays["chord_end"],
@@ -149,8 +157,11 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
                    progress: bool) -> Section:
     """Every system on every song of `split` that has `part`: one section."""
     models = {arch: load_part_model(part, arch, model_dir) for arch in (PAPER_ARCH, ALIGNED_ARCH)}
+    drummer = load_drummer(model_dir) if part == PERCUSSION else None
     songs = load_part_songs(cache, part, split, limit=limit)
     per_song, seconds = [], {arch: 0.0 for arch in models}
+    if drummer is not None:
+        seconds[GROOVE] = 0.0
     for i in tqdm(range(len(songs)), desc=f"evaluate {part}", unit="song", disable=not progress):
         arrays = load_song(cache, songs.ids[i])
         melody, real = songs.melody[i], songs.target[i]
@@ -168,16 +179,21 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
         if part != PERCUSSION:  # the same probabilities, decoded to the true chords
             systems[GIVEN_CHORDS] = decode(models[ALIGNED_ARCH][1], probabilities[ALIGNED_ARCH], seed=seed,
                                            chord_prior=given_chord_prior(songs.chords[i]))
+        else:
+            began = time.perf_counter()
+            systems[GROOVE] = play_drums(drummer, melody, arrays["downbeats"], bpm=songs.bpm[i], seed=seed)
+            seconds[GROOVE] += time.perf_counter() - began
         row = {"id": songs.ids[i], "steps": n_steps}
         row.update({name: part_metrics(part, melody, real, roll, arrays) for name, roll in systems.items()})
         per_song.append(row)
         if plots_dir is not None and i < n_plots:
             Path(plots_dir).mkdir(parents=True, exist_ok=True)
+            extra = GROOVE if part == PERCUSSION else GIVEN_CHORDS
             shown = {MELODY: melody, "real": real, PAPER_ARCH: systems[PAPER_ARCH],
-                     ALIGNED_ARCH: systems[ALIGNED_ARCH]}
+                     ALIGNED_ARCH: systems[ALIGNED_ARCH], extra: systems[extra]}
             plot_rolls(shown, Path(plots_dir) / f"{part}-{i + 1}.png", downbeats=arrays["downbeats"],
-                       title=f"{part}: {songs.ids[i]} (melody, real, paper, aligned)")
-    shown = list(SYSTEMS) + ([GIVEN_CHORDS] if part != PERCUSSION else [])
+                       title=f"{part}: {songs.ids[i]} ({', '.join(shown)})")
+    shown = list(SYSTEMS) + ([GROOVE] if part == PERCUSSION else [GIVEN_CHORDS])
     metrics = list(dict.fromkeys(k for row in per_song for s in shown for k in row[s]))
     means = means_over(per_song, shown, metrics)
     total_steps = sum(row["steps"] for row in per_song)
@@ -189,7 +205,8 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
         notes += [f"- {item['id']}: {item['reason']}" for item in songs.skipped]
     return Section(f"{part} ({len(per_song)} songs)", shown, metrics, means, per_song, notes=notes,
                    info={"songs": len(per_song), "skipped": songs.skipped, "generation_seconds_per_1000_steps": speed,
-                         "models": {a: {"threshold": c.threshold, **c.training} for a, (_, c) in models.items()}})
+                         "models": {**{a: {"threshold": c.threshold, **c.training} for a, (_, c) in models.items()},
+                                    **({GROOVE: drummer.info} if drummer is not None else {})}})
 
 
 def gap_table(part: str, systems: list[str], means: dict) -> list[str]:

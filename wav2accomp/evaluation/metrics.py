@@ -12,11 +12,11 @@ import numpy as np
 from mir_eval.transcription import precision_recall_f1_overlap
 
 from ..dsp import frame_signal, midi_to_hz
-from ..constants import DRUM_FAMILIES, ONSET, PITCH_LOW, STEPS_PER_BEAT
+from ..constants import BAR_POSITIONS, DRUM_FAMILIES, PITCH_LOW, STEPS_PER_BEAT
 from ..symbolic.harmony import (beat_spans, chord_indices, fold_to_pitch_classes, labels_at, profiles_per_span,
                                 recognise_chords)
 from ..symbolic.midi_io import Note
-from ..symbolic.roll import roll_note_spans
+from ..symbolic.roll import onset_cells, roll_note_spans
 
 
 def grid_onset_f1(reference: list[Note], estimate: list[Note], *,
@@ -92,13 +92,6 @@ def frame_scores(reference: np.ndarray, estimate: np.ndarray) -> tuple[float, fl
     """Frame precision, recall, F1 of sounding cells of two ``(T, 78)`` rolls (same length)."""
     ref, est = reference > 0, estimate > 0
     return _prf(float(np.logical_and(ref, est).sum()), float(est.sum()), float(ref.sum()))
-
-
-def onset_cells(roll: np.ndarray) -> np.ndarray:
-    """``(T, 78)`` bool: where a note of the encoded roll starts (see :func:`wav2accomp.symbolic.roll.roll_note_spans`)."""
-    sounding = roll > 0
-    previous = np.vstack([np.zeros((1, roll.shape[1]), dtype=bool), sounding[:-1]])
-    return sounding & (~previous | (roll == ONSET))
 
 
 def grid_onset_scores(reference: np.ndarray, estimate: np.ndarray) -> tuple[float, float, float]:
@@ -215,6 +208,59 @@ def drum_family_onset_f1(reference: np.ndarray, estimate: np.ndarray) -> dict[st
         if ref.any() or est.any():
             scores[family] = _prf(float(np.logical_and(ref, est).sum()), float(est.sum()), float(ref.sum()))[2]
     return scores
+
+
+# --- Drums as a drummer hears them: bars of 4/4 (16 steps) -----------------------------------------------
+
+#: Steps of beats 2 and 4 in a 16-step bar.
+BACKBEAT_STEPS = (4, 12)
+#: Phrase-final bars for the fill rate: every this many bars from the melody's entry.
+FILL_PHRASE_BARS = 4
+
+
+def bar_onsets(roll: np.ndarray, downbeats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Onset cells of every 16-step bar: ``(N, 16, 78)`` bool, and each one's bar index among all bars."""
+    spans = beat_spans(downbeats, len(roll))
+    onsets = onset_cells(roll)
+    full = np.flatnonzero(spans[:, 1] - spans[:, 0] == BAR_POSITIONS) if len(spans) else np.zeros(0, int)
+    patterns = np.array([onsets[spans[b, 0]:spans[b, 1]] for b in full]).reshape(-1, BAR_POSITIONS, roll.shape[1])
+    return patterns, full
+
+
+def _family(patterns: np.ndarray, family: str) -> np.ndarray:
+    """``(N, 16)`` bool: where any drum of `family` starts in each bar pattern."""
+    return patterns[:, :, [n - PITCH_LOW for n in DRUM_FAMILIES[family]]].any(axis=2)
+
+
+def _share(flags: np.ndarray) -> float:
+    return float(np.mean(flags)) if len(flags) else float("nan")
+
+
+def drum_bar_metrics(roll: np.ndarray, downbeats: np.ndarray, entry_bar: int = 0) -> dict[str, float]:
+    """What a drummer checks in a drum part, over its 4/4 bars that play (NaN where nothing counts).
+
+    Returns
+    -------
+    dict
+        ``backbeat_rate``: bars with snare or clap on beats 2 and 4; ``kick_on_one_rate``: bars with a kick
+        on beat 1; ``hihat_regularity``: 1 - mean share of steps whose hi-hat/cymbal hits differ between
+        neighbouring bars; ``exact_repeat_share``: bars identical (every drum, every step) to the bar
+        before; ``fill_rate``: phrase-final bars (every :data:`FILL_PHRASE_BARS` bars from `entry_bar`,
+        the melody's first bar) that differ from the bar before.
+    """
+    patterns, index = bar_onsets(roll, downbeats)
+    playing = patterns.any(axis=(1, 2))
+    snare, kick, hats = (_family(patterns, f) for f in ("snare", "kick", "hihat/cymbal"))
+    consecutive = np.flatnonzero((np.diff(index) == 1) & (playing[1:] | playing[:-1])) + 1
+    differs = ~(patterns[consecutive] == patterns[consecutive - 1]).all(axis=(1, 2))
+    hat_pairs = consecutive[hats[consecutive].any(axis=1) | hats[consecutive - 1].any(axis=1)]
+    final = (index[consecutive] - entry_bar) % FILL_PHRASE_BARS == FILL_PHRASE_BARS - 1
+    return {"backbeat_rate": _share(snare[playing][:, list(BACKBEAT_STEPS)].all(axis=1)),
+            "kick_on_one_rate": _share(kick[playing][:, 0]),
+            "hihat_regularity": 1.0 - float(np.mean(hats[hat_pairs] != hats[hat_pairs - 1])) if len(hat_pairs)
+            else float("nan"),
+            "exact_repeat_share": _share(~differs),
+            "fill_rate": _share(differs[final & playing[consecutive]])}
 
 
 def harmony_agreement(estimate: np.ndarray, reference: np.ndarray) -> dict[str, float]:

@@ -13,7 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..constants import PERCUSSION, STEPS_PER_BEAT
-from ..data.corpus import load_index, load_song
+from ..data.corpus import load_index, load_song, song_bpm
 from ..errors import Wav2AccompError
 from ..symbolic.harmony import NO_CHORD, song_chords, transpose_chords
 from .conditioning import bar_positions, key_profile
@@ -38,6 +38,10 @@ class PartSongs:
     chords : list of np.ndarray
         ``(T_i,)`` chord index per step (:func:`wav2accomp.symbolic.harmony.song_chords`):
         annotated where the corpus has chord labels, else recognised from the part.
+    bpm : list of float
+        Tempo of each song at its first downbeat (:func:`wav2accomp.data.corpus.song_bpm`).
+    skipped : list of dict
+        Songs left out: id and reason.
     """
 
     ids: list
@@ -47,6 +51,7 @@ class PartSongs:
     profiles: np.ndarray
     downbeats: list
     chords: list
+    bpm: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
 
     def __len__(self) -> int:
@@ -55,7 +60,7 @@ class PartSongs:
     def first(self, count: int) -> "PartSongs":
         """The first `count` songs."""
         return PartSongs(self.ids[:count], self.melody[:count], self.target[:count], self.positions[:count],
-                         self.profiles[:count], self.downbeats[:count], self.chords[:count])
+                         self.profiles[:count], self.downbeats[:count], self.chords[:count], self.bpm[:count])
 
     @property
     def n_steps(self) -> np.ndarray:
@@ -94,6 +99,7 @@ def load_part_songs(cache: str | os.PathLike, part: str, split: str, *, limit: i
         songs.target.append(arrays[part])
         songs.positions.append(bar_positions(len(melody), arrays["downbeats"]))
         songs.downbeats.append(arrays["downbeats"])
+        songs.bpm.append(song_bpm(arrays))
         profiles.append(key_profile(melody))
         annotations = [arrays[k] for k in ("chord_start", "chord_end", "chord_label")] if "chord_label" in arrays else []
         songs.chords.append(song_chords(arrays[part], STEPS_PER_BEAT, *annotations).astype(np.int8))

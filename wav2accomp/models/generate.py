@@ -11,10 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH
+from ..constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GROOVE_MODEL, PERCUSSION
 from ..errors import Wav2AccompError
+from ..options import DrumOptions
 from .architecture import Model, load_model
 from .config import ModelConfig
+from .groove import GrooveModel, load_groove_model, play_drums
 from .registry import get_architecture
 
 PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "pretrained"
@@ -31,6 +33,14 @@ def load_part_model(part: str, arch: str = ALIGNED_ARCH, model_dir: str | os.Pat
     if not path.with_suffix(".json").is_file():
         raise Wav2AccompError(f"no {arch} model for {part} in {path.parent} (expected {path.name}.json/.npz)")
     return load_model(path)
+
+
+def load_drummer(model_dir: str | os.PathLike | None = None) -> GrooveModel:
+    """The groove model: ``groove-percussion`` in `model_dir` when it has one, else the shipped one."""
+    path = Path(model_dir or PRETRAINED_DIR) / GROOVE_MODEL
+    if not path.with_suffix(".json").is_file():
+        path = PRETRAINED_DIR / GROOVE_MODEL
+    return load_groove_model(path)
 
 
 def predict_probabilities(model: Model, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray) -> np.ndarray:
@@ -63,8 +73,8 @@ def generate_part(model: Model, config: ModelConfig, melody: np.ndarray, downbea
 
 def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANIMENT_CLASSES,
                    arch: str = ALIGNED_ARCH, model_dir: str | os.PathLike | None = None,
-                   temperature: float = 0.0, seed: int = 0,
-                   chord_prior: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                   temperature: float = 0.0, seed: int = 0, chord_prior: np.ndarray | None = None,
+                   bpm: float = 120.0, drums: DrumOptions = DrumOptions()) -> dict[str, np.ndarray]:
     """Every requested accompaniment part for a melody: class -> ``(T, 78)`` encoded roll.
 
     Parameters
@@ -84,9 +94,21 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
     chord_prior : np.ndarray, optional
         ``(25,)`` weights over the chord vocabulary (e.g. a key's diatonic
         chords); used by the architectures that choose chords.
+    bpm : float
+        Tempo, quarter notes per minute (the groove drummer's choice hears it).
+    drums : DrumOptions
+        Who plays the drums (the groove model by default, :func:`load_drummer`) and how.
     """
     parts = list(parts)
-    models = [load_part_model(part, arch, model_dir)[0] for part in parts]
-    probabilities = get_architecture(arch).predict_many(models, melody, downbeats)   # the parts' networks together
-    return {part: decode(model.config, p, temperature=temperature, seed=seed + index, chord_prior=chord_prior)
-            for index, (part, model, p) in enumerate(zip(parts, models, probabilities))}
+    seeds = {part: seed + index for index, part in enumerate(parts)}
+    rolls = {}
+    if PERCUSSION in parts and drums.drummer == "groove":
+        rolls[PERCUSSION] = play_drums(load_drummer(model_dir), melody, downbeats, bpm=bpm, density=drums.density,
+                                       style=drums.style, temperature=temperature, seed=seeds[PERCUSSION])
+    networked = [part for part in parts if part not in rolls]
+    if networked:
+        models = [load_part_model(part, arch, model_dir)[0] for part in networked]
+        probabilities = get_architecture(arch).predict_many(models, melody, downbeats)  # the networks together
+        for part, model, p in zip(networked, models, probabilities):
+            rolls[part] = decode(model.config, p, temperature=temperature, seed=seeds[part], chord_prior=chord_prior)
+    return {part: rolls[part] for part in parts}

@@ -83,6 +83,13 @@ def parts_to_roll(parts: list[Part], n_steps: int, *, steps_per_beat: int = STEP
     return roll
 
 
+def onset_cells(roll: np.ndarray) -> np.ndarray:
+    """``(T, 78)`` bool: where a note of the encoded roll starts (as :func:`roll_note_spans` reads it)."""
+    sounding = roll > 0
+    previous = np.vstack([np.zeros((1, roll.shape[1]), dtype=bool), sounding[:-1]])
+    return sounding & (~previous | (roll == ONSET))
+
+
 def roll_note_spans(roll: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The notes of an encoded roll as arrays: MIDI pitches, start steps, end steps (exclusive).
 

@@ -1,0 +1,383 @@
+"""Drums that groove: a bar-level drum model learned from real drum parts.
+
+Per-drum, per-step decisions cannot make a groove: the hits of a drum
+pattern depend on each other. This model works with whole bars instead, on a
+reduced kit (:data:`~wav2accomp.constants.DRUM_KIT`):
+
+1. **A groove per song.** A vocabulary of bar patterns that real drummers
+   play as the main groove of a section (each one found in at least
+   :data:`~wav2accomp.constants.GROOVE_MIN_SONGS` songs of the corpus) and, for
+   each, a linear model of how well it agrees with a song's real drums
+   (mean onset F1 of kick, snare and hi-hat/cymbals) from the melody's
+   rhythm and the tempo (:func:`melody_features`). The groove with the best
+   expected agreement is played (minimum Bayes risk); the temperature widens
+   the choice, ``density`` leans it towards sparser or busier grooves, and a
+   style keeps only the grooves of one family (:data:`STYLES`).
+2. **Variation by bar.** Edits of the groove (hits added and removed), each
+   found in at least :data:`~wav2accomp.constants.GROOVE_MIN_SONGS` songs,
+   with their probability per slot: the bar's place in an 8-bar phrase
+   counted from the melody's first bar (bars before it are the intro,
+   counted backwards, so the bar before the melody's entry ends a phrase)
+   and whether the melody rests in the bar's second half. Phrase ends draw
+   fills, phrase starts crashes, as in the corpus; a seeded random stream
+   draws them.
+3. **Form.** A crash on the downbeat of every section (each 8 bars from the
+   melody's entry) and an ending: kick and crash on the downbeat after the
+   melody's last note (or on the downbeat of its bar when the last note starts
+   in the bar's first half), then silence.
+
+Everything here is numpy; a model is a handful of arrays saved as ``.npz`` +
+``.json`` (:func:`save_groove_model`, :func:`load_groove_model`).
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..constants import (BAR_POSITIONS, DRUM_FAMILIES, DRUM_KIT, N_PITCHES, ONSET, PHRASE_BARS, PITCH_LOW,
+                         STEPS_PER_BEAT, SUSTAIN)
+from ..errors import Wav2AccompError
+from ..fileio import OutputSet
+from ..symbolic.harmony import beat_spans
+
+#: Voices of the kit, in :data:`~wav2accomp.constants.DRUM_KIT` order.
+VOICES = tuple(DRUM_KIT)
+VOICE = {name: index for index, name in enumerate(VOICES)}
+#: Tempo bins of :func:`melody_features`, BPM (lower edges after the first).
+TEMPO_EDGES = (80.0, 100.0, 120.0, 140.0)
+#: Number of bar slots: 8 phrase positions x melody resting in the bar's second half or not, then the intro's.
+N_SLOTS = 2 * PHRASE_BARS + 2
+#: How much utility (mean F1) a factor-of-e miss of the asked density costs when choosing a groove.
+DENSITY_COST = 0.1
+#: Spread of the groove choice at temperature 1, in expected F1.
+GROOVE_TEMPERATURE_SCALE = 0.05
+#: Expected agreement (mean F1) a change of groove between two sections must gain.
+SWITCH_COST = 0.02
+#: Families scored by the groove choice: voice indices of each.
+FAMILY_VOICES = {family: tuple(VOICE[v] for v, drums in DRUM_KIT.items() if set(drums) & set(numbers))
+                 for family, numbers in DRUM_FAMILIES.items()}
+
+
+def _hat_steps(groove: np.ndarray) -> int:
+    return int(groove[:, [VOICE["closed hi-hat"], VOICE["open hi-hat"]]].any(axis=1).sum())
+
+
+#: Groove families a user may ask for (``--style``, :data:`~wav2accomp.constants.DRUM_STYLES`): name -> test
+#: of a ``(16, K)`` bar pattern.
+STYLES = {
+    "eighths": lambda g: _hat_steps(g) == 8 and g[::2, VOICE["closed hi-hat"]].sum() >= 6,
+    "sixteenths": lambda g: _hat_steps(g) >= 12,
+    "quarters": lambda g: 3 <= _hat_steps(g) <= 4,
+    "ride": lambda g: g[:, VOICE["ride"]].sum() >= 4,
+    "four-on-the-floor": lambda g: bool(g[::4, VOICE["kick"]].all()),
+    "half-time": lambda g: bool(g[8, FAMILY_VOICES["snare"]].any() and not g[[4, 12]][:, FAMILY_VOICES["snare"]].any()),
+    "backbeat": lambda g: bool(g[[4, 12]][:, FAMILY_VOICES["snare"]].any(axis=1).all()),
+}
+
+
+@dataclass
+class GrooveModel:
+    """The arrays of a groove model (see the module docstring).
+
+    Attributes
+    ----------
+    drums : np.ndarray
+        ``(K,)`` GM drum played for each voice of the kit.
+    hold : np.ndarray
+        ``(K,)`` steps each hit of a voice is held.
+    grooves : np.ndarray
+        ``(G, 16, K)`` bool: the groove vocabulary, one bar each.
+    utility : np.ndarray
+        ``(F, G)``: expected agreement of each groove with a song's real drums is ``features @ utility``.
+    edit_add, edit_remove : np.ndarray
+        ``(E, 16, K)`` bool: the hits each bar edit adds to and removes from the groove (edit 0: none).
+    edit_probability : np.ndarray
+        ``(N_SLOTS, E)``: probability of each edit per bar slot.
+    info : dict
+        Provenance: corpus, songs, vocabulary sizes, fit figures.
+    """
+
+    drums: np.ndarray
+    hold: np.ndarray
+    grooves: np.ndarray
+    utility: np.ndarray
+    edit_add: np.ndarray
+    edit_remove: np.ndarray
+    edit_probability: np.ndarray
+    info: dict = field(default_factory=dict)
+
+    ARRAYS = ("drums", "hold", "grooves", "utility", "edit_add", "edit_remove", "edit_probability")
+
+
+# --- What the drummer hears -------------------------------------------------------------------------------
+
+#: Width of :func:`melody_features`.
+N_FEATURES = 2 + len(TEMPO_EDGES) + BAR_POSITIONS + 3
+
+
+def melody_features(melody: np.ndarray, downbeats: np.ndarray, bpm: float) -> np.ndarray:
+    """What the groove choice hears of a melody: ``(N_FEATURES,)`` float.
+
+    A constant 1; log2 of the tempo over 120 BPM and its bin one-hot
+    (:data:`TEMPO_EDGES`, first bin dropped); the share of melody onsets at
+    each of the 16 bar positions; onsets per bar / 16; the share of steps that
+    sound; the mean note length, beats / 4.
+    """
+    from ..symbolic.roll import roll_note_spans
+    from .conditioning import bar_positions
+
+    _, starts, ends = roll_note_spans(melody)
+    positions = bar_positions(len(melody), downbeats)
+    onset_histogram = np.bincount(positions[starts], minlength=BAR_POSITIONS)[:BAR_POSITIONS].astype(float)
+    n_bars = max(len(melody) / BAR_POSITIONS, 1.0)
+    tempo_bins = np.zeros(len(TEMPO_EDGES))
+    bin_index = int(np.searchsorted(TEMPO_EDGES, bpm, side="right"))
+    if bin_index:
+        tempo_bins[bin_index - 1] = 1.0
+    return np.concatenate([
+        [1.0, np.log2(max(bpm, 1.0) / 120.0)], tempo_bins,
+        onset_histogram / max(onset_histogram.sum(), 1.0),
+        [len(starts) / n_bars / BAR_POSITIONS, float((melody > 0).any(axis=1).mean()) if len(melody) else 0.0,
+         float(np.mean(ends - starts)) / STEPS_PER_BEAT / 4 if len(starts) else 0.0]])
+
+
+# --- The form of the song, bar by bar ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BarPlan:
+    """Where each bar of a song stands in its form.
+
+    Attributes
+    ----------
+    spans : np.ndarray
+        ``(B, 2)`` [start, end) steps of each bar (steps before the first downbeat are no bar).
+    slots : np.ndarray
+        ``(B,)`` slot of each bar (0 .. N_SLOTS - 1): ``2 * phrase position + melody resting in the second
+        half``; the intro's bars take ``2 * PHRASE_BARS``, its last bar ``2 * PHRASE_BARS + 1``.
+    section_start : np.ndarray
+        ``(B,)`` bool: every :data:`~wav2accomp.constants.PHRASE_BARS` bars from the melody's entry.
+    entry : int
+        Bar of the melody's first note.
+    ending : int
+        Bar of the ending hit: the song's last (-1 when the song has no bar).
+    ending_offset : int
+        Step of the ending hit in its bar: the melody's last onset when it falls in that bar, else 0 (the
+        downbeat); the groove plays up to it, nothing after.
+    """
+
+    spans: np.ndarray
+    slots: np.ndarray
+    section_start: np.ndarray
+    entry: int
+    ending: int
+    ending_offset: int
+
+
+def bar_plan(melody: np.ndarray, downbeats: np.ndarray) -> BarPlan:
+    """The :class:`BarPlan` of a melody roll and its downbeat steps."""
+    from ..symbolic.roll import roll_note_spans
+
+    spans = beat_spans(downbeats, len(melody))
+    n_bars = len(spans)
+    _, starts, _ = roll_note_spans(melody)
+    if n_bars == 0:
+        return BarPlan(spans, np.zeros(0, int), np.zeros(0, bool), 0, -1, 0)
+    bar_of = np.searchsorted(spans[:, 0], starts, side="right") - 1
+    bar_of = bar_of[bar_of >= 0]
+    entry = int(bar_of.min()) if len(bar_of) else 0
+    relative = np.arange(n_bars) - entry
+    halves = spans[:, 0] + (spans[:, 1] - spans[:, 0]) // 2
+    sounding = np.concatenate([[0], np.cumsum((melody > 0).any(axis=1))])
+    resting = (sounding[spans[:, 1]] - sounding[halves]) == 0
+    slots = np.where(relative >= 0, 2 * (relative % PHRASE_BARS) + resting,
+                     2 * PHRASE_BARS + (relative == -1))
+    ending = n_bars - 1   # the song's last bar: on its downbeat, or with the melody's last note when it starts in it
+    ending_offset = int(np.clip(starts.max() - spans[ending, 0], 0, BAR_POSITIONS - 1)) if len(starts) else 0
+    section_start = (relative >= 0) & (relative % PHRASE_BARS == 0)
+    return BarPlan(spans, slots.astype(int), section_start, entry, ending, ending_offset)
+
+
+# --- Playing ----------------------------------------------------------------------------------------------
+
+def section_bounds(plan: BarPlan) -> np.ndarray:
+    """``(S, 2)`` [first, last + 1) bars of each section: :data:`~wav2accomp.constants.PHRASE_BARS` bars from
+    the melody's entry, and the intro's bars before it counted back the same way."""
+    if not len(plan.slots):
+        return np.zeros((0, 2), dtype=int)
+    section = (np.arange(len(plan.slots)) - plan.entry) // PHRASE_BARS
+    firsts = np.flatnonzero(np.diff(section, prepend=section[0] - 1))
+    return np.column_stack([firsts, np.append(firsts[1:], len(section))])
+
+
+#: Width of :func:`section_features`: the song's features, the section's own, and an intro flag.
+N_CONTEXT = 2 * N_FEATURES + 1
+
+
+def section_features(melody: np.ndarray, downbeats: np.ndarray, bpm: float, plan: BarPlan) -> np.ndarray:
+    """``(S, N_CONTEXT)``: what the groove choice of each section hears (:func:`melody_features` of the whole
+    melody, of the section's stretch, and whether the section comes before the melody's entry)."""
+    song = melody_features(melody, downbeats, bpm)
+    rows = []
+    for first, last in section_bounds(plan):
+        start, end = plan.spans[first, 0], plan.spans[last - 1, 1]
+        own = melody_features(melody[start:end], np.asarray(downbeats) - start, bpm)
+        rows.append(np.concatenate([song, own, [float(last <= plan.entry)]]))
+    return np.array(rows).reshape(-1, N_CONTEXT)
+
+
+def choose_grooves(model: GrooveModel, features: np.ndarray, *, density: float = 1.0, style: str | None = None,
+                   temperature: float = 0.0, rng: np.random.Generator | None = None) -> np.ndarray:
+    """The groove of each section, ``(S,)`` indices into ``model.grooves``, from :func:`section_features`.
+
+    The sequence of best expected agreement with real drums (Viterbi), each change of groove between
+    sections costing :data:`SWITCH_COST`; with a `style`, only its grooves (and silence) are played;
+    `density` (1 = as the melody suggests) prefers grooves with about that many times the hits of the
+    song's best, each factor of e away costing :data:`DENSITY_COST`; a positive `temperature` perturbs the
+    expected agreements with Gumbel noise of scale ``temperature * GROOVE_TEMPERATURE_SCALE``.
+    """
+    scores = np.asarray(features, dtype=float) @ model.utility
+    if not len(scores):
+        return np.zeros(0, dtype=int)
+    hits = model.grooves.sum(axis=(1, 2)).astype(float)
+    allowed = np.ones(len(model.grooves), dtype=bool)
+    if style is not None:
+        if style not in STYLES:
+            raise Wav2AccompError(f"unknown drum style {style!r}: choose from {', '.join(STYLES)}")
+        allowed = np.array([not g.any() or STYLES[style](g) for g in model.grooves])
+        if not allowed[hits > 0].any():
+            raise Wav2AccompError(f"the groove model has no {style} groove")
+    scores = np.where(allowed, scores, -np.inf)
+    if density != 1.0:
+        favourite = int(np.argmax(np.where(hits > 0, scores.sum(axis=0), -np.inf)))
+        wanted = density * hits[favourite]
+        scores = scores - DENSITY_COST * np.abs(np.log(np.maximum(hits, 0.5) / wanted))
+    if temperature > 0:
+        rng = rng or np.random.default_rng(0)
+        scores = scores + temperature * GROOVE_TEMPERATURE_SCALE * rng.gumbel(size=scores.shape)
+    total, back = scores[0].copy(), np.zeros(scores.shape, dtype=int)
+    for section in range(1, len(scores)):
+        stay, switch = total, total.max() - SWITCH_COST
+        back[section] = np.where(stay >= switch, np.arange(len(total)), int(np.argmax(total)))
+        total = np.maximum(stay, switch) + scores[section]
+    chosen = [int(np.argmax(total))]
+    for section in range(len(scores) - 1, 0, -1):
+        chosen.append(int(back[section, chosen[-1]]))
+    return np.array(chosen[::-1])
+
+
+def bar_patterns(model: GrooveModel, grooves: np.ndarray, plan: BarPlan, rng: np.random.Generator, *,
+                 density: float = 1.0) -> list[np.ndarray | None]:
+    """One ``(16, K)`` bool pattern per bar of `plan` (None: silent): its section's groove (`grooves`, one per
+    section), varied by an edit drawn for the bar's slot; crashes on section starts; the ending."""
+    change = model.edit_add.sum(axis=(1, 2)) - model.edit_remove.sum(axis=(1, 2))
+    tilt = float(density) ** (change / STEPS_PER_BEAT)
+    groove_of_bar = np.repeat(grooves, np.diff(section_bounds(plan), axis=1)[:, 0])
+    patterns: list[np.ndarray | None] = []
+    for bar, slot in enumerate(plan.slots):
+        base = model.grooves[groove_of_bar[bar]]
+        if not base.any():
+            patterns.append(None)
+            continue
+        weights = model.edit_probability[slot] * tilt
+        edit = int(rng.choice(len(weights), p=weights / weights.sum()))
+        pattern = (base & ~model.edit_remove[edit]) | model.edit_add[edit]
+        if plan.section_start[bar]:
+            pattern[0, VOICE["crash"]] = True
+        if bar == plan.ending:
+            pattern[plan.ending_offset:] = False
+            pattern[plan.ending_offset, [VOICE["kick"], VOICE["crash"]]] = True
+        patterns.append(pattern)
+    return patterns
+
+
+def patterns_to_roll(model: GrooveModel, patterns: list[np.ndarray | None], spans: np.ndarray,
+                     n_steps: int) -> np.ndarray:
+    """Bar patterns -> ``(T, 78)`` encoded drum roll: each hit an onset of its voice's drum, held
+    ``model.hold`` steps (a later hit of the same drum cuts it)."""
+    hits = np.zeros((n_steps, len(VOICES)), dtype=bool)
+    for pattern, (start, end) in zip(patterns, spans):
+        if pattern is not None:
+            length = min(end - start, len(pattern))
+            hits[start:start + length] |= pattern[:length]
+    roll = np.zeros((n_steps, N_PITCHES), dtype=np.uint8)
+    for voice, drum in enumerate(model.drums):
+        row = int(drum) - PITCH_LOW
+        for delay in range(int(model.hold[voice]) - 1, 0, -1):
+            roll[delay:, row][hits[:-delay, voice]] = SUSTAIN
+        roll[hits[:, voice], row] = ONSET
+    return roll
+
+
+def play_drums(model: GrooveModel, melody: np.ndarray, downbeats: np.ndarray, *, bpm: float,
+               density: float = 1.0, style: str | None = None, temperature: float = 0.0,
+               seed: int = 0) -> np.ndarray:
+    """A drum part for a melody: ``(T, 78)`` encoded roll (GM drums, one drum per voice of the kit).
+
+    Parameters
+    ----------
+    melody : np.ndarray
+        ``(T, 78)`` encoded melody roll on the 16th grid.
+    downbeats : np.ndarray
+        Steps where bars begin.
+    bpm : float
+        Tempo, quarter notes per minute.
+    density : float
+        1 plays as the melody suggests; 0.5 leans to grooves with half the hits, 2 to twice as many.
+    style : str, optional
+        Keep to one groove family of :data:`STYLES`.
+    temperature : float
+        0 plays the grooves of best expected agreement; higher values choose more freely.
+    seed : int
+        Seed of the bar variations (and of the groove choice when `temperature` > 0).
+    """
+    if not (np.isfinite(density) and density > 0):
+        raise Wav2AccompError(f"drum density must be a positive number, not {density}")
+    rng = np.random.default_rng(seed)
+    plan = bar_plan(melody, downbeats)
+    grooves = choose_grooves(model, section_features(melody, downbeats, bpm, plan), density=density, style=style,
+                             temperature=temperature, rng=rng)
+    return patterns_to_roll(model, bar_patterns(model, grooves, plan, rng, density=density), plan.spans, len(melody))
+
+
+# --- Files ------------------------------------------------------------------------------------------------
+
+def save_groove_model(model: GrooveModel, stem: str | os.PathLike) -> None:
+    """Write ``STEM.npz`` (the arrays) and ``STEM.json`` (kit and provenance) together, atomically."""
+    stem = Path(stem)
+    meta = {"kind": "groove", "voices": list(VOICES), "n_features": N_CONTEXT, "n_slots": N_SLOTS,
+            "info": model.info}
+    with OutputSet({"arrays": stem.with_suffix(".npz"), "kit": stem.with_suffix(".json")}).writing() as staged:
+        with open(staged["arrays"], "wb") as handle:
+            np.savez_compressed(handle, **{name: getattr(model, name) for name in GrooveModel.ARRAYS})
+        staged["kit"].write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+
+
+def load_groove_model(stem: str | os.PathLike) -> GrooveModel:
+    """Read a model written by :func:`save_groove_model` (no pickle); a one-line error when it does not fit
+    this version's kit and features."""
+    stem = Path(stem)
+    try:
+        meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        with np.load(stem.with_suffix(".npz"), allow_pickle=False) as data:
+            arrays = {name: data[name] for name in GrooveModel.ARRAYS}
+    except (OSError, ValueError, KeyError) as exc:
+        raise Wav2AccompError(f"cannot read the groove model {stem}: {exc}") from None
+    kit = len(VOICES)
+    expected = {"drums": (kit,), "hold": (kit,), "grooves": (None, BAR_POSITIONS, kit),
+                "utility": (N_CONTEXT, None), "edit_add": (None, BAR_POSITIONS, kit),
+                "edit_remove": (None, BAR_POSITIONS, kit), "edit_probability": (N_SLOTS, None)}
+    for name, shape in expected.items():
+        actual = arrays[name].shape
+        if len(actual) != len(shape) or any(s is not None and s != a for s, a in zip(shape, actual)):
+            raise Wav2AccompError(f"the groove model {stem} does not fit this version: {name} has shape {actual}")
+    if (meta.get("voices") != list(VOICES) or arrays["utility"].shape[1] != len(arrays["grooves"])
+            or arrays["edit_probability"].shape[1] != len(arrays["edit_add"])
+            or not all(np.isfinite(arrays[n]).all() for n in ("utility", "edit_probability"))):
+        raise Wav2AccompError(f"the groove model {stem} is inconsistent or does not fit this version's drum kit")
+    for name in ("grooves", "edit_add", "edit_remove"):
+        arrays[name] = arrays[name].astype(bool)
+    return GrooveModel(**arrays, info=meta.get("info", {}))
