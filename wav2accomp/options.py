@@ -44,6 +44,16 @@ def check_finite(name: str, value, *, minimum: float | None = None, above: float
     return float(value)
 
 
+def check_drum_density(density) -> float:
+    """The groove drummer's density (1 = as the melody suggests); a one-line error outside
+    :data:`~wav2accomp.constants.DRUM_DENSITY_RANGE`."""
+    low, high = DRUM_DENSITY_RANGE
+    check_finite("drum density", density)
+    if not low <= density <= high:
+        raise Wav2AccompError(f"drum density must be between {low:g} and {high:g}, not {density:g}")
+    return float(density)
+
+
 def check_count(name: str, value, *, minimum: int = 1) -> int:
     """`value` as a whole number of at least `minimum`; else a one-line error."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -134,10 +144,7 @@ class DrumOptions:
     def __post_init__(self):
         if self.drummer not in DRUMMERS:
             raise Wav2AccompError(f"unknown drummer {self.drummer!r}: choose {' or '.join(DRUMMERS)}")
-        low, high = DRUM_DENSITY_RANGE
-        check_finite("drum density", self.density)
-        if not low <= self.density <= high:
-            raise Wav2AccompError(f"drum density must be between {low:g} and {high:g}, not {self.density:g}")
+        check_drum_density(self.density)
         if self.style is not None and self.style not in DRUM_STYLES:
             raise Wav2AccompError(f"unknown drum style {self.style!r}: choose from {', '.join(DRUM_STYLES)}")
 

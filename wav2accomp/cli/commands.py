@@ -195,7 +195,8 @@ def run_train_grooves(args: argparse.Namespace) -> None:
     _make_folder(args.out)
     model, path = train_grooves(args.data, args.out, min_songs=args.min_songs, progress=not args.quiet)
     info = model.info
-    print(f"{info['grooves'] - 1} grooves and {info['edits'] - 1} bar edits from {info['songs']} songs "
+    print(f"{info['grooves'] - 1} grooves, {info['bar_edits']} bar edits and {info['beat_edits'] - 1} beat edits "
+          f"from {info['songs']} songs "
           f"({info['sections']} sections); valid agreement {info['valid_agreement_chosen']:.3f} "
           f"(best single groove {info['valid_agreement_best_single']:.3f}); wrote {path}.npz/.json")
 

@@ -15,7 +15,7 @@ from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, DRUM_DENSITY_RANGE
                          GROOVE_MIN_SONGS, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, STEMS_SAMPLE_RATE, SYNTH_ENGINES)
 from ..errors import Wav2AccompError
 from ..models.registry import ARCHITECTURES, architecture_names
-from ..options import DecodingOptions, DrumOptions, TrainOptions, TranscriptionOptions, check_bpm
+from ..options import DecodingOptions, DrumOptions, TrainOptions, TranscriptionOptions, check_bpm, check_drum_density
 from . import commands
 from .help import (ACCOMPANY_EPILOG, BASELINE_EPILOG, DESCRIPTION, EVALUATE_EPILOG, INSPECT_EPILOG, PREPARE_EPILOG,
                    STEMS_EPILOG, TRAIN_GROOVES_EPILOG, TRANSCRIBE_EPILOG, TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
@@ -84,8 +84,17 @@ def temperature(text: str) -> float:
 
 def tempo_bpm(text: str) -> float:
     """argparse type: a tempo in the range :func:`wav2accomp.options.check_bpm` accepts."""
+    return _checked(check_bpm, text)
+
+
+def drum_density(text: str) -> float:
+    """argparse type: a density :func:`wav2accomp.options.check_drum_density` accepts."""
+    return _checked(check_drum_density, text)
+
+
+def _checked(check, text: str) -> float:
     try:
-        return check_bpm(positive_float(text))
+        return check(positive_float(text))
     except Wav2AccompError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -211,7 +220,7 @@ def _accompany(subcommands) -> None:
               help="groove: grooves, variations, fills and an ending learned from real drummers; network: the "
                    "step-by-step percussion network (default: %(default)s)")
     low, high = DRUM_DENSITY_RANGE
-    add_field(accompany, "--drums-density", DrumOptions, "density", type=positive_float, metavar="X",
+    add_field(accompany, "--drums-density", DrumOptions, "density", type=drum_density, metavar="X",
               help=f"1 = as the melody suggests, 0.5 sparser, 2 busier ({low:g} to {high:g}; default: %(default)g)")
     add_field(accompany, "--style", DrumOptions, "style", choices=DRUM_STYLES, metavar="STYLE",
               help=f"keep the drums to one groove family: {', '.join(DRUM_STYLES)} (default: chosen for the melody)")

@@ -1,33 +1,37 @@
 """Drums that groove: a bar-level drum model learned from real drum parts.
 
 Per-drum, per-step decisions cannot make a groove: the hits of a drum
-pattern depend on each other. This model works with whole bars instead, on a
-reduced kit (:data:`~wav2accomp.constants.DRUM_KIT`):
+pattern depend on each other. This model works with whole bars and beats
+instead, on a reduced kit (:data:`~wav2accomp.constants.DRUM_KIT`), in a
+song cut into sections of :data:`~wav2accomp.constants.PHRASE_BARS` bars from
+the melody's first bar (bars before it are the intro, counted backwards):
 
-1. **A groove per song.** A vocabulary of bar patterns that real drummers
-   play as the main groove of a section (each one found in at least
-   :data:`~wav2accomp.constants.GROOVE_MIN_SONGS` songs of the corpus) and, for
-   each, a linear model of how well it agrees with a song's real drums
-   (mean onset F1 of kick, snare and hi-hat/cymbals) from the melody's
-   rhythm and the tempo (:func:`melody_features`). The groove with the best
-   expected agreement is played (minimum Bayes risk); the temperature widens
-   the choice, ``density`` leans it towards sparser or busier grooves, and a
-   style keeps only the grooves of one family (:data:`STYLES`).
-2. **Variation by bar.** Edits of the groove (hits added and removed), each
-   found in at least :data:`~wav2accomp.constants.GROOVE_MIN_SONGS` songs,
-   with their probability per slot: the bar's place in an 8-bar phrase
-   counted from the melody's first bar (bars before it are the intro,
-   counted backwards, so the bar before the melody's entry ends a phrase)
-   and whether the melody rests in the bar's second half. Phrase ends draw
-   fills, phrase starts crashes, as in the corpus; a seeded random stream
-   draws them.
-3. **Form.** A crash on the downbeat of every section (each 8 bars from the
-   melody's entry) and an ending: kick and crash on the downbeat after the
-   melody's last note (or on the downbeat of its bar when the last note starts
-   in the bar's first half), then silence.
+1. **A groove per section.** A vocabulary of bar patterns that real drummers
+   play as the main groove of a section (each found in at least
+   :data:`~wav2accomp.constants.GROOVE_MIN_SONGS` songs of the corpus, and
+   silence) and, for each, a linear model of how well it agrees with a
+   section's real drums (the mean of the kick, snare and hi-hat/cymbal onset
+   F1 and the frame F1) from the melody's rhythm and the tempo, of the song
+   and of the section (:func:`section_features`). The sequence of grooves of
+   best expected agreement is played (minimum Bayes risk, by Viterbi, a
+   change of groove between sections costing :data:`SWITCH_COST`); the
+   temperature widens the choice, ``density`` leans it sparser or busier,
+   and a style keeps to one family (:data:`STYLES`).
+2. **Variation by bar.** Each bar keeps the groove, plays one of the common
+   bar edits (hits added and removed) or, in the bars that end a phrase
+   (:data:`FILL_SLOTS`), varies beat by beat, each beat's edit drawn given the
+   bar's slot, the beat and whether the beat before was edited, so fills run
+   on; the probabilities are counted per slot (phrase position and whether the
+   melody rests in the bar's second half), edits found in at least
+   :data:`~wav2accomp.constants.GROOVE_MIN_SONGS` songs. A seeded random
+   stream draws them.
+3. **Form.** A crash on the downbeat of every section and an ending: kick
+   and crash with the melody's last note in the song's last bar (on its
+   downbeat when the note began earlier), nothing after.
 
 Everything here is numpy; a model is a handful of arrays saved as ``.npz`` +
-``.json`` (:func:`save_groove_model`, :func:`load_groove_model`).
+``.json`` (:func:`save_groove_model`, :func:`load_groove_model`), learned by
+:mod:`wav2accomp.models.groove_fit`.
 """
 from __future__ import annotations
 
@@ -49,10 +53,15 @@ VOICES = tuple(DRUM_KIT)
 VOICE = {name: index for index, name in enumerate(VOICES)}
 #: Tempo bins of :func:`melody_features`, BPM (lower edges after the first).
 TEMPO_EDGES = (80.0, 100.0, 120.0, 140.0)
+#: Slots of the bars that end a phrase (the 4th and 8th of each 8, either melody state) and of the intro's
+#: last bar: the only ones varied beat by beat, where fills belong.
+FILL_SLOTS = (6, 7, 14, 15, 2 * PHRASE_BARS + 1)
+#: What a bar does with its section's groove (columns of ``GrooveModel.vary``).
+KEEP, BAR_EDIT, BEAT_EDITS = 0, 1, 2
 #: Number of bar slots: 8 phrase positions x melody resting in the bar's second half or not, then the intro's.
 N_SLOTS = 2 * PHRASE_BARS + 2
 #: How much utility (mean F1) a factor-of-e miss of the asked density costs when choosing a groove.
-DENSITY_COST = 0.1
+DENSITY_COST = 0.3
 #: Spread of the groove choice at temperature 1, in expected F1.
 GROOVE_TEMPERATURE_SCALE = 0.05
 #: Expected agreement (mean F1) a change of groove between two sections must gain.
@@ -93,10 +102,18 @@ class GrooveModel:
         ``(G, 16, K)`` bool: the groove vocabulary, one bar each.
     utility : np.ndarray
         ``(F, G)``: expected agreement of each groove with a song's real drums is ``features @ utility``.
-    edit_add, edit_remove : np.ndarray
-        ``(E, 16, K)`` bool: the hits each bar edit adds to and removes from the groove (edit 0: none).
-    edit_probability : np.ndarray
-        ``(N_SLOTS, E)``: probability of each edit per bar slot.
+    vary : np.ndarray
+        ``(N_SLOTS, 3)``: probability that a bar in each slot keeps the groove (:data:`KEEP`), plays one of
+        the common bar edits (:data:`BAR_EDIT`) or varies beat by beat (:data:`BEAT_EDITS`, fills mostly).
+    bar_add, bar_remove : np.ndarray
+        ``(Eb, 16, K)`` bool: the hits each common bar edit adds to and removes from the groove.
+    bar_probability : np.ndarray
+        ``(N_SLOTS, Eb)``: probability of each bar edit per slot.
+    beat_add, beat_remove : np.ndarray
+        ``(E, 4, K)`` bool: the hits each beat edit adds to and removes from one beat (edit 0: none).
+    beat_probability : np.ndarray
+        ``(N_SLOTS, 4, 2, E)``: in a bar varied beat by beat, the probability of each edit per bar slot, beat
+        of the bar, and whether the beat before it was edited (a fill runs on over beats).
     info : dict
         Provenance: corpus, songs, vocabulary sizes, fit figures.
     """
@@ -105,12 +122,17 @@ class GrooveModel:
     hold: np.ndarray
     grooves: np.ndarray
     utility: np.ndarray
-    edit_add: np.ndarray
-    edit_remove: np.ndarray
-    edit_probability: np.ndarray
+    vary: np.ndarray
+    bar_add: np.ndarray
+    bar_remove: np.ndarray
+    bar_probability: np.ndarray
+    beat_add: np.ndarray
+    beat_remove: np.ndarray
+    beat_probability: np.ndarray
     info: dict = field(default_factory=dict)
 
-    ARRAYS = ("drums", "hold", "grooves", "utility", "edit_add", "edit_remove", "edit_probability")
+    ARRAYS = ("drums", "hold", "grooves", "utility", "vary", "bar_add", "bar_remove", "bar_probability",
+              "beat_add", "beat_remove", "beat_probability")
 
 
 # --- What the drummer hears -------------------------------------------------------------------------------
@@ -272,9 +294,12 @@ def choose_grooves(model: GrooveModel, features: np.ndarray, *, density: float =
 def bar_patterns(model: GrooveModel, grooves: np.ndarray, plan: BarPlan, rng: np.random.Generator, *,
                  density: float = 1.0) -> list[np.ndarray | None]:
     """One ``(16, K)`` bool pattern per bar of `plan` (None: silent): its section's groove (`grooves`, one per
-    section), varied by an edit drawn for the bar's slot; crashes on section starts; the ending."""
-    change = model.edit_add.sum(axis=(1, 2)) - model.edit_remove.sum(axis=(1, 2))
-    tilt = float(density) ** (change / STEPS_PER_BEAT)
+    section), kept, varied by a common bar edit or varied beat by beat as the bar's slot draws; crashes on
+    section starts; the ending. `density` tilts the edits towards adding (above 1) or removing hits."""
+    def tilt(add, remove):
+        return float(density) ** ((add.sum(axis=(1, 2)) - remove.sum(axis=(1, 2))) / STEPS_PER_BEAT)
+
+    bar_tilt, beat_tilt = tilt(model.bar_add, model.bar_remove), tilt(model.beat_add, model.beat_remove)
     groove_of_bar = np.repeat(grooves, np.diff(section_bounds(plan), axis=1)[:, 0])
     patterns: list[np.ndarray | None] = []
     for bar, slot in enumerate(plan.slots):
@@ -282,9 +307,15 @@ def bar_patterns(model: GrooveModel, grooves: np.ndarray, plan: BarPlan, rng: np
         if not base.any():
             patterns.append(None)
             continue
-        weights = model.edit_probability[slot] * tilt
-        edit = int(rng.choice(len(weights), p=weights / weights.sum()))
-        pattern = (base & ~model.edit_remove[edit]) | model.edit_add[edit]
+        choice = int(rng.choice(3, p=model.vary[slot]))
+        if choice == BAR_EDIT and len(model.bar_add):
+            weights = model.bar_probability[slot] * bar_tilt
+            edit = int(rng.choice(len(weights), p=weights / weights.sum()))
+            pattern = (base & ~model.bar_remove[edit]) | model.bar_add[edit]
+        elif choice == BEAT_EDITS:
+            pattern = _varied_by_beat(model, base, slot, beat_tilt, rng)
+        else:
+            pattern = base.copy()
         if plan.section_start[bar]:
             pattern[0, VOICE["crash"]] = True
         if bar == plan.ending:
@@ -292,6 +323,22 @@ def bar_patterns(model: GrooveModel, grooves: np.ndarray, plan: BarPlan, rng: np
             pattern[plan.ending_offset, [VOICE["kick"], VOICE["crash"]]] = True
         patterns.append(pattern)
     return patterns
+
+
+def _varied_by_beat(model: GrooveModel, base: np.ndarray, slot: int, tilt: np.ndarray, rng: np.random.Generator,
+                    tries: int = 8) -> np.ndarray:
+    """`base` with an edit drawn for each beat (the bar varies: draws that change nothing are drawn again)."""
+    for _ in range(tries):
+        pattern, edited = base.copy(), 0
+        for beat in range(BAR_POSITIONS // STEPS_PER_BEAT):
+            weights = model.beat_probability[slot, beat, edited] * tilt
+            edit = int(rng.choice(len(weights), p=weights / weights.sum()))
+            steps = slice(beat * STEPS_PER_BEAT, (beat + 1) * STEPS_PER_BEAT)
+            pattern[steps] = (pattern[steps] & ~model.beat_remove[edit]) | model.beat_add[edit]
+            edited = int(edit > 0)
+        if (pattern != base).any():
+            break
+    return pattern
 
 
 def patterns_to_roll(model: GrooveModel, patterns: list[np.ndarray | None], spans: np.ndarray,
@@ -319,10 +366,8 @@ def play_drums(model: GrooveModel, melody: np.ndarray, downbeats: np.ndarray, *,
 
     Parameters
     ----------
-    melody : np.ndarray
-        ``(T, 78)`` encoded melody roll on the 16th grid.
-    downbeats : np.ndarray
-        Steps where bars begin.
+    melody, downbeats : np.ndarray
+        The ``(T, 78)`` encoded melody roll on the 16th grid and the steps where its bars begin.
     bpm : float
         Tempo, quarter notes per minute.
     density : float
@@ -367,17 +412,22 @@ def load_groove_model(stem: str | os.PathLike) -> GrooveModel:
     except (OSError, ValueError, KeyError) as exc:
         raise Wav2AccompError(f"cannot read the groove model {stem}: {exc}") from None
     kit = len(VOICES)
+    beats = BAR_POSITIONS // STEPS_PER_BEAT
     expected = {"drums": (kit,), "hold": (kit,), "grooves": (None, BAR_POSITIONS, kit),
-                "utility": (N_CONTEXT, None), "edit_add": (None, BAR_POSITIONS, kit),
-                "edit_remove": (None, BAR_POSITIONS, kit), "edit_probability": (N_SLOTS, None)}
+                "utility": (N_CONTEXT, None), "vary": (N_SLOTS, 3),
+                "bar_add": (None, BAR_POSITIONS, kit), "bar_remove": (None, BAR_POSITIONS, kit),
+                "bar_probability": (N_SLOTS, None), "beat_add": (None, STEPS_PER_BEAT, kit),
+                "beat_remove": (None, STEPS_PER_BEAT, kit), "beat_probability": (N_SLOTS, beats, 2, None)}
     for name, shape in expected.items():
         actual = arrays[name].shape
         if len(actual) != len(shape) or any(s is not None and s != a for s, a in zip(shape, actual)):
             raise Wav2AccompError(f"the groove model {stem} does not fit this version: {name} has shape {actual}")
+    probabilities = ("utility", "vary", "bar_probability", "beat_probability")
     if (meta.get("voices") != list(VOICES) or arrays["utility"].shape[1] != len(arrays["grooves"])
-            or arrays["edit_probability"].shape[1] != len(arrays["edit_add"])
-            or not all(np.isfinite(arrays[n]).all() for n in ("utility", "edit_probability"))):
+            or arrays["bar_probability"].shape[1] != len(arrays["bar_add"])
+            or arrays["beat_probability"].shape[-1] != len(arrays["beat_add"])
+            or not all(np.isfinite(arrays[n]).all() for n in probabilities)):
         raise Wav2AccompError(f"the groove model {stem} is inconsistent or does not fit this version's drum kit")
-    for name in ("grooves", "edit_add", "edit_remove"):
+    for name in ("grooves", "bar_add", "bar_remove", "beat_add", "beat_remove"):
         arrays[name] = arrays[name].astype(bool)
     return GrooveModel(**arrays, info=meta.get("info", {}))

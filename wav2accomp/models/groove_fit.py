@@ -17,16 +17,19 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..constants import BAR_POSITIONS, DRUM_KIT, GROOVE_MIN_SONGS, GROOVE_MODEL, PERCUSSION, PHRASE_BARS, PITCH_LOW
+from ..constants import (BAR_POSITIONS, DRUM_KIT, GROOVE_MIN_SONGS, GROOVE_MODEL, PERCUSSION, PHRASE_BARS, PITCH_LOW,
+                         STEPS_PER_BEAT)
 from ..symbolic.roll import onset_cells, roll_note_spans
 from .dataset import PartSongs, load_part_songs
-from .groove import (FAMILY_VOICES, N_SLOTS, VOICES, GrooveModel, bar_plan, save_groove_model, section_bounds,
-                     section_features)
+from .groove import (BAR_EDIT, BEAT_EDITS, FAMILY_VOICES, FILL_SLOTS, KEEP, N_SLOTS, VOICES, GrooveModel, bar_plan,
+                     save_groove_model, section_bounds, section_features)
 
 #: Ridge penalty of the groove choice's regression (features are shares and one-hots, about 1 in size).
 RIDGE = 3.0
-#: Weight of an edit's corpus-wide share added to its count in each slot (smoothing of rare slots), in bars.
+#: Weight of an edit's corpus-wide share added to its count in each context (smoothing of rare ones), in beats.
 EDIT_SMOOTHING = 2.0
+#: Beats of a 16-step bar.
+BEATS = BAR_POSITIONS // STEPS_PER_BEAT
 
 
 def kit_onsets(roll: np.ndarray) -> np.ndarray:
@@ -144,8 +147,8 @@ def fit_groove_model(songs: PartSongs, *, min_songs: int = GROOVE_MIN_SONGS, pro
     """Learn a :class:`~wav2accomp.models.groove.GrooveModel` from songs with a percussion part."""
     shape = (BAR_POSITIONS, len(VOICES))
     groove_songs: dict[bytes, set] = defaultdict(set)
-    edit_songs: dict[bytes, set] = defaultdict(set)
-    slot_edits: list[tuple[int, bytes]] = []
+    bar_edit_songs: dict[bytes, set] = defaultdict(set)
+    records: list[tuple[int, int, bytes, list]] = []   # song, slot, bar edit, its beat edits
     section_stats, features = [], []
     drum_hits: Counter = Counter()
     lengths: dict[int, list] = defaultdict(list)
@@ -164,9 +167,10 @@ def fit_groove_model(songs: PartSongs, *, min_songs: int = GROOVE_MIN_SONGS, pro
             if main is None:
                 continue
             main = np.frombuffer(main, dtype=bool).reshape(shape)
-            edit = np.concatenate([pattern & ~main, main & ~pattern]).tobytes()
-            edit_songs[edit].add(i)
-            slot_edits.append((int(plan.slots[bar]), edit))
+            edit = np.stack([pattern & ~main, main & ~pattern])
+            bar_edit_songs[edit.tobytes()].add(i)
+            beats = [edit[:, b * STEPS_PER_BEAT:(b + 1) * STEPS_PER_BEAT] for b in range(BEATS)]
+            records.append((i, int(plan.slots[bar]), edit.tobytes(), [b.tobytes() for b in beats]))
         section_stats.extend(_heard_by_section(onsets, target, plan))
         features.append(section_features(melody, downbeats, songs.bpm[i], plan))
 
@@ -183,35 +187,68 @@ def fit_groove_model(songs: PartSongs, *, min_songs: int = GROOVE_MIN_SONGS, pro
     penalty[0, 0] = 0.0   # the constant is not shrunk
     utility = np.linalg.solve(x.T @ x + penalty, x.T @ agreements)
 
-    none = np.zeros(2 * BAR_POSITIONS * len(VOICES), dtype=bool).tobytes()
-    edits = [none] + [e for e, s in edit_songs.items() if len(s) >= min_songs and e != none]
-    index = {e: k for k, e in enumerate(edits)}
-    counts = np.zeros((N_SLOTS, len(edits)))
-    unknown = np.zeros(N_SLOTS)
-    for slot, edit in slot_edits:
-        if edit in index:
-            counts[slot, index[edit]] += 1
-        else:
-            unknown[slot] += 1
-    probability = _edit_probability(counts, unknown)
-    edit_array = np.array([np.frombuffer(e, dtype=bool).reshape((2,) + shape) for e in edits])
+    none_bar = np.zeros((2,) + shape, dtype=bool).tobytes()
+    bar_edits = [e for e, s in bar_edit_songs.items() if len(s) >= min_songs and e != none_bar]
+    bar_index = {e: k for k, e in enumerate(bar_edits)}
+    choices, bar_counts = np.zeros((N_SLOTS, 3)), np.zeros((N_SLOTS, len(bar_edits)))
+    beat_songs: dict[bytes, set] = defaultdict(set)
+    for song, slot, edit, beats in records:
+        choice = KEEP if edit == none_bar else BAR_EDIT if edit in bar_index else BEAT_EDITS
+        choices[slot, choice] += 1
+        if choice == BAR_EDIT:
+            bar_counts[slot, bar_index[edit]] += 1
+        elif choice == BEAT_EDITS:
+            for beat in beats:
+                beat_songs[beat].add(song)
+    none_beat = np.zeros((2, STEPS_PER_BEAT, len(VOICES)), dtype=bool).tobytes()
+    beat_edits = [none_beat] + [e for e, s in beat_songs.items() if len(s) >= min_songs and e != none_beat]
+    beat_index = {e: k for k, e in enumerate(beat_edits)}
+    beat_counts, unknown = np.zeros((N_SLOTS, BEATS, 2, len(beat_edits))), np.zeros((N_SLOTS, BEATS, 2))
+    for _, slot, edit, beats in records:
+        if edit == none_bar or edit in bar_index:
+            continue
+        edited = 0
+        for beat, key in enumerate(beats):
+            if key in beat_index:
+                beat_counts[slot, beat, edited, beat_index[key]] += 1
+            else:
+                unknown[slot, beat, edited] += 1
+            edited = int(key != none_beat)
+    vary = np.where(choices.sum(axis=1, keepdims=True) > 0, choices, [1.0, 0.0, 0.0])
+    steady = ~np.isin(np.arange(N_SLOTS), FILL_SLOTS)   # away from phrase ends, rare variations become common ones
+    vary[steady, BAR_EDIT] += vary[steady, BEAT_EDITS]
+    vary[steady, BEAT_EDITS] = 0.0
+    bar_array = np.array([np.frombuffer(e, dtype=bool).reshape((2,) + shape) for e in bar_edits]).reshape(
+        (-1, 2) + shape)
+    beat_array = np.array([np.frombuffer(e, dtype=bool).reshape(2, STEPS_PER_BEAT, len(VOICES)) for e in beat_edits])
 
     chosen = np.argmax(x @ utility, axis=1)
-    info = {"songs": len(songs), "sections": len(x), "grooves": len(grooves), "edits": len(edits),
-            "min_songs": min_songs, "bars": len(slot_edits), "bars_with_rare_edits": int(unknown.sum()),
+    info = {"songs": len(songs), "sections": len(x), "grooves": len(grooves), "bar_edits": len(bar_edits),
+            "beat_edits": len(beat_edits), "min_songs": min_songs, "bars": len(records),
+            "bars_by_choice": dict(zip(("keep", "bar edit", "beat edits"), choices.sum(axis=0).astype(int).tolist())),
+            "beats_with_rare_edits": int(unknown.sum()),
             "train_agreement_chosen": float(agreements[np.arange(len(x)), chosen].mean()),
             "train_agreement_best_single": float(agreements.mean(axis=0).max())}
-    return GrooveModel(np.array(drums), np.array(hold), grooves, utility, edit_array[:, 0], edit_array[:, 1],
-                       probability, info)
+    return GrooveModel(np.array(drums), np.array(hold), grooves, utility, vary / vary.sum(axis=1, keepdims=True),
+                       bar_array[:, 0], bar_array[:, 1], _smoothed(bar_counts).astype(np.float32),
+                       beat_array[:, 0], beat_array[:, 1], _edit_probability(beat_counts, unknown).astype(np.float32),
+                       info)
+
+
+def _smoothed(counts: np.ndarray) -> np.ndarray:
+    """Counts over the last axis -> probabilities, each context's counts smoothed with the corpus-wide shares
+    (:data:`EDIT_SMOOTHING`)."""
+    if not counts.shape[-1]:
+        return counts
+    overall = counts.reshape(-1, counts.shape[-1]).sum(axis=0)
+    overall = overall / max(overall.sum(), 1.0)
+    smoothed = counts + EDIT_SMOOTHING * overall
+    return smoothed / np.maximum(smoothed.sum(axis=-1, keepdims=True), 1e-12)
 
 
 def _edit_probability(counts: np.ndarray, unknown: np.ndarray) -> np.ndarray:
-    """Per slot, the share of bars that keep the groove, and the rest spread over the known edits by their
-    counts (smoothed with their corpus-wide shares): bars with rare edits stay varied bars."""
-    bars = counts.sum(axis=1) + unknown
-    overall = counts[:, 1:].sum(axis=0)
-    overall = overall / max(overall.sum(), 1.0)
-    varied = counts[:, 1:] + EDIT_SMOOTHING * overall
-    varied = varied / np.maximum(varied.sum(axis=1, keepdims=True), 1e-12)
-    keep = np.where(bars > 0, counts[:, 0] / np.maximum(bars, 1), 0.5)
-    return np.column_stack([keep, (1 - keep)[:, None] * varied])
+    """Per context (slot, beat, beat before edited), the share of beats that keep the groove, and the rest
+    spread over the known edits (:func:`_smoothed`): beats with rare edits stay varied beats."""
+    beats = counts.sum(axis=-1) + unknown
+    keep = np.where(beats > 0, counts[..., 0] / np.maximum(beats, 1), 1.0)
+    return np.concatenate([keep[..., None], (1 - keep)[..., None] * _smoothed(counts[..., 1:])], axis=-1)

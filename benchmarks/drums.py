@@ -1,0 +1,133 @@
+"""The groove drummer: generation time for a 4-minute song, and what its controls do.
+
+1. ``play_drums`` for a 4-minute melody (1920 steps = 480 beats at 120 BPM, a
+   synthetic tune of quarter and eighth notes), shipped model, one thread,
+   median of --repeats, beside the aligned percussion network (forward pass +
+   decoding) on the same melody.
+2. ``--drums-density``: drum hits per bar, mean over 8 seeds, per density.
+3. ``--style``: the grooves each style plays for the same melody (hits per bar, hi-hat steps per bar).
+4. With ``--data CACHE``: what the variation costs in agreement with real drums on the test split — the
+   shipped drummer against the same grooves with every bar kept, no crashes and no ending, and the rock beat.
+
+Usage::
+
+    python benchmarks/drums.py [--repeats 7] [--data CACHE]
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import os
+import statistics
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+from wav2accomp.constants import BAR_POSITIONS, N_PITCHES, ONSET, PERCUSSION, PITCH_LOW  # noqa: E402
+from wav2accomp.evaluation.accompaniment import rock_beat_part  # noqa: E402
+from wav2accomp.evaluation.metrics import drum_family_onset_f1, frame_scores  # noqa: E402
+from wav2accomp.models import groove  # noqa: E402
+from wav2accomp.models.dataset import load_part_songs  # noqa: E402
+from wav2accomp.models.generate import generate_part, load_drummer, load_part_model  # noqa: E402
+from wav2accomp.models.groove import KEEP, STYLES, VOICE, play_drums  # noqa: E402
+from wav2accomp.symbolic.roll import onset_cells  # noqa: E402
+
+SONG_STEPS = 1920
+
+
+def tune(n_steps: int, seed: int = 0) -> np.ndarray:
+    """A melody roll of quarter and eighth notes in C major, `n_steps` long."""
+    rng = np.random.default_rng(seed)
+    roll = np.zeros((n_steps, N_PITCHES), dtype=np.uint8)
+    step = 0
+    while step < n_steps:
+        length = int(rng.choice([2, 4, 4, 8]))
+        pitch = int(rng.choice([60, 62, 64, 65, 67, 69, 71, 72])) - PITCH_LOW
+        roll[step:step + length, pitch] = 1
+        roll[step, pitch] = ONSET
+        step += length
+    return roll
+
+
+def median_seconds(run, repeats: int) -> float:
+    run()
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--data", default=None, help="a prepared cache: also measure what the variation costs")
+    args = parser.parse_args()
+    drummer = load_drummer()
+    melody = tune(SONG_STEPS)
+    bars = np.arange(0, SONG_STEPS, BAR_POSITIONS)
+    network, config = load_part_model(PERCUSSION, "aligned")
+
+    print(f"## One drum part for a 4-minute song ({SONG_STEPS} steps), one thread, median of {args.repeats}\n")
+    print("| drummer | seconds |\n|---|---:|")
+    print(f"| groove | {median_seconds(lambda: play_drums(drummer, melody, bars, bpm=120), args.repeats):.4f} |")
+    seconds = median_seconds(lambda: generate_part(network, config, melody, bars), args.repeats)
+    print(f"| aligned network | {seconds:.4f} |")
+
+    print("\n## --drums-density: drum hits per bar (mean of 8 seeds)\n")
+    print("| density | hits per bar |\n|---:|---:|")
+    for density in (0.25, 0.5, 1.0, 2.0, 4.0):
+        hits = [onset_cells(play_drums(drummer, melody, bars, bpm=120, density=density, seed=s)).sum()
+                for s in range(8)]
+        print(f"| {density:g} | {np.mean(hits) / len(bars):.1f} |")
+
+    print("\n## --style: what each style plays for the same melody\n")
+    print("| style | hits per bar | hi-hat/ride steps per bar | snare on 2 and 4 |\n|---|---:|---:|---:|")
+    hat_rows = [drummer.drums[VOICE[v]] - PITCH_LOW for v in ("closed hi-hat", "open hi-hat", "ride")]
+    snare_rows = [drummer.drums[VOICE[v]] - PITCH_LOW for v in ("snare", "clap", "side stick")]
+    for style in (None, *STYLES):
+        onsets = onset_cells(play_drums(drummer, melody, bars, bpm=120, style=style))
+        per_bar = onsets[:len(bars) * BAR_POSITIONS].reshape(len(bars), BAR_POSITIONS, N_PITCHES)
+        backbeat = per_bar[:, [4, 12]][:, :, snare_rows].any(axis=2).all(axis=1).mean()
+        print(f"| {style or '(chosen for the melody)'} | {onsets.sum() / len(bars):.1f} | "
+              f"{per_bar[:, :, hat_rows].any(axis=2).sum(axis=1).mean():.1f} | {backbeat:.2f} |")
+    if args.data:
+        variation_cost(args.data, drummer)
+
+
+def steady_drums(drummer, melody, downbeats, bpm):
+    """The drummer's grooves with every bar kept: no variation, crash or ending."""
+    plan = dataclasses.replace(groove.bar_plan(melody, downbeats), ending=-1)
+    plan = dataclasses.replace(plan, section_start=plan.section_start & False)
+    steady = copy.deepcopy(drummer)
+    steady.vary[:] = np.eye(3)[KEEP]
+    grooves = groove.choose_grooves(steady, groove.section_features(melody, downbeats, bpm, plan))
+    patterns = groove.bar_patterns(steady, grooves, plan, np.random.default_rng(0))
+    return groove.patterns_to_roll(steady, patterns, plan.spans, len(melody))
+
+
+def variation_cost(cache: str, drummer) -> None:
+    songs = load_part_songs(cache, PERCUSSION, "test")
+    systems = {"rock beat": lambda i: rock_beat_part(len(songs.melody[i]), songs.downbeats[i]),
+               "groove, bars never varied, no crash, no ending":
+                   lambda i: steady_drums(drummer, songs.melody[i], songs.downbeats[i], songs.bpm[i]),
+               "groove (shipped)": lambda i: play_drums(drummer, songs.melody[i], songs.downbeats[i],
+                                                        bpm=songs.bpm[i])}
+    print(f"\n## What the variation costs: test split of {cache} ({len(songs)} songs)\n")
+    print("| system | kick onset F1 | snare onset F1 | hi-hat/cymbal onset F1 | frame F1 |\n|---|---:|---:|---:|---:|")
+    for name, play in systems.items():
+        scores = {"kick": [], "snare": [], "hihat/cymbal": [], "frame": []}
+        for i in range(len(songs)):
+            estimate = play(i)
+            for family, f1 in drum_family_onset_f1(songs.target[i], estimate).items():
+                scores[family].append(f1)
+            scores["frame"].append(frame_scores(songs.target[i], estimate)[2])
+        print(f"| {name} | " + " | ".join(f"{np.mean(v):.3f}" for v in scores.values()) + " |")
+
+
+if __name__ == "__main__":
+    main()
