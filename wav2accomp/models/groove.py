@@ -18,13 +18,15 @@ the melody's first bar (bars before it are the intro, counted backwards):
    temperature widens the choice, ``density`` leans it sparser or busier,
    and a style keeps to one family (:data:`STYLES`).
 2. **Variation by bar.** Each bar keeps the groove, plays one of the common
-   bar edits (hits added and removed) or, in the bars that end a phrase
-   (:data:`FILL_SLOTS`), varies beat by beat, each beat's edit drawn given the
-   bar's slot, the beat and whether the beat before was edited, so fills run
-   on; the probabilities are counted per slot (phrase position and whether the
-   melody rests in the bar's second half), edits found in at least
-   :data:`~wav2accomp.constants.GROOVE_MIN_SONGS` songs. A seeded random
-   stream draws them.
+   bar edits (hits added and removed) or, in the bars that end a two-bar
+   phrase (:data:`FILL_SLOTS`), varies beat by beat, each beat's edit drawn
+   given the bar's slot, the beat and whether the beat before was edited, so
+   fills run on; the probabilities are counted per slot (phrase position and
+   whether the melody rests in the bar's second half), edits found in at least
+   :data:`~wav2accomp.constants.GROOVE_MIN_SONGS` songs. How often a song's bars
+   vary is drawn once per song from the corpus's songs (``restlessness``: some
+   drummers loop, others never repeat a bar). A random stream seeded by the
+   seed and the melody draws them.
 3. **Form.** A crash on the downbeat of every section and an ending: kick
    and crash with the melody's last note in the song's last bar (on its
    downbeat when the note began earlier), nothing after.
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,9 +56,9 @@ VOICES = tuple(DRUM_KIT)
 VOICE = {name: index for index, name in enumerate(VOICES)}
 #: Tempo bins of :func:`melody_features`, BPM (lower edges after the first).
 TEMPO_EDGES = (80.0, 100.0, 120.0, 140.0)
-#: Slots of the bars that end a phrase (the 4th and 8th of each 8, either melody state) and of the intro's
-#: last bar: the only ones varied beat by beat, where fills belong.
-FILL_SLOTS = (6, 7, 14, 15, 2 * PHRASE_BARS + 1)
+#: Slots of the bars that end a two-bar phrase (the 2nd, 4th, 6th and 8th of each 8, either melody state) and of
+#: the intro's last bar: the ones varied beat by beat (drummers answer a bar with the next, and fill at the ends).
+FILL_SLOTS = (2, 3, 6, 7, 10, 11, 14, 15, 2 * PHRASE_BARS + 1)
 #: What a bar does with its section's groove (columns of ``GrooveModel.vary``).
 KEEP, BAR_EDIT, BEAT_EDITS = 0, 1, 2
 #: Number of bar slots: 8 phrase positions x melody resting in the bar's second half or not, then the intro's.
@@ -105,6 +108,9 @@ class GrooveModel:
     vary : np.ndarray
         ``(N_SLOTS, 3)``: probability that a bar in each slot keeps the groove (:data:`KEEP`), plays one of
         the common bar edits (:data:`BAR_EDIT`) or varies beat by beat (:data:`BEAT_EDITS`, fills mostly).
+    restlessness : np.ndarray
+        ``(L,)`` quantiles of the songs' share of varied bars over the corpus mean: some drummers loop, some
+        never play a bar twice; a song draws one level, which scales the chance that a bar varies.
     bar_add, bar_remove : np.ndarray
         ``(Eb, 16, K)`` bool: the hits each common bar edit adds to and removes from the groove.
     bar_probability : np.ndarray
@@ -123,6 +129,7 @@ class GrooveModel:
     grooves: np.ndarray
     utility: np.ndarray
     vary: np.ndarray
+    restlessness: np.ndarray
     bar_add: np.ndarray
     bar_remove: np.ndarray
     bar_probability: np.ndarray
@@ -131,7 +138,7 @@ class GrooveModel:
     beat_probability: np.ndarray
     info: dict = field(default_factory=dict)
 
-    ARRAYS = ("drums", "hold", "grooves", "utility", "vary", "bar_add", "bar_remove", "bar_probability",
+    ARRAYS = ("drums", "hold", "grooves", "utility", "vary", "restlessness", "bar_add", "bar_remove", "bar_probability",
               "beat_add", "beat_remove", "beat_probability")
 
 
@@ -301,13 +308,17 @@ def bar_patterns(model: GrooveModel, grooves: np.ndarray, plan: BarPlan, rng: np
 
     bar_tilt, beat_tilt = tilt(model.bar_add, model.bar_remove), tilt(model.beat_add, model.beat_remove)
     groove_of_bar = np.repeat(grooves, np.diff(section_bounds(plan), axis=1)[:, 0])
+    restless = float(rng.choice(model.restlessness))
+    varied = np.minimum(model.vary[:, 1:] * restless, 1.0)
+    vary = np.column_stack([1.0 - varied.sum(axis=1), varied])
+    vary = np.maximum(vary, 0.0) / np.maximum(vary, 0.0).sum(axis=1, keepdims=True)
     patterns: list[np.ndarray | None] = []
     for bar, slot in enumerate(plan.slots):
         base = model.grooves[groove_of_bar[bar]]
         if not base.any():
             patterns.append(None)
             continue
-        choice = int(rng.choice(3, p=model.vary[slot]))
+        choice = int(rng.choice(3, p=vary[slot]))
         if choice == BAR_EDIT and len(model.bar_add):
             weights = model.bar_probability[slot] * bar_tilt
             edit = int(rng.choice(len(weights), p=weights / weights.sum()))
@@ -381,7 +392,7 @@ def play_drums(model: GrooveModel, melody: np.ndarray, downbeats: np.ndarray, *,
     """
     if not (np.isfinite(density) and density > 0):
         raise Wav2AccompError(f"drum density must be a positive number, not {density}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, zlib.crc32(np.ascontiguousarray(melody).tobytes())])   # seed and song
     plan = bar_plan(melody, downbeats)
     grooves = choose_grooves(model, section_features(melody, downbeats, bpm, plan), density=density, style=style,
                              temperature=temperature, rng=rng)
@@ -414,7 +425,7 @@ def load_groove_model(stem: str | os.PathLike) -> GrooveModel:
     kit = len(VOICES)
     beats = BAR_POSITIONS // STEPS_PER_BEAT
     expected = {"drums": (kit,), "hold": (kit,), "grooves": (None, BAR_POSITIONS, kit),
-                "utility": (N_CONTEXT, None), "vary": (N_SLOTS, 3),
+                "utility": (N_CONTEXT, None), "vary": (N_SLOTS, 3), "restlessness": (None,),
                 "bar_add": (None, BAR_POSITIONS, kit), "bar_remove": (None, BAR_POSITIONS, kit),
                 "bar_probability": (N_SLOTS, None), "beat_add": (None, STEPS_PER_BEAT, kit),
                 "beat_remove": (None, STEPS_PER_BEAT, kit), "beat_probability": (N_SLOTS, beats, 2, None)}
@@ -422,7 +433,7 @@ def load_groove_model(stem: str | os.PathLike) -> GrooveModel:
         actual = arrays[name].shape
         if len(actual) != len(shape) or any(s is not None and s != a for s, a in zip(shape, actual)):
             raise Wav2AccompError(f"the groove model {stem} does not fit this version: {name} has shape {actual}")
-    probabilities = ("utility", "vary", "bar_probability", "beat_probability")
+    probabilities = ("utility", "vary", "restlessness", "bar_probability", "beat_probability")
     if (meta.get("voices") != list(VOICES) or arrays["utility"].shape[1] != len(arrays["grooves"])
             or arrays["bar_probability"].shape[1] != len(arrays["bar_add"])
             or arrays["beat_probability"].shape[-1] != len(arrays["beat_add"])

@@ -28,6 +28,8 @@ from .groove import (BAR_EDIT, BEAT_EDITS, FAMILY_VOICES, FILL_SLOTS, KEEP, N_SL
 RIDGE = 3.0
 #: Weight of an edit's corpus-wide share added to its count in each context (smoothing of rare ones), in beats.
 EDIT_SMOOTHING = 2.0
+#: Levels of a song's restlessness (its share of varied bars over the corpus's mean) kept as quantiles.
+RESTLESSNESS_LEVELS = 10
 #: Beats of a 16-step bar.
 BEATS = BAR_POSITIONS // STEPS_PER_BEAT
 
@@ -191,10 +193,14 @@ def fit_groove_model(songs: PartSongs, *, min_songs: int = GROOVE_MIN_SONGS, pro
     bar_edits = [e for e, s in bar_edit_songs.items() if len(s) >= min_songs and e != none_bar]
     bar_index = {e: k for k, e in enumerate(bar_edits)}
     choices, bar_counts = np.zeros((N_SLOTS, 3)), np.zeros((N_SLOTS, len(bar_edits)))
+    song_bars: dict[int, int] = {}
+    song_varied: dict[int, int] = {}
     beat_songs: dict[bytes, set] = defaultdict(set)
     for song, slot, edit, beats in records:
         choice = KEEP if edit == none_bar else BAR_EDIT if edit in bar_index else BEAT_EDITS
         choices[slot, choice] += 1
+        song_bars[song] = song_bars.get(song, 0) + 1
+        song_varied[song] = song_varied.get(song, 0) + (choice != KEEP)
         if choice == BAR_EDIT:
             bar_counts[slot, bar_index[edit]] += 1
         elif choice == BEAT_EDITS:
@@ -215,6 +221,10 @@ def fit_groove_model(songs: PartSongs, *, min_songs: int = GROOVE_MIN_SONGS, pro
                 unknown[slot, beat, edited] += 1
             edited = int(key != none_beat)
     vary = np.where(choices.sum(axis=1, keepdims=True) > 0, choices, [1.0, 0.0, 0.0])
+    shares = np.array([song_varied[s] / song_bars[s] for s in song_bars if song_bars[s] >= PHRASE_BARS])
+    restlessness = np.ones(RESTLESSNESS_LEVELS)   # a corpus that never varies: nothing to scale
+    if len(shares) and shares.mean() > 0:
+        restlessness = np.quantile(shares, (np.arange(RESTLESSNESS_LEVELS) + 0.5) / RESTLESSNESS_LEVELS) / shares.mean()
     steady = ~np.isin(np.arange(N_SLOTS), FILL_SLOTS)   # away from phrase ends, rare variations become common ones
     vary[steady, BAR_EDIT] += vary[steady, BEAT_EDITS]
     vary[steady, BEAT_EDITS] = 0.0
@@ -230,6 +240,7 @@ def fit_groove_model(songs: PartSongs, *, min_songs: int = GROOVE_MIN_SONGS, pro
             "train_agreement_chosen": float(agreements[np.arange(len(x)), chosen].mean()),
             "train_agreement_best_single": float(agreements.mean(axis=0).max())}
     return GrooveModel(np.array(drums), np.array(hold), grooves, utility, vary / vary.sum(axis=1, keepdims=True),
+                       restlessness,
                        bar_array[:, 0], bar_array[:, 1], _smoothed(bar_counts).astype(np.float32),
                        beat_array[:, 0], beat_array[:, 1], _edit_probability(beat_counts, unknown).astype(np.float32),
                        info)
