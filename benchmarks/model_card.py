@@ -15,7 +15,9 @@ import json
 import math
 from pathlib import Path
 
-from wav2accomp.constants import ACCOMPANIMENT_CLASSES, GROOVE_MODEL
+import numpy as np
+
+from wav2accomp.constants import ACCOMPANIMENT_CLASSES, COMPING_MODEL, GROOVE_MODEL, GUITARLIKE, STRINGSLIKE
 from wav2accomp.models.generate import PRETRAINED_DIR
 
 METRICS = ("frame_f1", "onset_f1", "chord_accuracy", "chord_tone_ratio", "polyphony", "empty_beat_rate",
@@ -27,8 +29,10 @@ HEADER = """# Model card: wav2accomp's shipped accompaniment models
 Six small networks, one per accompaniment class and architecture, stored as `<arch>-<part>.npz`
 (float32 arrays, loaded with `numpy.load(allow_pickle=False)`) plus `<arch>-<part>.json` (config,
 decoding threshold, provenance), and the groove drummer `groove-percussion.npz/.json` (bar patterns, edit
-probabilities and a linear groove choice; `wav2accomp.models.groove`). `aligned` plays the pitched parts by
-default and the groove drummer the drums; `paper` is the seed's configuration, kept for comparison.
+probabilities and a linear groove choice; `wav2accomp.models.groove`) and the comping models
+`comping-guitarlike` / `comping-stringslike` (bar rhythms and chord voicings; `wav2accomp.models.comping`).
+`aligned` plays the pitched parts by default, the comping models play them when the user gives chords, and the
+groove drummer plays the drums; `paper` is the seed's configuration, kept for comparison.
 
 - **Data**: POP909 (819 songs, MIT; PIANO track = guitarlike; chord annotations used as chord targets)
   and pop-multitrack (2175 arrangements; no licence stated, used for training only, never redistributed:
@@ -94,6 +98,19 @@ def main() -> None:
                                     bar_edits=groove["bar_edits"], beat_edits=groove["beat_edits"] - 1,
                                     chosen=groove["valid_agreement_chosen"],
                                     single=groove["valid_agreement_best_single"], command=groove["command"]))
+    lines += ["", "The comping models are counted from the train split's parts with their chords (POP909's "
+              "annotations, else the chords recognised in the part): the bar rhythms of chord strokes found in at "
+              "least that many songs, the one real bars play most per tempo and melody density bin, and the "
+              "voicing of a major and a minor chord (semitones above the root from C3) in the part's register.", "",
+              "| model | train songs | bars | rhythms | voicing (major; minor) | register (mean MIDI) | command |",
+              "|---|---:|---:|---:|---|---:|---|"]
+    for part in (GUITARLIKE, STRINGSLIKE):
+        meta = json.loads((PRETRAINED_DIR / f"{COMPING_MODEL}-{part}.json").read_text())
+        info = meta["info"]
+        voicing = np.load(PRETRAINED_DIR / f"{COMPING_MODEL}-{part}.npz")["voicing"]
+        lines.append(f"| {COMPING_MODEL}-{part} | {info['songs']} | {info['bars']} | {info['rhythms']} | "
+                     f"{' '.join(map(str, voicing[0]))}; {' '.join(map(str, voicing[1]))} | {meta['center']:.1f} | "
+                     f"`{info['command']}` |")
     lines += ["", f"## Test-split figures ({report['metadata']['split']} split, `{report['metadata']['cache']}`)", "",
               "Means over the test songs having the class; `real` is the songs' own part (ceiling), `trivial` "
               "the key's tonic triad on every beat (drums: a rock beat), `other song` another song's real part. "
@@ -108,7 +125,9 @@ def main() -> None:
         lines.append("")
     lines += ["## Limitations", "",
               "- Harmony is inferred from the melody alone; the chord is right on a minority of beats "
-              "(chord accuracy above), often a related chord (relative minor, dominant).",
+              "(chord accuracy above), often a related chord (relative minor, dominant). Given the chords, the "
+              "comping models play them exactly, but as block chords on one rhythm per bar (no arpeggios, no "
+              "bass line of their own).",
               "- 4/4 pop/rock idioms dominate the data; other metres and styles get generic parts.",
               "- Percussion is one roll of GM drum numbers; no dynamics (fixed velocities). The groove drummer "
               "plays a backbeat in nearly every bar (real parts: 70% of bars) and fewer drums at once than real "

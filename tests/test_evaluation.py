@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW
-from wav2accomp.evaluation.accompaniment import (GIVEN_CHORDS, GROOVE, SYSTEMS, evaluate_accompaniment, fit_length,
-                                                 rock_beat_part, tonic_triad_part)
+from wav2accomp.evaluation.accompaniment import (COMPING_GIVEN, COMPING_HEAD, GIVEN_CHORDS, GROOVE, SYSTEMS,
+                                                 evaluate_accompaniment, fit_length, rock_beat_part, tonic_triad_part)
 from wav2accomp.evaluation.report import write_report
 from wav2accomp.models.training import train
 from wav2accomp.options import TrainOptions
@@ -38,7 +38,9 @@ def test_evaluation_compares_every_system_on_the_same_songs(tiny_cache, tiny_mod
     report = evaluate_accompaniment(tiny_cache, parts=("guitarlike", "percussion"), model_dir=tiny_models,
                                     plots_dir=tmp_path, n_plots=1, progress=False)
     pitched, drums = report.sections["guitarlike"], report.sections["percussion"]
-    assert len(pitched.items) == 2 and list(pitched.means) == [*SYSTEMS, GIVEN_CHORDS] == pitched.systems
+    assert len(pitched.items) == 2
+    assert list(pitched.means) == [*SYSTEMS, GIVEN_CHORDS, COMPING_GIVEN, COMPING_HEAD] == pitched.systems
+    assert pitched.means[COMPING_GIVEN]["chord_tone_ratio"] > 0.5
     assert list(drums.means) == [*SYSTEMS, GROOVE]   # drums play no chords; the groove drummer plays them
     assert drums.means["real"]["backbeat_rate"] == 1.0 and drums.means["trivial"]["exact_repeat_share"] == 1.0
     assert 0.0 < drums.means[GROOVE]["snare_onset_f1"] <= 1.0

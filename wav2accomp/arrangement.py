@@ -27,8 +27,7 @@ from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MAX_AUD
 from .errors import Wav2AccompError
 from .options import DecodingOptions, DrumOptions, TranscriptionOptions
 from .models.generate import generate_parts
-from .symbolic.chords import (bars_to_steps, changes_to_steps, given_chord_prior, parse_chord_text,
-                              read_chords_file)
+from .symbolic.chords import bars_to_steps, changes_to_steps, parse_chord_text, read_chords_file
 from .symbolic.classify import classify_parts
 from .symbolic.harmony import (diatonic_chord_mask, estimate_key, key_name, midi_key_signature, parse_key,
                                pitch_class_histogram)
@@ -308,7 +307,8 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         :data:`~wav2accomp.constants.OFF_KEY_CHORD_WEIGHT`). None estimates the key
         from the melody (written to the MIDI file; the chords stay the model's).
     chords, chords_file : str or path-like, optional
-        The song's chords, which the pitched parts then play exactly (lead-sheet mode): ``"C G Am F"`` (one
+        The song's chords, which the pitched parts then play exactly (lead-sheet mode: the comping models
+        of :mod:`wav2accomp.models.comping`, a rhythm and voicing learned from real parts): ``"C G Am F"`` (one
         a bar, repeated to the end; ``|`` between bars, two chords in a bar split it) or a file of ``START
         LABEL`` lines (seconds, or ``bar N``; POP909's ``chord_midi.txt`` too); see
         :mod:`wav2accomp.symbolic.chords`. At most one of them.
@@ -363,17 +363,16 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     melody_roll = melody.roll()
     chosen_key = given_key or estimate_key(pitch_class_histogram(melody_roll > 0))
     chord_prior = given_chords = None
-    if sheet is not None or changes is not None:   # the parts play the user's chords (the key then only names them)
+    if sheet is not None or changes is not None:   # the comping models play the user's chords (the key only names them)
         given_chords = (bars_to_steps(sheet, melody.downbeat_steps(), melody.n_steps()) if sheet is not None else
                         changes_to_steps(changes, melody.downbeat_steps(), melody.n_steps(),
                                          lambda s: melody.tempo_map.seconds_to_beats(s) * STEPS_PER_BEAT))
-        chord_prior = given_chord_prior(given_chords)
     elif given_key is not None:
         chord_prior = np.where(diatonic_chord_mask(*given_key), 1.0, OFF_KEY_CHORD_WEIGHT)
     with _timed(timings, "generate"):
         rolls = generate_parts(melody_roll, melody.downbeat_steps(), parts=classes, arch=arch, model_dir=model_dir,
                                temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior,
-                               bpm=melody.bpm(), drums=drums)
+                               bpm=melody.bpm(), drums=drums, chords=given_chords)
     name = "the audio array" if isinstance(source, np.ndarray) else str(source)
     return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,
                        seed=seed, temperature=temperature, timings=timings, chords=given_chords)

@@ -292,3 +292,6 @@ DRUM_DENSITY_RANGE = (0.25, 4.0)
 DRUM_STYLES = ("backbeat", "eighths", "sixteenths", "quarters", "ride", "four-on-the-floor", "half-time")
 #: File stem of the groove model among the shipped (or a user's) models.
 GROOVE_MODEL = "groove-percussion"
+#: File stem prefix of the comping models (chords first: a pitched part playing given chords), one per pitched
+#: class: ``comping-guitarlike``, ``comping-stringslike``.
+COMPING_MODEL = "comping"

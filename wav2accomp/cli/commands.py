@@ -201,6 +201,14 @@ def run_train_grooves(args: argparse.Namespace) -> None:
           f"(best single groove {info['valid_agreement_best_single']:.3f}); wrote {path}.npz/.json")
 
 
+def run_train_comping(args: argparse.Namespace) -> None:
+    from ..models.comping import train_comping
+
+    _make_folder(args.out)
+    for part, path in train_comping(args.data, args.out, min_songs=args.min_songs, progress=not args.quiet).items():
+        print(f"{part}: wrote {path}.npz/.json")
+
+
 def run_evaluate_accompaniment(args: argparse.Namespace) -> None:
     _make_folder(args.out)  # an unwritable output fails before the work, not after
     from ..evaluation.accompaniment import evaluate_accompaniment

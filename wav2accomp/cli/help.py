@@ -11,6 +11,7 @@ Commands:
   inspect     show how a MIDI file's parts are classified (and draw them)
   train       train the model of one accompaniment class on a prepared cache
   train-grooves  learn the groove drummer from the drum parts of a cache
+  train-comping  learn how piano and strings play given chords, from a cache
   evaluate    measure transcription on annotated recordings, generated
               accompaniment against held-out songs, or both routes on stems
   stems       render multitrack stems (one audio file per class) from MIDI
@@ -34,7 +35,8 @@ holds your melody (time = time in the recording) and one track per part:
 drums on channel 10, piano (GM 1) and strings (GM 49). --key makes the
 pitched parts choose their chords among the key's own; without it the key is
 estimated and only written to the file. --chords (or --chords-file) makes the
-pitched parts play your chords exactly. --temperature 0 (default) gives the
+pitched parts play your chords exactly: a rhythm and voicing learned from
+real piano and string parts, on your chords. --temperature 0 (default) gives the
 models' most likely parts; 0.3-1 samples more freely, and --seed picks the
 variation (same input + seed + temperature = same output).
 
@@ -62,6 +64,19 @@ minute for 1,800 songs), and writes OUT/groove-percussion.npz/.json: the
 grooves and bar edits found in at least --min-songs songs (what drummers
 commonly play, never one song's own part), their probabilities per place in
 the phrase, and the groove choice from the melody's rhythm and tempo.
+"""
+
+TRAIN_COMPING_EPILOG = """\
+example:
+  wav2accomp train-comping --data cache/ --out runs/comping/
+  wav2accomp accompany hum.wav -o song.mid --chords "C G Am F" --model-dir runs/comping/
+
+Reads the guitarlike and stringslike parts of the cache's train split with
+their chords (POP909's annotations, else the chords recognised in the part)
+and writes OUT/comping-guitarlike and OUT/comping-stringslike (.npz/.json):
+the bar rhythms found in at least --min-songs songs, the one to play per
+tempo and melody density, and the voicing of a major and a minor chord in
+the part's register. With --chords, accompany's piano and strings play them.
 """
 
 TRANSCRIBE_EPILOG = """\

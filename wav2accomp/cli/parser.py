@@ -18,7 +18,8 @@ from ..models.registry import ARCHITECTURES, architecture_names
 from ..options import DecodingOptions, DrumOptions, TrainOptions, TranscriptionOptions, check_bpm, check_drum_density
 from . import commands
 from .help import (ACCOMPANY_EPILOG, BASELINE_EPILOG, DESCRIPTION, EVALUATE_EPILOG, INSPECT_EPILOG, PREPARE_EPILOG,
-                   STEMS_EPILOG, TRAIN_GROOVES_EPILOG, TRANSCRIBE_EPILOG, TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
+                   STEMS_EPILOG, TRAIN_COMPING_EPILOG, TRAIN_GROOVES_EPILOG, TRANSCRIBE_EPILOG,
+                   TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
 
 SPLITS = ("train", "valid", "test")
 TRACKERS = ("yin", "pyin")
@@ -190,7 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wav2accomp {__version__}")
     # the commands are listed in DESCRIPTION, one line each; argparse's own list would repeat them
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS, prog="wav2accomp")
-    for add in (_accompany, _transcribe, _prepare, _inspect, _train, _train_grooves, _evaluate, _stems, _baseline):
+    for add in (_accompany, _transcribe, _prepare, _inspect, _train, _train_grooves, _train_comping, _evaluate, _stems,
+                _baseline):
         add(subcommands)
     return parser
 
@@ -306,6 +308,17 @@ def _train_grooves(subcommands) -> None:
                          help="fewest songs a groove or bar edit must be found in (default: %(default)s)")
     add_quiet(grooves)
     grooves.set_defaults(run=commands.run_train_grooves)
+
+
+def _train_comping(subcommands) -> None:
+    comping = _command(subcommands, "train-comping", "Learn the comping models (piano and strings playing given "
+                       "chords) from the pitched parts of a prepared cache.", TRAIN_COMPING_EPILOG)
+    comping.add_argument("--data", required=True, metavar="CACHE", help="cache made by `wav2accomp prepare`")
+    comping.add_argument("--out", required=True, metavar="DIR", help="folder for comping-<class>.npz/.json")
+    comping.add_argument("--min-songs", type=positive_int, default=GROOVE_MIN_SONGS, metavar="N",
+                         help="fewest songs a bar rhythm must be found in (default: %(default)s)")
+    add_quiet(comping)
+    comping.set_defaults(run=commands.run_train_comping)
 
 
 def _evaluate(subcommands) -> None:

@@ -19,6 +19,9 @@ songs and the same grid:
     the same model playing the song's true chords (pitched parts; lead-sheet mode, ``accompany --chords``),
 ``groove``
     the groove drummer (percussion; :mod:`wav2accomp.models.groove`, the default drums of ``accompany``),
+``comping, given chords`` / ``comping, chord head``
+    the comping models (pitched parts; :mod:`wav2accomp.models.comping`) playing the song's true chords
+    (what ``accompany --chords`` plays) or the aligned model's chord per beat (the melody alone),
 
 and reports the metrics of :mod:`wav2accomp.evaluation.metrics` per song and as means.
 """
@@ -37,7 +40,9 @@ from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MELODY, N_PITCHES,
 from ..data.corpus import load_song
 from ..models.conditioning import bar_positions
 from ..models.dataset import load_part_songs
-from ..models.generate import decode, load_drummer, load_part_model, predict_probabilities
+from ..models.aligned import chord_head
+from ..models.comping import comp
+from ..models.generate import decode, load_comper, load_drummer, load_part_model, predict_probabilities
 from ..models.groove import bar_plan, play_drums
 from ..plotting import plot_rolls
 from ..symbolic.chords import given_chord_prior
@@ -53,6 +58,8 @@ SYSTEMS = ("real", "trivial", "other song", PAPER_ARCH, ALIGNED_ARCH)
 GIVEN_CHORDS = f"{ALIGNED_ARCH}, given chords"
 #: The groove drummer's row (percussion).
 GROOVE = "groove"
+#: The comping models' rows (pitched parts): the true chords, and the aligned model's chord head.
+COMPING_GIVEN, COMPING_HEAD = "comping, given chords", "comping, chord head"
 #: Metrics compared with the real accompaniment's own figure (texture, harmony with the melody, the drummer's).
 TEXTURE_METRICS = ("chord_tone_ratio", "consonance", "polyphony", "empty_beat_rate", "pitch_class_entropy",
                    "groove_consistency", "backbeat_rate", "kick_on_one_rate", "hihat_regularity", "fill_rate",
@@ -158,6 +165,7 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
     """Every system on every song of `split` that has `part`: one section."""
     models = {arch: load_part_model(part, arch, model_dir) for arch in (PAPER_ARCH, ALIGNED_ARCH)}
     drummer = load_drummer(model_dir) if part == PERCUSSION else None
+    comper = load_comper(part, model_dir) if part != PERCUSSION else None
     songs = load_part_songs(cache, part, split, limit=limit)
     per_song, seconds = [], {arch: 0.0 for arch in models}
     if drummer is not None:
@@ -176,9 +184,12 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
             probabilities[arch] = predict_probabilities(model, config, melody, arrays["downbeats"])
             systems[arch] = decode(config, probabilities[arch], seed=seed)
             seconds[arch] += time.perf_counter() - began
-        if part != PERCUSSION:  # the same probabilities, decoded to the true chords
+        if part != PERCUSSION:  # the same probabilities, decoded to the true chords; the comping models
             systems[GIVEN_CHORDS] = decode(models[ALIGNED_ARCH][1], probabilities[ALIGNED_ARCH], seed=seed,
                                            chord_prior=given_chord_prior(songs.chords[i]))
+            head = chord_head(probabilities[ALIGNED_ARCH], models[ALIGNED_ARCH][1].steps_per_beat)
+            for name, chords in ((COMPING_GIVEN, np.asarray(songs.chords[i])), (COMPING_HEAD, head)):
+                systems[name] = comp(comper, melody, arrays["downbeats"], chords, bpm=songs.bpm[i])
         else:
             began = time.perf_counter()
             systems[GROOVE] = play_drums(drummer, melody, arrays["downbeats"], bpm=songs.bpm[i], seed=seed)
@@ -193,7 +204,7 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
                      ALIGNED_ARCH: systems[ALIGNED_ARCH], extra: systems[extra]}
             plot_rolls(shown, Path(plots_dir) / f"{part}-{i + 1}.png", downbeats=arrays["downbeats"],
                        title=f"{part}: {songs.ids[i]} ({', '.join(shown)})")
-    shown = list(SYSTEMS) + ([GROOVE] if part == PERCUSSION else [GIVEN_CHORDS])
+    shown = list(SYSTEMS) + ([GROOVE] if part == PERCUSSION else [GIVEN_CHORDS, COMPING_GIVEN, COMPING_HEAD])
     metrics = list(dict.fromkeys(k for row in per_song for s in shown for k in row[s]))
     means = means_over(per_song, shown, metrics)
     total_steps = sum(row["steps"] for row in per_song)
@@ -206,7 +217,8 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
     return Section(f"{part} ({len(per_song)} songs)", shown, metrics, means, per_song, notes=notes,
                    info={"songs": len(per_song), "skipped": songs.skipped, "generation_seconds_per_1000_steps": speed,
                          "models": {**{a: {"threshold": c.threshold, **c.training} for a, (_, c) in models.items()},
-                                    **({GROOVE: drummer.info} if drummer is not None else {})}})
+                                    **({GROOVE: drummer.info} if drummer is not None else {}),
+                                    **({"comping": comper.info} if comper is not None else {})}})
 
 
 def gap_table(part: str, systems: list[str], means: dict) -> list[str]:

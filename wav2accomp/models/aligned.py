@@ -171,6 +171,21 @@ class AlignedArchitecture(Architecture):
         return round((low + high) / 2, 4)
 
 
+def chords_per_beat(chords: np.ndarray, steps_per_beat: int) -> np.ndarray:
+    """``(B, 25)`` the chord distribution ``(T, 25)`` averaged over each beat (groups of `steps_per_beat` steps)."""
+    n_steps = len(chords)
+    n_beats = -(-n_steps // steps_per_beat)
+    padded = np.zeros((n_beats * steps_per_beat, chords.shape[1]), dtype=np.float64)
+    padded[:n_steps] = chords
+    return padded.reshape(n_beats, steps_per_beat, -1).mean(axis=1)
+
+
+def chord_head(probabilities: np.ndarray, steps_per_beat: int) -> np.ndarray:
+    """``(T,)`` the most probable chord of each step's beat, from the aligned model's probabilities."""
+    chords = probabilities[:, 2 * N_PITCHES:]
+    return np.repeat(np.argmax(chords_per_beat(chords, steps_per_beat), axis=1), steps_per_beat)[:len(chords)]
+
+
 def chord_weights(chords: np.ndarray, steps_per_beat: int, temperature: float, rng: np.random.Generator, *,
                   outside: float = OUTSIDE_CHORD_WEIGHT) -> np.ndarray:
     """``(T, 78)`` weights of each note from the model's chord distribution ``(T, 25)``.
@@ -180,10 +195,7 @@ def chord_weights(chords: np.ndarray, steps_per_beat: int, temperature: float, r
     Notes of the chord weigh 1, others `outside` (default :data:`~wav2accomp.constants.OUTSIDE_CHORD_WEIGHT`).
     """
     n_steps = len(chords)
-    n_beats = -(-n_steps // steps_per_beat)
-    padded = np.zeros((n_beats * steps_per_beat, chords.shape[1]), dtype=np.float64)
-    padded[:n_steps] = chords
-    per_beat = padded.reshape(n_beats, steps_per_beat, -1).mean(axis=1) + 1e-9
+    per_beat = chords_per_beat(chords, steps_per_beat) + 1e-9
     if temperature > 0:
         sharpened = np.exp(np.log(per_beat) / temperature)
         sharpened /= sharpened.sum(axis=1, keepdims=True)

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GROOVE_MODEL, PERCUSSION
+from ..constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, COMPING_MODEL, GROOVE_MODEL, PERCUSSION
 from ..errors import Wav2AccompError
 from ..options import DrumOptions
 from .architecture import Model, load_model
 from .config import ModelConfig
+from .comping import CompingModel, comp, load_comping
 from .groove import GrooveModel, load_groove_model, play_drums
 from .registry import get_architecture
 
@@ -41,6 +42,14 @@ def load_drummer(model_dir: str | os.PathLike | None = None) -> GrooveModel:
     if not path.with_suffix(".json").is_file():
         path = PRETRAINED_DIR / GROOVE_MODEL
     return load_groove_model(path)
+
+
+def load_comper(part: str, model_dir: str | os.PathLike | None = None) -> CompingModel:
+    """The comping model of a pitched class: ``comping-<part>`` in `model_dir` when it has one, else the shipped one."""
+    path = Path(model_dir or PRETRAINED_DIR) / f"{COMPING_MODEL}-{part}"
+    if not path.with_suffix(".json").is_file():
+        path = PRETRAINED_DIR / f"{COMPING_MODEL}-{part}"
+    return load_comping(path)
 
 
 def predict_probabilities(model: Model, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray) -> np.ndarray:
@@ -74,7 +83,8 @@ def generate_part(model: Model, config: ModelConfig, melody: np.ndarray, downbea
 def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANIMENT_CLASSES,
                    arch: str = ALIGNED_ARCH, model_dir: str | os.PathLike | None = None,
                    temperature: float = 0.0, seed: int = 0, chord_prior: np.ndarray | None = None,
-                   bpm: float = 120.0, drums: DrumOptions = DrumOptions()) -> dict[str, np.ndarray]:
+                   bpm: float = 120.0, drums: DrumOptions = DrumOptions(),
+                   chords: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Every requested accompaniment part for a melody: class -> ``(T, 78)`` encoded roll.
 
     Parameters
@@ -98,6 +108,9 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
         Tempo, quarter notes per minute (the groove drummer's choice hears it).
     drums : DrumOptions
         Who plays the drums (the groove model by default, :func:`load_drummer`) and how.
+    chords : np.ndarray, optional
+        ``(T,)`` the chord index of every step (lead-sheet mode): the pitched parts are then played by the
+        comping models (:func:`load_comper`), which play exactly these chords.
     """
     parts = list(parts)
     seeds = {part: seed + index for index, part in enumerate(parts)}
@@ -105,6 +118,10 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
     if PERCUSSION in parts and drums.drummer == "groove":
         rolls[PERCUSSION] = play_drums(load_drummer(model_dir), melody, downbeats, bpm=bpm, density=drums.density,
                                        style=drums.style, temperature=temperature, seed=seeds[PERCUSSION])
+    if chords is not None:
+        for part in parts:
+            if part != PERCUSSION:
+                rolls[part] = comp(load_comper(part, model_dir), melody, downbeats, chords, bpm=bpm)
     networked = [part for part in parts if part not in rolls]
     if networked:
         models = [load_part_model(part, arch, model_dir)[0] for part in networked]
