@@ -299,26 +299,27 @@ def _train(subcommands) -> None:
     train.set_defaults(run=commands.run_train)
 
 
+def _counted_model(subcommands, name: str, description: str, epilog: str, *, writes: str, counted: str, run) -> None:
+    """A command that counts a model from a prepared cache (numpy): --data, --out, --min-songs, -q."""
+    command = _command(subcommands, name, description, epilog)
+    command.add_argument("--data", required=True, metavar="CACHE", help="cache made by `wav2accomp prepare`")
+    command.add_argument("--out", required=True, metavar="DIR", help=f"folder for {writes}")
+    command.add_argument("--min-songs", type=positive_int, default=GROOVE_MIN_SONGS, metavar="N",
+                         help=f"fewest songs {counted} must be found in (default: %(default)s)")
+    add_quiet(command)
+    command.set_defaults(run=run)
+
+
 def _train_grooves(subcommands) -> None:
-    grooves = _command(subcommands, "train-grooves", "Learn the groove drummer from the drum parts of a prepared "
-                       "cache.", TRAIN_GROOVES_EPILOG)
-    grooves.add_argument("--data", required=True, metavar="CACHE", help="cache made by `wav2accomp prepare`")
-    grooves.add_argument("--out", required=True, metavar="DIR", help="folder for groove-percussion.npz/.json")
-    grooves.add_argument("--min-songs", type=positive_int, default=GROOVE_MIN_SONGS, metavar="N",
-                         help="fewest songs a groove or bar edit must be found in (default: %(default)s)")
-    add_quiet(grooves)
-    grooves.set_defaults(run=commands.run_train_grooves)
+    _counted_model(subcommands, "train-grooves", "Learn the groove drummer from the drum parts of a prepared cache.",
+                   TRAIN_GROOVES_EPILOG, writes="groove-percussion.npz/.json", counted="a groove or bar edit",
+                   run=commands.run_train_grooves)
 
 
 def _train_comping(subcommands) -> None:
-    comping = _command(subcommands, "train-comping", "Learn the comping models (piano and strings playing given "
-                       "chords) from the pitched parts of a prepared cache.", TRAIN_COMPING_EPILOG)
-    comping.add_argument("--data", required=True, metavar="CACHE", help="cache made by `wav2accomp prepare`")
-    comping.add_argument("--out", required=True, metavar="DIR", help="folder for comping-<class>.npz/.json")
-    comping.add_argument("--min-songs", type=positive_int, default=GROOVE_MIN_SONGS, metavar="N",
-                         help="fewest songs a bar rhythm must be found in (default: %(default)s)")
-    add_quiet(comping)
-    comping.set_defaults(run=commands.run_train_comping)
+    _counted_model(subcommands, "train-comping", "Learn the comping models (piano and strings playing given chords) "
+                   "from the pitched parts of a prepared cache.", TRAIN_COMPING_EPILOG,
+                   writes="comping-<class>.npz/.json", counted="a bar rhythm", run=commands.run_train_comping)
 
 
 def _evaluate(subcommands) -> None:
