@@ -6,6 +6,7 @@ import soundfile
 
 from wav2accomp.audio.recording import AudioError
 from wav2accomp.audio.transcribe import NoMelodyError, transcribe
+from wav2accomp.errors import Wav2AccompError
 from wav2accomp.evaluation.transcription import midi_to_hz
 from wav2accomp.symbolic.midi_io import read_midi
 from wav2accomp.testing.singer import STRESS_CASE, TUNES, SungNote, VoiceStyle, sing, synthetic_set, tune_notes
@@ -57,6 +58,32 @@ def test_midi_time_equals_recording_time(tmp_path):
     assert abs(song.tempo_map.bpm_at(song.end_beat - 1) - 110) < 2
     roll = result.roll()
     assert roll.shape == (result.n_steps(), 78) and roll.any()
+
+
+def test_the_written_notes_keep_the_sung_timing_or_snap_to_the_grid_asked_for(tmp_path):
+    from wav2accomp.cli import main
+    from wav2accomp.symbolic.tempo_map import metre_grid
+
+    notes = tune_notes("ode_to_joy", bpm=100, start=0.81)
+    sung = [SungNote(n.onset + jitter, n.offset + jitter, n.pitch) for n, jitter in
+            zip(notes, np.random.default_rng(1).uniform(-0.04, 0.04, len(notes)))]
+    path = tmp_path / "hum.wav"
+    soundfile.write(path, sing(sung, SR, style=VoiceStyle(vibrato_cents=30)), SR)
+    result = transcribe(path)
+    as_sung = result.notes_at("none")
+    assert np.allclose([n.start for n in as_sung], [n.onset for n in result.notes])
+    assert np.median(np.abs([n.start - s.onset for n, s in zip(as_sung, sung)])) < 0.03
+    bar_line = metre_grid(result.time_signatures, result.end_beat)[1][-1]
+    for grid, steps in (("16th", 4), ("8th", 2)):
+        placed = (np.array([n.start_beat for n in result.notes_at(grid)]) - bar_line) * steps
+        assert np.allclose(placed, np.round(placed))
+    for grid in ("16th", "8th", "none"):
+        written = result.notes_at(grid)
+        assert all(a.end_beat <= b.start_beat + 1e-9 for a, b in zip(written, written[1:]))   # never overlapping
+        assert main(["transcribe", str(path), "-o", str(tmp_path / f"{grid}.mid"), "--quantize", grid]) == 0
+        assert len(read_midi(tmp_path / f"{grid}.mid").parts[0].notes) == len(written)
+    with pytest.raises(Wav2AccompError, match="unknown grid"):
+        result.notes_at("32nd")
 
 
 def test_given_bpm_is_used():

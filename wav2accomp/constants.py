@@ -295,3 +295,6 @@ GROOVE_MODEL = "groove-percussion"
 #: File stem prefix of the comping models (chords first: a pitched part playing given chords), one per pitched
 #: class: ``comping-guitarlike``, ``comping-stringslike``.
 COMPING_MODEL = "comping"
+#: Grids a transcription's MIDI notes may be written on: 16th notes (what the accompaniment hears), 8th notes,
+#: or none (the sung timing).
+QUANTIZE_GRIDS = ("16th", "8th", "none")

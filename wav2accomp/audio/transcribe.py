@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import (CLASS_PROGRAMS, MAX_AUDIO_SECONDS, MELODY, MIN_NOTE_SECONDS, PITCH_HOP, PITCH_SAMPLE_RATE,
-                         STEPS_PER_BEAT)
+                         QUANTIZE_GRIDS, STEPS_PER_BEAT)
+from ..errors import Wav2AccompError
 from ..symbolic.midi_io import Note, Part, Song, write_midi
 from ..symbolic.roll import n_steps_for, notes_to_roll
 from ..symbolic.tempo_map import TempoMap, TimeSignature, metre_grid
@@ -96,15 +97,40 @@ class Transcription:
         """The melody as a ``(T, 78)`` encoded roll on the 16th-note grid."""
         return notes_to_roll(self.melody, self.n_steps())
 
-    def to_song(self) -> Song:
-        """The melody as a one-part :class:`~wav2accomp.symbolic.midi_io.Song` (MIDI time = recording time)."""
-        part = Part(name=MELODY, program=CLASS_PROGRAMS[MELODY], channel=0, track=1, notes=list(self.melody),
-                    track_name=MELODY)
+    def sung_notes(self) -> list[Note]:
+        """The notes with the timing they were sung with (seconds as heard, beats on the tempo map), each
+        ended at the latest where the next begins: no grid."""
+        notes = []
+        for note, following in zip(self.notes, self.notes[1:] + [None]):
+            end = note.offset if following is None else min(note.offset, following.onset)
+            if end > note.onset:
+                notes.append(Note(pitch=note.pitch, velocity=note.velocity,
+                                  start_beat=float(self.tempo_map.seconds_to_beats(note.onset)),
+                                  end_beat=float(self.tempo_map.seconds_to_beats(end)), start=note.onset, end=end))
+        return notes
+
+    def notes_at(self, quantize: str = QUANTIZE_GRIDS[0]) -> list[Note]:
+        """The melody on a grid: ``"16th"`` (:attr:`melody`, what the accompaniment hears), ``"8th"``, or
+        ``"none"`` (:meth:`sung_notes`)."""
+        if quantize not in QUANTIZE_GRIDS:
+            raise Wav2AccompError(f"unknown grid {quantize!r}: choose from {', '.join(QUANTIZE_GRIDS)}")
+        if quantize == "none":
+            return self.sung_notes()
+        if quantize == "16th":
+            return self.melody
+        _, downbeats = metre_grid(self.time_signatures, self.end_beat)
+        return quantise(self.notes, self.tempo_map, steps_per_beat=2, origin=float(downbeats[-1]))
+
+    def to_song(self, quantize: str = QUANTIZE_GRIDS[0]) -> Song:
+        """The melody as a one-part :class:`~wav2accomp.symbolic.midi_io.Song` (MIDI time = recording time), its
+        notes on the grid `quantize` names (:meth:`notes_at`)."""
+        part = Part(name=MELODY, program=CLASS_PROGRAMS[MELODY], channel=0, track=1,
+                    notes=list(self.notes_at(quantize)), track_name=MELODY)
         return Song([part], self.tempo_map, list(self.time_signatures), self.end_beat)
 
-    def to_midi(self, path: str | os.PathLike) -> None:
-        """Write the melody as a MIDI file, atomically."""
-        write_midi(self.to_song(), path)
+    def to_midi(self, path: str | os.PathLike, quantize: str = QUANTIZE_GRIDS[0]) -> None:
+        """Write the melody as a MIDI file, atomically, its notes on the grid `quantize` names."""
+        write_midi(self.to_song(quantize), path)
 
     def plot(self, path: str | os.PathLike) -> None:
         """Spectrogram, f0 track, notes and beat grid in one PNG, written atomically."""
@@ -113,22 +139,24 @@ class Transcription:
         plot_transcription(self, path)
 
 
-def quantise(notes: list[NoteEvent], tempo_map: TempoMap, *, steps_per_beat: int = STEPS_PER_BEAT) -> list[Note]:
+def quantise(notes: list[NoteEvent], tempo_map: TempoMap, *, steps_per_beat: int = STEPS_PER_BEAT,
+             origin: float = 0.0) -> list[Note]:
     """Snap note onsets and offsets to the nearest grid step (at least one step long, never overlapping).
 
+    The grid has `steps_per_beat` steps per quarter note from the beat `origin` (a bar line).
     Returns notes with beats and the seconds of the snapped beats.
     """
-    starts = np.round(tempo_map.seconds_to_beats([n.onset for n in notes]) * steps_per_beat)
-    ends = np.round(tempo_map.seconds_to_beats([n.offset for n in notes]) * steps_per_beat)
+    starts = np.round((tempo_map.seconds_to_beats([n.onset for n in notes]) - origin) * steps_per_beat)
+    ends = np.round((tempo_map.seconds_to_beats([n.offset for n in notes]) - origin) * steps_per_beat)
     snapped: list[Note] = []
     for i, note in enumerate(notes):
         start = starts[i]
-        if snapped and start * 1.0 / steps_per_beat < snapped[-1].start_beat + 1e-9:
+        if snapped and origin + start / steps_per_beat < snapped[-1].start_beat + 1e-9:
             continue  # two onsets on one step: the first note keeps it
         end = max(ends[i], start + 1)
         if i + 1 < len(notes):
             end = max(min(end, starts[i + 1]), start + 1)
-        start_beat, end_beat = start / steps_per_beat, end / steps_per_beat
+        start_beat, end_beat = origin + start / steps_per_beat, origin + end / steps_per_beat
         snapped.append(Note(pitch=note.pitch, velocity=note.velocity, start_beat=start_beat, end_beat=end_beat,
                             start=float(tempo_map.beats_to_seconds(start_beat)),
                             end=float(tempo_map.beats_to_seconds(end_beat))))

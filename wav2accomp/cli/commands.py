@@ -142,11 +142,12 @@ def run_transcribe(args: argparse.Namespace) -> None:
     outputs = OutputSet({"-o": args.output, "--plot": args.plot}, inputs=[args.audio])
     result = transcribe(args.audio, bpm=args.bpm, min_note_seconds=args.min_note_seconds, max_seconds=args.max_seconds)
     with outputs.writing() as staged:
-        result.to_midi(staged["-o"])
+        result.to_midi(staged["-o"], quantize=args.quantize)
         if args.plot:
             result.plot(staged["--plot"])
-    print(f"{args.audio}: {result.duration:.1f} s, {len(result.melody)} notes, {result.grid.bpm:.1f} BPM, "
-          f"tuning {100 * result.tuning:+.0f} cents; wrote {args.output}")
+    grid = "the sung timing" if args.quantize == "none" else f"the {args.quantize}-note grid"
+    print(f"{args.audio}: {result.duration:.1f} s, {len(result.notes_at(args.quantize))} notes on {grid}, "
+          f"{result.grid.bpm:.1f} BPM, tuning {100 * result.tuning:+.0f} cents; wrote {args.output}")
     if args.plot:
         print(f"wrote {args.plot}")
 

@@ -84,12 +84,14 @@ examples:
   wav2accomp transcribe hum.wav -o melody.mid
   wav2accomp transcribe hum.wav -o melody.mid --plot hum.png
   wav2accomp transcribe song.flac -o melody.mid --bpm 96 --min-note 0.1
+  wav2accomp transcribe hum.wav -o sung.mid --quantize none
 
 Reads wav/flac/ogg (mp3 where your libsndfile can), any sample rate, stereo
 or mono. Tracks the pitch (a fast YIN tracker), finds the notes (tuning
 offset removed, vibrato and glides kept in one note, repeated notes split at
 re-attacks), estimates tempo and bar lines (or takes --bpm) and snaps the
-notes to a 16th-note grid. In the MIDI file, time equals time in the
+notes to a 16th-note grid (--quantize 8th for a coarser one, none to keep
+the timing you sang). In the MIDI file, time equals time in the
 recording: the first bar is a pickup whose length makes the grid land on
 your beats. --plot draws the spectrogram, the f0 track, the notes and the
 bar lines.

@@ -12,7 +12,8 @@ from dataclasses import MISSING, fields
 from .. import __version__
 from ..baselines.options import DEFAULT_HIDDEN, BaselineTrainOptions
 from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
-                         GROOVE_MIN_SONGS, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, STEMS_SAMPLE_RATE, SYNTH_ENGINES)
+                         GROOVE_MIN_SONGS, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, QUANTIZE_GRIDS, STEMS_SAMPLE_RATE,
+                         SYNTH_ENGINES)
 from ..errors import Wav2AccompError
 from ..models.registry import ARCHITECTURES, architecture_names
 from ..options import DecodingOptions, DrumOptions, TrainOptions, TranscriptionOptions, check_bpm, check_drum_density
@@ -245,6 +246,9 @@ def _transcribe(subcommands) -> None:
     add_field(transcribe, "--bpm", TranscriptionOptions, "bpm", type=tempo_bpm,
               help="tempo in quarter notes per minute (default: estimated from the notes)")
     add_note_limits(transcribe, "shortest note kept")
+    transcribe.add_argument("--quantize", choices=QUANTIZE_GRIDS, default=QUANTIZE_GRIDS[0],
+                            help="grid of the written notes: 16th, 8th, or none to keep the sung timing "
+                                 "(default: %(default)s)")
     transcribe.add_argument("--plot", metavar="PNG", help="also draw spectrogram, f0 and notes to this PNG")
     transcribe.set_defaults(run=commands.run_transcribe)
 
