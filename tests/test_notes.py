@@ -81,3 +81,11 @@ def test_unvoiced_track_has_no_notes():
     times = np.arange(100) * 0.0116
     track = PitchTrack(times, np.full(100, 200.0), np.zeros(100, bool), np.ones(100), np.zeros(100))
     assert segment_notes(track, np.zeros(100)) == ([], 0.0)
+
+
+def test_a_note_ends_where_the_next_begins():
+    from wav2accomp.audio.segmentation import NoteEvent, without_overlaps
+
+    notes = [NoteEvent(0.0, 1.0, 60, 60.0, 90), NoteEvent(0.8, 1.5, 62, 62.0, 90), NoteEvent(0.8, 2.0, 64, 64.0, 90)]
+    kept = without_overlaps(notes)
+    assert [(n.onset, n.offset, n.pitch) for n in kept] == [(0.0, 0.8, 60), (0.8, 2.0, 64)]

@@ -28,6 +28,7 @@ def test_synthetic_set_note_f1_at_least_095():
     for name, (notes, style) in synthetic_set().items():
         result = transcribe(sing(notes, SR, style=style), SR)
         scores[name] = note_f1(notes, style, result.notes)
+        assert all(a.offset <= b.onset for a, b in zip(result.notes, result.notes[1:])), name   # monophonic
     stress = scores.pop(STRESS_CASE)
     assert min(scores.values()) >= 0.95, scores
     assert stress >= 0.85

@@ -13,7 +13,7 @@ notes shorter than the minimum are merged into a touching neighbour or dropped.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -206,7 +206,19 @@ def segment_notes(track: PitchTrack, level_db: np.ndarray, *, min_note_seconds: 
             notes.append(NoteEvent(onset=float(track.times[attack]), offset=float(track.times[start + b - 1] + hop),
                                    pitch=int(np.round(sung)), sung_pitch=sung + tuning,
                                    velocity=int(np.clip(round(110 + 1.5 * loudness), 20, 127))))
-    return notes, tuning
+    return without_overlaps(notes), tuning
+
+
+def without_overlaps(notes: list[NoteEvent]) -> list[NoteEvent]:
+    """A monophonic line: each note ended at the latest where the next one begins (an attack found before the
+    previous note's last voiced frame), notes left with no length dropped."""
+    kept: list[NoteEvent] = []
+    for note, following in zip(notes, notes[1:] + [None]):
+        if following is not None and following.onset < note.offset:
+            note = replace(note, offset=following.onset)
+        if note.offset > note.onset:
+            kept.append(note)
+    return kept
 
 
 def _attack_frame(level_db: np.ndarray, start: int, end: int, search: tuple[int, int]) -> int:
