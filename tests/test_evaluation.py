@@ -41,6 +41,8 @@ def test_evaluation_compares_every_system_on_the_same_songs(tiny_cache, tiny_mod
     assert len(pitched.items) == 2
     assert list(pitched.means) == [*SYSTEMS, GIVEN_CHORDS, COMPING_GIVEN, COMPING_HEAD] == pitched.systems
     assert pitched.means[COMPING_GIVEN]["chord_tone_ratio"] > 0.5
+    harmony = report.sections["harmony"]
+    assert harmony.means["tonic triad"]["distinct_chords"] == 1.0 and harmony.means["real"]["ctnctr"] > 0.5
     assert list(drums.means) == [*SYSTEMS, GROOVE]   # drums play no chords; the groove drummer plays them
     assert drums.means["real"]["backbeat_rate"] == 1.0 and drums.means["trivial"]["exact_repeat_share"] == 1.0
     assert 0.0 < drums.means[GROOVE]["snare_onset_f1"] <= 1.0

@@ -103,3 +103,22 @@ def test_waveform_scores():
     assert half["snr_db"] == pytest.approx(6.02, abs=0.01)
     assert 1.0 < half["lsd_db"] <= 6.03 < silence["lsd_db"]   # 6 dB where the tone sounds, 0 at the floor
     assert waveform_scores(-reference, reference)["snr_db"] == pytest.approx(-6.02, abs=0.01)
+
+
+def test_harmonisation_metrics_of_a_melody_on_its_own_chord():
+    from wav2accomp.constants import ONSET, PITCH_LOW
+    from wav2accomp.evaluation.metrics import harmonisation_metrics, tonal_centroid
+    from wav2accomp.symbolic.chords import chord_index
+
+    melody = np.zeros((32, 78), dtype=np.uint8)
+    for step, pitch in zip(range(0, 32, 4), (60, 64, 67, 65, 64, 62, 60, 60)):   # F: a passing tone, D: another
+        melody[step, pitch - PITCH_LOW] = ONSET
+    chords = np.full(32, chord_index("C"))
+    scores = harmonisation_metrics(melody, chords, np.array([0, 16]))
+    assert scores["ctnctr"] == 1.0                       # 6 chord tones, 2 non-chord tones a step from one
+    assert scores["distinct_chords"] == 1.0 and scores["chord_entropy"] == 0.0
+    assert scores["chord_changes_per_bar"] == 0.0
+    # melody minus chord tone, mod 12: C scores 1 1 0 (G lies a fourth below), E and G 1 1 1, F 0 -1 -1, D -1 -1 1
+    assert scores["pcs"] == pytest.approx((3 * 2 + 2 * 3 + 3 - 2 - 1) / 24)
+    assert np.allclose(tonal_centroid([0]), tonal_centroid([0, 0]))
+    assert scores["mctd"] > 0

@@ -23,7 +23,9 @@ songs and the same grid:
     the comping models (pitched parts; :mod:`wav2accomp.models.comping`) playing the song's true chords
     (what ``accompany --chords`` plays) or the aligned model's chord per beat (the melody alone),
 
-and reports the metrics of :mod:`wav2accomp.evaluation.metrics` per song and as means.
+and reports the metrics of :mod:`wav2accomp.evaluation.metrics` per song and as means. With the guitarlike
+class, a ``harmony`` section scores the chord sequences themselves (:func:`~wav2accomp.evaluation.metrics.harmonisation_metrics`,
+per-beat accuracy against annotations): the song's own, the key's tonic triad, the aligned model's chord head.
 """
 from __future__ import annotations
 
@@ -35,8 +37,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, MELODY, N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION,
-                         PITCH_LOW, SUSTAIN)
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MELODY, N_PITCHES, ONSET, PAPER_ARCH,
+                         PERCUSSION, PITCH_LOW, SUSTAIN)
 from ..data.corpus import load_song
 from ..models.conditioning import bar_positions
 from ..models.dataset import load_part_songs
@@ -49,8 +51,8 @@ from ..symbolic.chords import given_chord_prior
 from ..symbolic.harmony import TRIADS, beat_spans, estimate_key, pitch_class_histogram
 from .report import Report, Section, format_value, means_over
 from .metrics import (chord_accuracy, chord_tone_ratio, consonance, drum_bar_metrics, drum_family_onset_f1,
-                      empty_beat_rate, frame_scores, grid_onset_scores, groove_consistency, mean_polyphony,
-                      pitch_class_entropy)
+                      empty_beat_rate, frame_scores, grid_onset_scores, groove_consistency, harmonisation_metrics,
+                      mean_polyphony, pitch_class_entropy, sequence_chord_accuracy)
 
 SYSTEMS = ("real", "trivial", "other song", PAPER_ARCH, ALIGNED_ARCH)
 #: The aligned model made to play the song's true chords (lead-sheet mode; pitched parts only): POP909's annotated
@@ -157,7 +159,42 @@ def evaluate_accompaniment(cache: str | os.PathLike, *, split: str = "test",
     for part in parts:
         report.sections[part] = _evaluate_part(cache, part, split, model_dir, limit, plots_dir, n_plots, seed,
                                                progress)
+    if GUITARLIKE in parts:
+        report.sections["harmony"] = _evaluate_harmony(cache, split, model_dir, limit, progress)
     return report
+
+
+#: Systems of the harmony section: where each takes its chord sequence from.
+HARMONY_SYSTEMS = ("real", "tonic triad", "aligned chord head")
+
+
+def _evaluate_harmony(cache, split: str, model_dir, limit, progress: bool) -> Section:
+    """The chord sequence itself, for every song with a guitarlike part: the song's chords (annotated, else
+    recognised in its part), the key's tonic triad throughout, and the aligned model's chord head."""
+    model, config = load_part_model(GUITARLIKE, ALIGNED_ARCH, model_dir)
+    songs = load_part_songs(cache, GUITARLIKE, split, limit=limit)
+    rows = []
+    for i in tqdm(range(len(songs)), desc="evaluate harmony", unit="song", disable=not progress):
+        arrays = load_song(cache, songs.ids[i])
+        melody, downbeats = songs.melody[i], arrays["downbeats"]
+        tonic, mode = estimate_key(pitch_class_histogram(melody > 0))
+        sequences = {"real": np.asarray(songs.chords[i]),
+                     "tonic triad": np.full(len(melody), tonic + (12 if mode == "min" else 0)),
+                     "aligned chord head": chord_head(predict_probabilities(model, config, melody, downbeats),
+                                                      config.steps_per_beat)}
+        row = {"id": songs.ids[i]}
+        for name, chords in sequences.items():
+            row[name] = harmonisation_metrics(melody, chords, downbeats)
+            if "chord_label" in arrays:
+                row[name].update(sequence_chord_accuracy(chords, arrays["beats"], arrays["chord_start"],
+                                                         arrays["chord_end"], arrays["chord_label"]))
+        rows.append(row)
+    metrics = list(dict.fromkeys(k for row in rows for s in HARMONY_SYSTEMS for k in row[s]))
+    annotated = sum("chord_majmin" in row["real"] for row in rows)
+    notes = ["", f"Chord accuracy (majmin, root) over the {annotated} songs with chord annotations; the rest over "
+             "all songs (`real` = the annotations, else the chords recognised in the song's part)."]
+    return Section(f"harmony ({len(rows)} songs)", list(HARMONY_SYSTEMS), metrics, means_over(rows, HARMONY_SYSTEMS,
+                   metrics), rows, notes=notes, info={"songs": len(rows), "annotated": annotated})
 
 
 def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_plots: int, seed: int,

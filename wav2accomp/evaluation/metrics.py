@@ -263,6 +263,90 @@ def drum_bar_metrics(roll: np.ndarray, downbeats: np.ndarray, entry_bar: int = 0
             "fill_rate": _share(differs[final & playing[consecutive]])}
 
 
+# --- Harmonisation: a chord sequence for a melody -------------------------------------------------------------
+
+#: Melody-chord interval classes (semitones mod 12) scored +1 by the pitch-class consonance score (PCS); the
+#: fourth (5) scores 0, the rest -1.
+PCS_CONSONANT = (0, 3, 4, 7, 8, 9)
+
+
+def _chord_classes(chord: int) -> tuple[int, ...]:
+    """Pitch classes of a chord index (the triads of :data:`~wav2accomp.symbolic.harmony.CHORD_LABELS`)."""
+    root, quality = chord % 12, chord // 12
+    return tuple((root + i) % 12 for i in ((0, 4, 7) if quality == 0 else (0, 3, 7)))
+
+
+def tonal_centroid(pitch_classes) -> np.ndarray:
+    """Harte et al.'s 6-D tonal centroid of a set of pitch classes (the mean of theirs): circles of fifths,
+    minor thirds and major thirds with radii 1, 1, 0.5."""
+    pcs = np.asarray(list(pitch_classes), dtype=float)
+    angles = [7 * np.pi / 6, 3 * np.pi / 2, 2 * np.pi / 3]
+    radii = [1.0, 1.0, 0.5]
+    rows = [f(a * pcs) * r for a, r in zip(angles, radii) for f in (np.sin, np.cos)]
+    return np.array(rows).mean(axis=1)
+
+
+def sequence_chord_accuracy(chords: np.ndarray, beats: np.ndarray, chord_start: np.ndarray, chord_end: np.ndarray,
+                            chord_label: np.ndarray) -> dict[str, float]:
+    """Per-beat agreement of a chord sequence ``(T,)`` (chord index per step) with annotated labels, at each
+    beat's start: ``chord_majmin`` and ``chord_root`` (``mir_eval.chord``; beats whose label is outside the
+    vocabulary are left out; NaN when none counts)."""
+    from ..symbolic.harmony import CHORD_LABELS
+
+    spans = beat_spans(beats, len(chords))
+    if not len(spans):
+        return {"chord_majmin": float("nan"), "chord_root": float("nan")}
+    estimated = [CHORD_LABELS[c] for c in np.asarray(chords)[spans[:, 0]]]
+    annotated = labels_at(spans[:, 0], chord_start, chord_end, chord_label)
+    result = {}
+    for name, compare in (("chord_majmin", mir_eval.chord.majmin), ("chord_root", mir_eval.chord.root)):
+        scores = compare(annotated, estimated)
+        counted = scores >= 0
+        result[name] = float(scores[counted].mean()) if counted.any() else float("nan")
+    return result
+
+
+def harmonisation_metrics(melody: np.ndarray, chords: np.ndarray, downbeats: np.ndarray) -> dict[str, float]:
+    """How a chord sequence ``(T,)`` (chord index per step; :data:`~wav2accomp.symbolic.harmony.NO_CHORD`
+    where none) fits a ``(T, 78)`` melody, over the melody notes that start under a chord.
+
+    Returns
+    -------
+    dict
+        ``ctnctr``: (chord tones + non-chord tones followed within 2 semitones by a chord tone) / all notes;
+        ``pcs``: mean pitch-class consonance of every note with every tone of its chord (:data:`PCS_CONSONANT`);
+        ``mctd``: mean distance between each note's tonal centroid and its chord's; ``chord_entropy``: entropy
+        (bits) of the chords' histogram over steps; ``distinct_chords``; ``chord_changes_per_bar``.
+        NaN where nothing counts.
+    """
+    from ..symbolic.harmony import NO_CHORD
+
+    pitches, starts, _ = roll_note_spans(melody)
+    chords = np.asarray(chords)
+    under = chords[starts] != NO_CHORD if len(starts) else np.zeros(0, dtype=bool)
+    classes = pitches % 12
+    tones = np.array([classes[i] in _chord_classes(chords[starts[i]]) for i in range(len(starts))], dtype=bool)
+    ctnctr = pcs = mctd = float("nan")
+    if under.any():
+        following = np.append(tones[1:], False) & (np.abs(np.diff(pitches, append=pitches[-1:] + 99)) <= 2)
+        ctnctr = float(np.mean((tones | following)[under]))
+        scores, distances = [], []
+        for i in np.flatnonzero(under):
+            chord_classes = _chord_classes(chords[starts[i]])
+            scores += [1.0 if (classes[i] - c) % 12 in PCS_CONSONANT else 0.0 if (classes[i] - c) % 12 == 5 else -1.0
+                       for c in chord_classes]
+            distances.append(np.linalg.norm(tonal_centroid([classes[i]]) - tonal_centroid(chord_classes)))
+        pcs, mctd = float(np.mean(scores)), float(np.mean(distances))
+    played = chords[chords != NO_CHORD]
+    counts = np.bincount(played, minlength=NO_CHORD)
+    shares = counts[counts > 0] / max(counts.sum(), 1)
+    n_bars = max(len(beat_spans(downbeats, len(chords))), 1)
+    changes = int(np.count_nonzero(played[1:] != played[:-1])) if len(played) else 0
+    return {"ctnctr": ctnctr, "pcs": pcs, "mctd": mctd,
+            "chord_entropy": float(-(shares * np.log2(shares)).sum()) if len(played) else float("nan"),
+            "distinct_chords": float(np.count_nonzero(counts)), "chord_changes_per_bar": changes / n_bars}
+
+
 def harmony_agreement(estimate: np.ndarray, reference: np.ndarray) -> dict[str, float]:
     """Chroma cosine and triad agreement of two ``(B, 12)`` chroma sequences, over the beats where the
     reference sounds.
