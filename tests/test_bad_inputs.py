@@ -116,6 +116,7 @@ USAGE = [
     ("accompany", "mel.mid", "-o", "o.mid", "--drums-density", "9"),
     ("accompany", "mel.mid", "-o", "o.mid", "--style", "polka"),
     ("accompany", "mel.mid", "-o", "o.mid", "--drummer", "bob"),
+    ("accompany", "mel.mid", "-o", "o.mid", "--tracker", "crepe"),
     ("train-grooves", "--data", "c", "--out", "r", "--min-songs", "0"),
     ("train", "--data", "c", "--part", "guitarlike", "--out", "r", "--seed", "-1"),
     ("train", "--data", "c", "--part", "guitarlike", "--out", "r", "--learning-rate", "nan"),

@@ -87,6 +87,18 @@ def test_the_written_notes_keep_the_sung_timing_or_snap_to_the_grid_asked_for(tm
         result.notes_at("32nd")
 
 
+def test_the_pyin_tracker_hears_the_same_tune(tmp_path):
+    from wav2accomp.cli import main
+
+    notes = tune_notes("twinkle", bpm=100, start=0.4)[:8]
+    path = tmp_path / "hum.wav"
+    soundfile.write(path, sing(notes, SR, style=VoiceStyle(vibrato_cents=20)), SR)
+    assert [n.pitch for n in transcribe(path, tracker="pyin").melody] == [n.pitch for n in notes]
+    assert main(["transcribe", str(path), "-o", str(tmp_path / "p.mid"), "--tracker", "pyin"]) == 0
+    with pytest.raises(Wav2AccompError, match="unknown pitch tracker"):
+        transcribe(path, tracker="crepe")
+
+
 def test_given_bpm_is_used():
     notes = tune_notes("twinkle", bpm=100)
     result = transcribe(sing(notes, SR), SR, bpm=50)

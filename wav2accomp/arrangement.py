@@ -23,7 +23,7 @@ from .audio.recording import resample
 from .audio.transcribe import NoMelodyError, Transcription, transcribe
 from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MAX_AUDIO_SECONDS, MAX_MELODY_NOTES, MELODY,
                         MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
-                        STRINGSLIKE)
+                        STRINGSLIKE, TRACKERS)
 from .errors import Wav2AccompError
 from .options import DecodingOptions, DrumOptions, TranscriptionOptions
 from .models.generate import generate_parts
@@ -113,9 +113,10 @@ class Melody:
 
 def melody_from_recording(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *,
                           bpm: float | None = None, min_note_seconds: float = MIN_NOTE_SECONDS,
-                          max_seconds: float = MAX_AUDIO_SECONDS) -> Melody:
+                          max_seconds: float = MAX_AUDIO_SECONDS, tracker: str = TRACKERS[0]) -> Melody:
     """The melody of a recording (:func:`~wav2accomp.audio.transcribe.transcribe`), the recording kept at its rate."""
-    heard = transcribe(audio, sr, bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds)
+    heard = transcribe(audio, sr, bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds,
+                       tracker=tracker)
     return Melody(list(heard.melody), heard.tempo_map, list(heard.time_signatures), heard.end_beat,
                   recording=heard.recording, sr=heard.recording_sr, transcription=heard)
 
@@ -284,7 +285,8 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
               model_dir: str | os.PathLike | None = None, arch: str = ALIGNED_ARCH,
               min_note_seconds: float = MIN_NOTE_SECONDS, max_seconds: float = MAX_AUDIO_SECONDS,
               chords: str | None = None, chords_file: str | os.PathLike | None = None,
-              drummer: str = "groove", drums_density: float = 1.0, drum_style: str | None = None) -> Arrangement:
+              drummer: str = "groove", drums_density: float = 1.0, drum_style: str | None = None,
+              tracker: str = TRACKERS[0]) -> Arrangement:
     """Give a melody a band.
 
     Parameters
@@ -322,6 +324,8 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         ``"aligned"`` (default) or ``"paper"``.
     min_note_seconds, max_seconds : float
         Shortest sung note kept and longest recording accepted, seconds.
+    tracker : str
+        Pitch tracker of a recording: ``"yin"`` (default) or ``"pyin"``.
     drummer : str
         ``"groove"`` (default): the groove model plays the drums (a groove per section chosen for the
         melody and tempo, bar variations, fills at phrase ends, crashes on section starts, an ending);
@@ -345,7 +349,8 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     classes = resolve_parts(parts)
     decoding = DecodingOptions(temperature=temperature, seed=seed)
     drums = DrumOptions(drummer=drummer, density=drums_density, style=drum_style)
-    hearing = TranscriptionOptions(bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds)
+    hearing = TranscriptionOptions(bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds,
+                                   tracker=tracker)
     try:
         given_key = parse_key(key) if key is not None else None
     except ValueError as exc:
@@ -359,7 +364,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     with _timed(timings, "melody"):
         melody = (melody_from_midi(source, bpm=hearing.bpm, max_seconds=hearing.max_seconds) if is_midi else
                   melody_from_recording(source, sr, bpm=hearing.bpm, min_note_seconds=hearing.min_note_seconds,
-                                        max_seconds=hearing.max_seconds))
+                                        max_seconds=hearing.max_seconds, tracker=hearing.tracker))
     melody_roll = melody.roll()
     chosen_key = given_key or estimate_key(pitch_class_histogram(melody_roll > 0))
     chord_prior = given_chords = None

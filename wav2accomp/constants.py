@@ -298,3 +298,9 @@ COMPING_MODEL = "comping"
 #: Grids a transcription's MIDI notes may be written on: 16th notes (what the accompaniment hears), 8th notes,
 #: or none (the sung timing).
 QUANTIZE_GRIDS = ("16th", "8th", "none")
+#: Pitch trackers of the audio front end: the vectorised YIN (default) and librosa's pyin (slower; probabilistic
+#: voicing).
+TRACKERS = ("yin", "pyin")
+#: pyin's analysis: 22050 Hz, 93 ms frames, the same hop as YIN.
+PYIN_FRAME = 2048
+PYIN_HOP = PITCH_HOP * ANALYSIS_SAMPLE_RATE // PITCH_SAMPLE_RATE

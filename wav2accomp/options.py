@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field, fields
 
 from .constants import (DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS, MAX_AUDIO_SECONDS, MAX_TEMPERATURE,
-                        MIN_NOTE_SECONDS, USER_BPM_RANGE)
+                        MIN_NOTE_SECONDS, TRACKERS, USER_BPM_RANGE)
 from .errors import Wav2AccompError
 
 #: Field metadata of an option that may differ between a run and its ``--resume``.
@@ -88,13 +88,18 @@ class TranscriptionOptions:
         Shortest note kept, seconds.
     max_seconds : float
         Longest recording accepted, seconds.
+    tracker : str
+        Pitch tracker: ``"yin"`` (the vectorised YIN, default) or ``"pyin"`` (librosa's; slower).
     """
 
     bpm: float | None = None
     min_note_seconds: float = MIN_NOTE_SECONDS
     max_seconds: float = MAX_AUDIO_SECONDS
+    tracker: str = TRACKERS[0]
 
     def __post_init__(self):
+        if self.tracker not in TRACKERS:
+            raise Wav2AccompError(f"unknown pitch tracker {self.tracker!r}: choose {' or '.join(TRACKERS)}")
         check_bpm(self.bpm)
         check_finite("the shortest note (min_note_seconds)", self.min_note_seconds, above=0)
         check_finite("the longest recording (max_seconds)", self.max_seconds, above=0)

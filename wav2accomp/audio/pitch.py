@@ -1,4 +1,4 @@
-"""Fundamental frequency of a monophonic recording: a vectorised YIN tracker.
+"""Fundamental frequency of a monophonic recording: a vectorised YIN tracker (and librosa's pyin beside it).
 
 YIN (de Cheveigné & Kawahara, 2002): per frame, the cumulative-mean-
 normalised difference function (computed for all lags at once with FFTs),
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import (PITCH_BLOCK_FRAMES, PITCH_FMAX, PITCH_FMIN, PITCH_FRAME, PITCH_HOP, PITCH_SAMPLE_RATE,
-                         VOICING_FLOOR_DB, YIN_PICK_THRESHOLD, YIN_THRESHOLD)
+                         PYIN_FRAME, PYIN_HOP, VOICING_FLOOR_DB, YIN_PICK_THRESHOLD, YIN_THRESHOLD)
 from ..dsp import frame_signal, hz_to_midi, running_median
 from .recording import resample
 
@@ -160,3 +160,14 @@ def track_pitch(samples: np.ndarray, sr: int, *, fmin: float = PITCH_FMIN, fmax:
     f0 = np.where(octave_blip, smoothed, f0)
     times = np.arange(len(f0)) * hop_length / rate
     return PitchTrack(times=times, f0=f0, voiced=voiced, aperiodicity=aperiodicity, rms_db=rms_db)
+
+
+def pyin_track(samples: np.ndarray, sr: int) -> PitchTrack:
+    """librosa's pyin on `samples` (at 22050 Hz), as a :class:`PitchTrack` on the YIN tracker's frame times."""
+    import librosa
+
+    f0, voiced, probability = librosa.pyin(samples, fmin=PITCH_FMIN, fmax=PITCH_FMAX, sr=sr,
+                                           frame_length=PYIN_FRAME, hop_length=PYIN_HOP, fill_na=None)
+    times = np.arange(len(f0)) * PYIN_HOP / sr
+    return PitchTrack(times=times, f0=np.asarray(f0, dtype=float), voiced=np.asarray(voiced, dtype=bool),
+                      aperiodicity=1.0 - np.asarray(probability, dtype=float), rms_db=np.zeros(len(f0)))

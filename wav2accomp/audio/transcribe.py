@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import (CLASS_PROGRAMS, MAX_AUDIO_SECONDS, MELODY, MIN_NOTE_SECONDS, PITCH_HOP, PITCH_SAMPLE_RATE,
-                         QUANTIZE_GRIDS, STEPS_PER_BEAT)
+from ..constants import (ANALYSIS_SAMPLE_RATE, CLASS_PROGRAMS, MAX_AUDIO_SECONDS, MELODY, MIN_NOTE_SECONDS, PITCH_HOP,
+                         PITCH_SAMPLE_RATE, QUANTIZE_GRIDS, STEPS_PER_BEAT, TRACKERS)
 from ..errors import Wav2AccompError
 from ..symbolic.midi_io import Note, Part, Song, write_midi
 from ..symbolic.roll import n_steps_for, notes_to_roll
 from ..symbolic.tempo_map import TempoMap, TimeSignature, metre_grid
 from .beats import BeatGrid, beat_grid, midi_timing
-from .pitch import PitchTrack, track_pitch
+from .pitch import PitchTrack, pyin_track, track_pitch
 from ..options import TranscriptionOptions
 from .recording import AudioError, read_recording, resample
 from .segmentation import NoteEvent, level_envelope, segment_notes
@@ -188,7 +188,8 @@ def analyse(samples: np.ndarray, sr: int, *, track: PitchTrack | None = None, bp
 
 
 def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, bpm: float | None = None,
-               min_note_seconds: float = MIN_NOTE_SECONDS, max_seconds: float = MAX_AUDIO_SECONDS) -> Transcription:
+               min_note_seconds: float = MIN_NOTE_SECONDS, max_seconds: float = MAX_AUDIO_SECONDS,
+               tracker: str = TRACKERS[0]) -> Transcription:
     """Transcribe a sung, hummed or whistled melody.
 
     Parameters
@@ -204,6 +205,9 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         Shortest note kept, seconds.
     max_seconds : float
         Longest recording accepted, seconds.
+    tracker : str
+        ``"yin"`` (default: the vectorised YIN, ~250x real time) or ``"pyin"`` (librosa's, a few times real
+        time).
 
     Returns
     -------
@@ -218,7 +222,10 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     NoMelodyError
         No sung note found.
     """
-    options = TranscriptionOptions(bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds)
+    options = TranscriptionOptions(bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds,
+                                   tracker=tracker)
     samples, file_sr, name = read_recording(audio, sr, max_seconds=options.max_seconds)
-    return analyse(resample(samples, file_sr, PITCH_SAMPLE_RATE), PITCH_SAMPLE_RATE, bpm=options.bpm,
+    track = (pyin_track(resample(samples, file_sr, ANALYSIS_SAMPLE_RATE), ANALYSIS_SAMPLE_RATE)
+             if options.tracker == "pyin" else None)
+    return analyse(resample(samples, file_sr, PITCH_SAMPLE_RATE), PITCH_SAMPLE_RATE, track=track, bpm=options.bpm,
                    min_note_seconds=options.min_note_seconds, name=name, recording=samples, recording_sr=file_sr)

@@ -48,7 +48,8 @@ def run_accompany(args: argparse.Namespace) -> None:
     result = accompany(args.source, parts=args.parts, bpm=args.bpm, key=args.key, seed=args.seed,
                        temperature=args.temperature, model_dir=args.model_dir, min_note_seconds=args.min_note_seconds,
                        max_seconds=args.max_seconds, chords=args.chords, chords_file=args.chords_file,
-                       drummer=args.drummer, drums_density=args.density, drum_style=args.style)
+                       drummer=args.drummer, drums_density=args.density, drum_style=args.style,
+                       tracker=args.tracker)
     with outputs.writing() as staged:
         result.to_midi(staged["-o"])
         if args.render:
@@ -140,7 +141,8 @@ def run_transcribe(args: argparse.Namespace) -> None:
     from ..fileio import OutputSet
 
     outputs = OutputSet({"-o": args.output, "--plot": args.plot}, inputs=[args.audio])
-    result = transcribe(args.audio, bpm=args.bpm, min_note_seconds=args.min_note_seconds, max_seconds=args.max_seconds)
+    result = transcribe(args.audio, bpm=args.bpm, min_note_seconds=args.min_note_seconds, max_seconds=args.max_seconds,
+                        tracker=args.tracker)
     with outputs.writing() as staged:
         result.to_midi(staged["-o"], quantize=args.quantize)
         if args.plot:

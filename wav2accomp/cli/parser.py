@@ -13,7 +13,7 @@ from .. import __version__
 from ..baselines.options import DEFAULT_HIDDEN, BaselineTrainOptions
 from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
                          GROOVE_MIN_SONGS, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, QUANTIZE_GRIDS, STEMS_SAMPLE_RATE,
-                         SYNTH_ENGINES)
+                         SYNTH_ENGINES, TRACKERS)
 from ..errors import Wav2AccompError
 from ..models.registry import ARCHITECTURES, architecture_names
 from ..options import DecodingOptions, DrumOptions, TrainOptions, TranscriptionOptions, check_bpm, check_drum_density
@@ -23,7 +23,6 @@ from .help import (ACCOMPANY_EPILOG, BASELINE_EPILOG, DESCRIPTION, EVALUATE_EPIL
                    TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
 
 SPLITS = ("train", "valid", "test")
-TRACKERS = ("yin", "pyin")
 DEFAULT_PARTS = ["drums", "piano", "strings"]
 
 
@@ -144,11 +143,13 @@ def add_synth(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def add_note_limits(parser: argparse.ArgumentParser, note_help: str) -> None:
-    """--min-note and --max-seconds: :class:`~wav2accomp.options.TranscriptionOptions`."""
+    """--min-note, --max-seconds and --tracker: :class:`~wav2accomp.options.TranscriptionOptions`."""
     add_field(parser, "--min-note", TranscriptionOptions, "min_note_seconds", type=positive_float,
               metavar="SECONDS", help=f"{note_help} (default: %(default)s)")
     add_field(parser, "--max-seconds", TranscriptionOptions, "max_seconds", type=positive_float, metavar="SECONDS",
               help="longest recording accepted (default: %(default)g)")
+    add_field(parser, "--tracker", TranscriptionOptions, "tracker", choices=TRACKERS,
+              help="pitch tracker: yin (fast, default) or pyin (librosa's; a few times real time)")
 
 
 def add_run_options(parser: argparse.ArgumentParser, options_class, *, sampled: str) -> None:

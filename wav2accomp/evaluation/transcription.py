@@ -27,16 +27,15 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..audio.pitch import PitchTrack
+from ..audio.pitch import pyin_track
 from ..audio.recording import load_audio, resample
 from ..audio.transcribe import NoMelodyError, analyse
-from ..constants import ANALYSIS_SAMPLE_RATE, PITCH_FMAX, PITCH_FMIN, PITCH_HOP, PITCH_SAMPLE_RATE
+from ..constants import ANALYSIS_SAMPLE_RATE, PITCH_SAMPLE_RATE, TRACKERS
 from ..dsp import midi_to_hz
 from ..errors import Wav2AccompError
 from .metrics import MELODY_METRICS, melody_accuracy, note_scores
 from .report import Report, Section, means_over
 
-TRACKERS = ("yin", "pyin")
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif")
 NOTE_LABEL_SUFFIXES = (".notes.txt", ".notes.csv", ".txt", ".csv")
 F0_LABEL_SUFFIXES = (".f0.txt", ".f0.csv")
@@ -44,9 +43,6 @@ F0_LABEL_SUFFIXES = (".f0.txt", ".f0.csv")
 DURATION_CEILING = 12.0
 #: Hop of the reference f0 made from note annotations, seconds.
 REFERENCE_HOP = 0.01
-#: pyin's analysis as the reference implementation runs it: 22050 Hz, 93 ms frames, the same hop as YIN.
-PYIN_FRAME = 2048
-PYIN_HOP = PITCH_HOP * ANALYSIS_SAMPLE_RATE // PITCH_SAMPLE_RATE
 NOTE_METRICS = ("onset_precision", "onset_recall", "onset_f1", "offset_precision", "offset_recall", "offset_f1")
 
 
@@ -117,17 +113,6 @@ def find_annotated(folder: str | os.PathLike) -> list[tuple[Path, Path, Path | N
         raise Wav2AccompError(f"no annotated recordings in {folder} (a recording needs NAME.txt or NAME.csv "
                               "with onset, offset, pitch per line beside it)")
     return found
-
-
-def pyin_track(samples: np.ndarray, sr: int) -> PitchTrack:
-    """librosa's pyin on `samples` (at 22050 Hz), as a :class:`PitchTrack` on the YIN tracker's frame times."""
-    import librosa
-
-    f0, voiced, probability = librosa.pyin(samples, fmin=PITCH_FMIN, fmax=PITCH_FMAX, sr=sr,
-                                           frame_length=PYIN_FRAME, hop_length=PYIN_HOP, fill_na=None)
-    times = np.arange(len(f0)) * PYIN_HOP / sr
-    return PitchTrack(times=times, f0=np.asarray(f0, dtype=float), voiced=np.asarray(voiced, dtype=bool),
-                      aperiodicity=1.0 - np.asarray(probability, dtype=float), rms_db=np.zeros(len(f0)))
 
 
 def warm_up_pyin() -> float:
