@@ -16,7 +16,7 @@ CLASS_COLOURS = {MELODY: "#d62728", "guitarlike": "#1f77b4", "stringslike": "#2c
 
 
 def plot_rolls(rolls: dict[str, np.ndarray], path: str | os.PathLike, *, downbeats=None,
-               steps_per_beat: int = STEPS_PER_BEAT, title: str = "") -> None:
+               steps_per_beat: int = STEPS_PER_BEAT, title: str = "", drums: tuple[str, ...] = (PERCUSSION,)) -> None:
     """Draw one panel per roll, time in beats, bar lines at `downbeats`; save a PNG atomically.
 
     Parameters
@@ -29,6 +29,8 @@ def plot_rolls(rolls: dict[str, np.ndarray], path: str | os.PathLike, *, downbea
         Bar starts in steps (drawn as vertical lines).
     steps_per_beat : int
     title : str
+    drums : tuple of str
+        Names of the panels that hold drums (one row per drum played, named), default the percussion class.
     """
     matplotlib, plt = _pyplot()
     names = list(rolls)
@@ -42,7 +44,7 @@ def plot_rolls(rolls: dict[str, np.ndarray], path: str | os.PathLike, *, downbea
         rows = np.nonzero((roll > 0).any(axis=0))[0]
         cmap = matplotlib.colors.LinearSegmentedColormap.from_list(name, ["white", colour])
         end = len(roll) / steps_per_beat
-        if name == PERCUSSION and rows.size:  # one row per drum sound played, named
+        if name in drums and rows.size:  # one row per drum sound played, named
             image = np.ma.masked_equal(roll[:, rows].T.astype(float), 0)
             ax.imshow(image, origin="lower", aspect="auto", interpolation="nearest", cmap=cmap, vmin=0, vmax=2,
                       extent=(0, end, -0.5, len(rows) - 0.5))

@@ -240,7 +240,8 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
             shown = {MELODY: melody, "real": real, PAPER_ARCH: systems[PAPER_ARCH],
                      ALIGNED_ARCH: systems[ALIGNED_ARCH], extra: systems[extra]}
             plot_rolls(shown, Path(plots_dir) / f"{part}-{i + 1}.png", downbeats=arrays["downbeats"],
-                       title=f"{part}: {songs.ids[i]} ({', '.join(shown)})")
+                       title=f"{part}: {songs.ids[i]} ({', '.join(shown)})",
+                       drums=tuple(name for name in shown if name != MELODY) if part == PERCUSSION else ())
     shown = list(SYSTEMS) + ([GROOVE] if part == PERCUSSION else [GIVEN_CHORDS, COMPING_GIVEN, COMPING_HEAD])
     metrics = list(dict.fromkeys(k for row in per_song for s in shown for k in row[s]))
     means = means_over(per_song, shown, metrics)
