@@ -24,8 +24,9 @@ songs and the same grid:
     (what ``accompany --chords`` plays) or the aligned model's chord per beat (the melody alone),
 
 and reports the metrics of :mod:`wav2accomp.evaluation.metrics` per song and as means. With the guitarlike
-class, a ``harmony`` section scores the chord sequences themselves (:func:`~wav2accomp.evaluation.metrics.harmonisation_metrics`,
-per-beat accuracy against annotations): the song's own, the key's tonic triad, the aligned model's chord head.
+class, a ``harmony`` section scores the chord sequences themselves
+(:func:`~wav2accomp.evaluation.metrics.harmonisation_metrics`, per-beat accuracy against annotations): the
+song's own, the key's tonic triad, the aligned model's chord head.
 """
 from __future__ import annotations
 
