@@ -17,12 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from wav2accomp.constants import ACCOMPANIMENT_CLASSES, COMPING_MODEL, GROOVE_MODEL, GUITARLIKE, STRINGSLIKE
+from wav2accomp.constants import (ACCOMPANIMENT_CLASSES, BASS, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL, GUITARLIKE,
+                                  STRINGSLIKE)
 from wav2accomp.models.generate import PRETRAINED_DIR
 
 METRICS = ("frame_f1", "onset_f1", "chord_accuracy", "chord_tone_ratio", "polyphony", "empty_beat_rate",
            "groove_consistency", "kick_onset_f1", "snare_onset_f1", "hihat/cymbal_onset_f1", "backbeat_rate",
-           "fill_rate", "exact_repeat_share")
+           "fill_rate", "exact_repeat_share", "root_agreement", "root_agreement_own_chords")
 
 HEADER = """# Model card: wav2accomp's shipped accompaniment models
 
@@ -30,9 +31,11 @@ Six small networks, one per accompaniment class and architecture, stored as `<ar
 (float32 arrays, loaded with `numpy.load(allow_pickle=False)`) plus `<arch>-<part>.json` (config,
 decoding threshold, provenance), and the groove drummer `groove-percussion.npz/.json` (bar patterns, edit
 probabilities and a linear groove choice; `wav2accomp.models.groove`) and the comping models
-`comping-guitarlike` / `comping-stringslike` (bar rhythms and chord voicings; `wav2accomp.models.comping`).
-`aligned` plays the pitched parts by default, the comping models play them when the user gives chords, and the
-groove drummer plays the drums; `paper` is the seed's configuration, kept for comparison.
+`comping-guitarlike` / `comping-stringslike` (bar rhythms and chord voicings; `wav2accomp.models.comping`), and
+the bassline model `bassline-bass` (bar figures of bass degrees; `wav2accomp.models.bassline`).
+`aligned` plays the pitched parts by default, the comping models play them when the user gives chords, the
+groove drummer plays the drums, and the bassline model plays the bass to the chords (the user's, else the
+aligned piano's chord per beat); `paper` is the seed's configuration, kept for comparison.
 
 - **Data**: POP909 (819 songs, MIT; PIANO track = guitarlike; chord annotations used as chord targets)
   and pop-multitrack (2175 arrangements; no licence stated, used for training only, never redistributed:
@@ -111,12 +114,22 @@ def main() -> None:
         lines.append(f"| {COMPING_MODEL}-{part} | {info['songs']} | {info['bars']} | {info['rhythms']} | "
                      f"{' '.join(map(str, voicing[0]))}; {' '.join(map(str, voicing[1]))} | {meta['center']:.1f} | "
                      f"`{info['command']}` |")
+    bass = json.loads((PRETRAINED_DIR / f"{BASSLINE_MODEL}.json").read_text())
+    lines += ["", "The bassline model is counted from the train split's bass parts (GM bass programs, or `bass` in "
+              "the track name; the cache keeps them inside guitarlike too) with the chords recognised in their "
+              "songs' other harmony parts: bar figures (per 16th: silent, held, or a note on the chord's root, "
+              "fifth, octave, third, or an approach note into the next root) found in at least that many songs, "
+              "ranked per tempo and melody density bin; roots sit in the octave around the bass's mean pitch.", "",
+              "| model | train songs | bars | figures | register (mean MIDI) | approach (semitones) | command |",
+              "|---|---:|---:|---:|---:|---:|---|",
+              f"| {BASSLINE_MODEL} | {bass['info']['songs']} | {bass['info']['bars']} | {bass['info']['figures']} | "
+              f"{bass['center']:.1f} | {bass['approach']} | `{bass['info']['command']}` |"]
     lines += ["", f"## Test-split figures ({report['metadata']['split']} split, `{report['metadata']['cache']}`)", "",
               "Means over the test songs having the class; `real` is the songs' own part (ceiling), `trivial` "
               "the key's tonic triad on every beat (drums: a rock beat), `other song` another song's real part. "
               "Full tables: benchmarks/RESULTS.md.", ""]
     for part, result in report["sections"].items():
-        if part not in ACCOMPANIMENT_CLASSES:   # the harmony section is in RESULTS
+        if part not in (*ACCOMPANIMENT_CLASSES, BASS):   # the harmony section is in RESULTS
             continue
         means = result["means"]
         shown = [m for m in METRICS if m in means["real"]]
@@ -128,8 +141,10 @@ def main() -> None:
     lines += ["## Limitations", "",
               "- Harmony is inferred from the melody alone; the chord is right on a minority of beats "
               "(chord accuracy above), often a related chord (relative minor, dominant). Given the chords, the "
-              "comping models play them exactly, but as block chords on one rhythm per bar (no arpeggios, no "
-              "bass line of their own).",
+              "comping models play them exactly, but as block chords on one rhythm per bar (no arpeggios).",
+              "- The bass plays one figure per tempo and melody-density bin (at temperature 0), the same bar after "
+              "bar: no fills, no walking lines, and it follows the chord per beat it is given, so from the melody "
+              "alone it inherits the chord head's mistakes.",
               "- 4/4 pop/rock idioms dominate the data; other metres and styles get generic parts.",
               "- Percussion is one roll of GM drum numbers; no dynamics (fixed velocities). The groove drummer "
               "plays a backbeat in nearly every bar (real parts: 70% of bars) and fewer drums at once than real "

@@ -53,13 +53,15 @@ def tune(pitches: list[int], *, channel: int = 0, step: int = 240) -> list[mido.
 
 
 def band_song(path: Path, seed: int, bars: int = 12) -> Path:
-    """A small 4/4 pop song: a melody over I-V-vi-IV piano chords, a bass-less string pad and a rock beat."""
+    """A small 4/4 pop song: a melody over I-V-vi-IV piano chords, a string pad, a bass (root, root, fifth, root
+    in quarter notes, two octaves below the piano) and a rock beat."""
     import random
 
     rng = random.Random(seed)
     progression = [(60, 64, 67), (55, 59, 62), (57, 60, 64), (53, 57, 60)]
     melody, piano, strings, drums = [name("Melody"), program(73)], [name("Piano"), program(0, channel=1)], \
         [name("Strings"), program(48, channel=2)], [name("Drums")]
+    bass = [name("Bass"), program(33, channel=3)]
     for bar in range(bars):
         chord = progression[bar % 4]
         for beat in range(4):
@@ -68,11 +70,13 @@ def band_song(path: Path, seed: int, bars: int = 12) -> Path:
             piano += [on(p, channel=1) for p in chord] + [off(chord[0], 480, channel=1)] + \
                 [off(p, channel=1) for p in chord[1:]]
         strings += [on(chord[0] - 12, channel=2), off(chord[0] - 12, 1920, channel=2)]
+        for pitch in (chord[0] - 24, chord[0] - 24, chord[0] - 17, chord[0] - 24):
+            bass += [on(pitch, channel=3), off(pitch, 480, channel=3)]
         for step in range(8):
             hits = [42] + ([36] if step in (0, 4) else []) + ([38] if step in (2, 6) else [])
             drums += [on(h, channel=9) for h in hits] + [off(hits[0], 240, channel=9)] + \
                 [off(h, channel=9) for h in hits[1:]]
-    return make_midi(path, [melody, piano, strings, drums])
+    return make_midi(path, [melody, piano, strings, drums, bass])
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from conftest import make_midi, name, program, tune
 
 from wav2accomp.arrangement import accompany, melody_from_midi, resolve_parts
 from wav2accomp.audio.transcribe import NoMelodyError
-from wav2accomp.constants import ACCOMPANIMENT_CLASSES, DRUM_CHANNEL, GUITARLIKE, MELODY, PERCUSSION, STRINGSLIKE
+from wav2accomp.constants import ACCOMPANIMENT_CLASSES, BAND_PARTS, DRUM_CHANNEL, GUITARLIKE, MELODY, PERCUSSION, STRINGSLIKE
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.symbolic.midi_io import read_midi
 from wav2accomp.testing.singer import sing, tune_notes
@@ -35,17 +35,18 @@ def test_part_names_and_aliases():
     assert resolve_parts(["drums", "piano", "strings"]) == ACCOMPANIMENT_CLASSES
     assert resolve_parts(["Guitar", "guitarlike", "percussion"]) == (GUITARLIKE, PERCUSSION)
     assert resolve_parts("strings") == (STRINGSLIKE,)
-    with pytest.raises(Wav2AccompError, match="unknown part 'bass'"):
-        resolve_parts(["drums", "bass"])
+    assert resolve_parts(["drums", "Bass"]) == (PERCUSSION, "bass")
+    with pytest.raises(Wav2AccompError, match="unknown part 'tuba'"):
+        resolve_parts(["drums", "tuba"])
     with pytest.raises(Wav2AccompError, match="no part"):
         resolve_parts([])
 
 
 def test_a_hum_gets_every_part_inside_its_duration(hum_arrangement):
     arrangement = hum_arrangement
-    assert list(arrangement.parts) == list(ACCOMPANIMENT_CLASSES)
+    assert list(arrangement.parts) == list(BAND_PARTS)
     song = arrangement.to_song()
-    assert [p.name for p in song.parts] == [MELODY, *ACCOMPANIMENT_CLASSES]
+    assert [p.name for p in song.parts] == [MELODY, *BAND_PARTS]
     assert [p.channel for p in song.parts][1] == DRUM_CHANNEL
     for part in song.parts:
         assert part.notes, part.name

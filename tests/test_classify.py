@@ -90,3 +90,16 @@ def test_a_title_written_on_every_track_is_not_an_instrument_name():
         part.track = track
     assert [a.rule for a in classify_parts(parts, 16)] == ["channel10", "program", "program", "melody-by-name"]
     assert [a.part_class for a in classify_parts(parts, 16)] == ["percussion", "guitarlike", "stringslike", "melody"]
+
+
+def test_basses_are_found_by_name_or_by_program_among_the_guitarlike_parts():
+    from wav2accomp.symbolic.classify import RULE_NAME, RULE_PROGRAM, is_bass
+
+    def part(name, program, channel=0):
+        return Part(name=name, program=program, channel=channel, track=1, notes=[Note(36, 90, 0, 1, 0, 0.5)])
+
+    guitarlike = Assignment("guitarlike", RULE_PROGRAM)
+    assert is_bass(part("", 33), guitarlike) and is_bass(part("Fretless", 35), guitarlike)
+    assert is_bass(part("Bass", 0), Assignment("guitarlike", RULE_NAME))
+    assert not is_bass(part("Piano", 33), Assignment("guitarlike", RULE_NAME))   # the name wins
+    assert not is_bass(part("", 0), guitarlike) and not is_bass(part("", 33), Assignment("stringslike", RULE_PROGRAM))

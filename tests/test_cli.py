@@ -18,7 +18,8 @@ def test_help_teaches_the_commands():
     result = run("--help")
     assert result.returncode == 0 and result.stdout.startswith("usage: wav2accomp [-h] [--version] COMMAND ...")
     listed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ") and line[2] != " "]
-    commands = ["accompany", "transcribe", "prepare", "inspect", "train", "train-grooves", "train-comping", "evaluate",
+    commands = ["accompany", "transcribe", "prepare", "inspect", "train", "train-grooves", "train-comping",
+                "train-bassline", "evaluate",
                 "stems", "baseline"]
     assert listed == commands + ["-h,", "--version"]  # each command once, then the options
     assert "examples:" in run("prepare", "--help").stdout
@@ -140,9 +141,10 @@ def test_accompany_the_sample_hum_end_to_end(tmp_path):
         title = next(m.name for m in track if m.type == "track_name")
         programs = {(m.channel, m.program) for m in track if m.type == "program_change"}
         parts[title] = (programs, sum(m.type == "note_on" and m.velocity > 0 for m in track))
-    assert list(parts) == ["melody", "percussion", "guitarlike", "stringslike"]
+    assert list(parts) == ["melody", "percussion", "guitarlike", "stringslike", "bass"]
     assert parts["melody"][0] == {(0, 73)} and parts["percussion"][0] == {(9, 0)}
     assert parts["guitarlike"][0] == {(1, 0)} and parts["stringslike"][0] == {(2, 48)}
+    assert parts["bass"][0] == {(3, 33)} and parts["bass"][1] > 8
 
     # MIDI seconds through the file's own tempo map (mido plays it): melody onsets vs the notes sung
     seconds, melody_onsets, ends = 0.0, [], []
@@ -192,7 +194,7 @@ def test_accompany_errors_are_one_line_and_leave_no_file(tmp_path):
     cases = [([str(tmp_path / "silence.wav"), "-o", out], "silent"),
              ([str(tmp_path / "noise.wav"), "-o", out], "no melody found in"),
              ([str(tmp_path / "text.wav"), "-o", out], "cannot read"),
-             ([hum, "-o", out, "--parts", "drums", "bass"], "unknown part 'bass'"),
+             ([hum, "-o", out, "--parts", "drums", "tuba"], "unknown part 'tuba'"),
              ([hum, "-o", out, "--key", "H"], "not a key"),
              ([hum, "-o", out, "--render", str(tmp_path / "out.mp4")], "use a .wav"),
              ([hum, "-o", str(tmp_path / "no" / "out.mid")], "does not exist"),

@@ -31,7 +31,8 @@ def corpus(tmp_path):
         [name("Melody"), program(73)] + tune([72, 74, 76, 77] * 8),
         [name(""), program(0, channel=1)] + tune([48, 52, 55, 60] * 8, channel=1),
         [name("Strings"), program(48, channel=2)] + tune([60, 64] * 16, channel=2),
-        [name("Kit")] + tune([36, 38] * 16, channel=9)])
+        [name("Kit")] + tune([36, 38] * 16, channel=9),
+        [name(""), program(33, channel=3)] + tune([36, 43] * 16, channel=3)])
     make_midi(plain / "melody_only.mid", [[name("Melody")] + tune([60, 62, 64] * 4)])
     (plain / "not_midi.mid").write_bytes(b"hello, I am text")
     good = (plain / "band.mid").read_bytes()
@@ -62,6 +63,10 @@ def test_prepare_writes_rolls_annotations_index_and_report(tmp_path, corpus):
     assert set(band) >= {"melody", "guitarlike", "stringslike", "percussion", "beats", "downbeats"}
     assert band["percussion"][0, 36 - 24] == ONSET and band["melody"][0, 72 - 24] == ONSET
     assert list(band["downbeats"][:3]) == [0, 16, 32]
+    # the unnamed GM bass: a bass view of its own, and still guitarlike (the seed's classes)
+    assert band["bass"][0, 36 - 24] == ONSET and band["guitarlike"][0, 36 - 24] == ONSET
+    assert not band["bass"][:, 48 - 24:].any() and "bass" not in pop_song
+    assert songs["plain/band"]["classes"]["bass"] == 32
     assert json.loads((tmp_path / "cache" / "report.json").read_text())["songs"] == 4
 
 

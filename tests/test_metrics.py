@@ -3,8 +3,8 @@ import pytest
 from mir_eval.transcription import precision_recall_f1_overlap
 
 from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW, SUSTAIN
-from wav2accomp.evaluation.metrics import (chord_accuracy, chord_tone_ratio, consonance, drum_family_onset_f1,
-                                           empty_beat_rate, frame_scores, grid_onset_scores, groove_consistency,
+from wav2accomp.evaluation.metrics import (bass_root_agreement, chord_accuracy, chord_tone_ratio, consonance,
+                                           drum_family_onset_f1, empty_beat_rate, frame_scores, grid_onset_scores, groove_consistency,
                                            mean_polyphony, pitch_class_entropy)
 from wav2accomp.symbolic.roll import roll_note_spans
 
@@ -122,3 +122,16 @@ def test_harmonisation_metrics_of_a_melody_on_its_own_chord():
     assert scores["pcs"] == pytest.approx((3 * 2 + 2 * 3 + 3 - 2 - 1) / 24)
     assert np.allclose(tonal_centroid([0]), tonal_centroid([0, 0]))
     assert scores["mctd"] > 0
+
+
+def test_bass_root_agreement_hears_each_beats_lowest_note():
+    from wav2accomp.symbolic.chords import chord_index
+    from wav2accomp.symbolic.harmony import NO_CHORD
+
+    # beats of 4 steps: C root; G over C (a fifth); silence; E under C-chord's... its third; root after a rest
+    roll = notes_roll([(36, 0, 4), (43, 4, 8), (40, 12, 16), (48, 18, 20), (36, 17, 20)])
+    chords = np.repeat([chord_index("C")] * 5, 4)
+    assert bass_root_agreement(roll, chords, np.arange(0, 20, 4)) == pytest.approx(2 / 4)  # the silent beat left out
+    chords[:4] = NO_CHORD
+    assert bass_root_agreement(roll, chords, np.arange(0, 20, 4)) == pytest.approx(1 / 3)
+    assert np.isnan(bass_root_agreement(np.zeros_like(roll), chords, np.arange(0, 20, 4)))

@@ -21,7 +21,7 @@ import numpy as np
 
 from .audio.recording import resample
 from .audio.transcribe import NoMelodyError, Transcription, transcribe
-from .constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MAX_AUDIO_SECONDS, MAX_MELODY_NOTES, MELODY,
+from .constants import (ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MAX_AUDIO_SECONDS, MAX_MELODY_NOTES, MELODY,
                         MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
                         STRINGSLIKE, TRACKERS)
 from .errors import Wav2AccompError
@@ -40,7 +40,7 @@ MIDI_SUFFIXES = (".mid", ".midi", ".kar")
 #: Names a user may give a part, beside the class names.
 PART_NAMES = {"drums": PERCUSSION, "percussion": PERCUSSION,
               "piano": GUITARLIKE, "guitar": GUITARLIKE, "guitarlike": GUITARLIKE,
-              "strings": STRINGSLIKE, "stringslike": STRINGSLIKE}
+              "strings": STRINGSLIKE, "stringslike": STRINGSLIKE, "bass": BASS}
 
 
 def resolve_parts(names) -> tuple[str, ...]:
@@ -56,11 +56,11 @@ def resolve_parts(names) -> tuple[str, ...]:
         part_class = PART_NAMES.get(str(name).strip().lower())
         if part_class is None:
             raise Wav2AccompError(f"unknown part {name!r}: choose from drums (percussion), piano or guitar "
-                                  "(guitarlike), strings (stringslike)")
+                                  "(guitarlike), strings (stringslike), bass")
         if part_class not in classes:
             classes.append(part_class)
     if not classes:
-        raise Wav2AccompError("no part to generate: give at least one of drums, piano, strings")
+        raise Wav2AccompError("no part to generate: give at least one of drums, piano, strings, bass")
     return tuple(classes)
 
 
@@ -280,7 +280,7 @@ class Arrangement:
                 f"melody {len(self.melody.notes)} notes; {counts}")
 
 
-def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, parts=ACCOMPANIMENT_CLASSES,
+def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, parts=BAND_PARTS,
               bpm: float | None = None, key: str | None = None, seed: int = 0, temperature: float = 0.0,
               model_dir: str | os.PathLike | None = None, arch: str = ALIGNED_ARCH,
               min_note_seconds: float = MIN_NOTE_SECONDS, max_seconds: float = MAX_AUDIO_SECONDS,
@@ -299,7 +299,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         Sample rate of `source` when it is an array, Hz.
     parts : iterable of str
         Parts to generate: ``drums``/``percussion``, ``piano``/``guitar``/``guitarlike``,
-        ``strings``/``stringslike`` (default: all three).
+        ``strings``/``stringslike``, ``bass`` (default: all four).
     bpm : float or None
         Tempo, quarter notes per minute: estimated from a recording when None;
         for a MIDI melody, replays it at this constant tempo.

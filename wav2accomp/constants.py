@@ -43,6 +43,10 @@ MELODY = "melody"
 PERCUSSION = "percussion"
 GUITARLIKE = "guitarlike"
 STRINGSLIKE = "stringslike"
+#: The bass parts among the guitarlike ones (GM bass programs, "bass" in the name): a view of their own in the
+#: cache and a part of its own in the band, played by the bassline model; the seed's three classes keep them
+#: inside guitarlike.
+BASS = "bass"
 #: POP909's secondary melody track: neither melody nor accompaniment target.
 BRIDGE = "bridge"
 #: Sound effects and the like: kept out of training data.
@@ -50,6 +54,8 @@ OTHER = "other"
 
 #: The classes a model generates, in a fixed order.
 ACCOMPANIMENT_CLASSES = (PERCUSSION, GUITARLIKE, STRINGSLIKE)
+#: Every part the band can play: the generated classes and the bass.
+BAND_PARTS = ACCOMPANIMENT_CLASSES + (BASS,)
 
 #: Name keywords per class, checked in this order, case-insensitive
 #: substring match. "bridge" is POP909's convention for its sub-melody track.
@@ -91,6 +97,7 @@ CLASS_PROGRAMS = {
     MELODY: 73,        # Flute: a clear, sustained lead
     GUITARLIKE: 0,     # Acoustic Grand Piano
     STRINGSLIKE: 48,   # String Ensemble 1
+    BASS: 33,          # Electric Bass (finger)
     PERCUSSION: 0,     # Standard kit (channel 10)
     BRIDGE: 0,
     OTHER: 0,
@@ -100,6 +107,7 @@ CLASS_VELOCITIES = {
     MELODY: 100,
     GUITARLIKE: 80,
     STRINGSLIKE: 70,
+    BASS: 90,
     PERCUSSION: 90,
     BRIDGE: 80,
     OTHER: 70,
@@ -295,6 +303,10 @@ GROOVE_MODEL = "groove-percussion"
 #: File stem prefix of the comping models (chords first: a pitched part playing given chords), one per pitched
 #: class: ``comping-guitarlike``, ``comping-stringslike``.
 COMPING_MODEL = "comping"
+#: File stem of the bassline model (the bass part playing a chord sequence).
+BASSLINE_MODEL = "bassline-bass"
+#: GM bass programs (zero-based): a part playing one of them is a bass unless its name says otherwise.
+BASS_PROGRAMS = range(32, 40)
 #: Grids a transcription's MIDI notes may be written on: 16th notes (what the accompaniment hears), 8th notes,
 #: or none (the sung timing).
 QUANTIZE_GRIDS = ("16th", "8th", "none")

@@ -212,6 +212,14 @@ def run_train_comping(args: argparse.Namespace) -> None:
         print(f"{part}: wrote {path}.npz/.json")
 
 
+def run_train_bassline(args: argparse.Namespace) -> None:
+    from ..models.bassline import train_bassline
+
+    _make_folder(args.out)
+    path = train_bassline(args.data, args.out, min_songs=args.min_songs, progress=not args.quiet)
+    print(f"bass: wrote {path}.npz/.json")
+
+
 def run_evaluate_accompaniment(args: argparse.Namespace) -> None:
     _make_folder(args.out)  # an unwritable output fails before the work, not after
     from ..evaluation.accompaniment import evaluate_accompaniment

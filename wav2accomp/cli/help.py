@@ -12,6 +12,7 @@ Commands:
   train       train the model of one accompaniment class on a prepared cache
   train-grooves  learn the groove drummer from the drum parts of a cache
   train-comping  learn how piano and strings play given chords, from a cache
+  train-bassline learn how bass parts play chords, from a cache
   evaluate    measure transcription on annotated recordings, generated
               accompaniment against held-out songs, or both routes on stems
   stems       render multitrack stems (one audio file per class) from MIDI
@@ -23,7 +24,7 @@ Run `wav2accomp COMMAND --help` for the options and examples of each.
 ACCOMPANY_EPILOG = """\
 examples:
   wav2accomp accompany hum.wav -o song.mid --render song.wav --plot song.png
-  wav2accomp accompany hum.wav -o song.mid --parts drums piano --bpm 96 --key "A minor"
+  wav2accomp accompany hum.wav -o song.mid --parts drums piano bass --bpm 96 --key "A minor"
   wav2accomp accompany melody.mid -o song.mid --temperature 0.5 --seed 7
   wav2accomp accompany hum.wav -o song.mid --chords "C G Am F"
   wav2accomp accompany hum.wav -o song.mid --style half-time --drums-density 0.7
@@ -32,7 +33,10 @@ examples:
 IN is a recording (humming, singing or whistling; wav/flac/ogg, mp3 where
 your libsndfile can) or a MIDI file whose melody part is used. The MIDI file
 holds your melody (time = time in the recording) and one track per part:
-drums on channel 10, piano (GM 1) and strings (GM 49). --key makes the
+drums on channel 10, piano (GM 1), strings (GM 49) and bass (GM 34). The bass
+plays the chords the piano plays (your chords, or the model's chord per beat)
+with figures real bass players play: roots, fifths, octaves, approach notes.
+--key makes the
 pitched parts choose their chords among the key's own; without it the key is
 estimated and only written to the file. --chords (or --chords-file) makes the
 pitched parts play your chords exactly: a rhythm and voicing learned from
@@ -77,6 +81,18 @@ and writes OUT/comping-guitarlike and OUT/comping-stringslike (.npz/.json):
 the bar rhythms found in at least --min-songs songs, the one to play per
 tempo and melody density, and the voicing of a major and a minor chord in
 the part's register. With --chords, accompany's piano and strings play them.
+"""
+
+TRAIN_BASSLINE_EPILOG = """\
+example:
+  wav2accomp train-bassline --data cache/ --out runs/bass/
+  wav2accomp accompany hum.wav -o song.mid --model-dir runs/bass/
+
+Reads the bass parts of the cache's train split (GM bass programs, or "bass"
+in the track name) with the chords their songs' other harmony parts sound,
+and writes OUT/bassline-bass.npz/.json: the bar figures (rhythm and degree:
+root, fifth, octave, third, approach note) found in at least --min-songs
+songs, ranked per tempo and melody density, and the bass's register.
 """
 
 TRANSCRIBE_EPILOG = """\

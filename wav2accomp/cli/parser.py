@@ -11,7 +11,7 @@ from dataclasses import MISSING, fields
 
 from .. import __version__
 from ..baselines.options import DEFAULT_HIDDEN, BaselineTrainOptions
-from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BAND_PARTS, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
                          GROOVE_MIN_SONGS, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, QUANTIZE_GRIDS, STEMS_SAMPLE_RATE,
                          SYNTH_ENGINES, TRACKERS)
 from ..errors import Wav2AccompError
@@ -19,11 +19,11 @@ from ..models.registry import ARCHITECTURES, architecture_names
 from ..options import DecodingOptions, DrumOptions, TrainOptions, TranscriptionOptions, check_bpm, check_drum_density
 from . import commands
 from .help import (ACCOMPANY_EPILOG, BASELINE_EPILOG, DESCRIPTION, EVALUATE_EPILOG, INSPECT_EPILOG, PREPARE_EPILOG,
-                   STEMS_EPILOG, TRAIN_COMPING_EPILOG, TRAIN_GROOVES_EPILOG, TRANSCRIBE_EPILOG,
+                   STEMS_EPILOG, TRAIN_BASSLINE_EPILOG, TRAIN_COMPING_EPILOG, TRAIN_GROOVES_EPILOG, TRANSCRIBE_EPILOG,
                    TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
 
 SPLITS = ("train", "valid", "test")
-DEFAULT_PARTS = ["drums", "piano", "strings"]
+DEFAULT_PARTS = ["drums", "piano", "strings", "bass"]
 
 
 # --- Number types: argparse errors (exit 2) from the same checks as the API ---------------------------
@@ -193,8 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wav2accomp {__version__}")
     # the commands are listed in DESCRIPTION, one line each; argparse's own list would repeat them
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS, prog="wav2accomp")
-    for add in (_accompany, _transcribe, _prepare, _inspect, _train, _train_grooves, _train_comping, _evaluate, _stems,
-                _baseline):
+    for add in (_accompany, _transcribe, _prepare, _inspect, _train, _train_grooves, _train_comping, _train_bassline,
+                _evaluate, _stems, _baseline):
         add(subcommands)
     return parser
 
@@ -206,7 +206,7 @@ def _accompany(subcommands) -> None:
     accompany.add_argument("source", metavar="IN", help="a recording or a MIDI melody")
     accompany.add_argument("-o", "--output", required=True, metavar="MID", help="MIDI file to write")
     accompany.add_argument("--parts", nargs="+", default=DEFAULT_PARTS, metavar="PART",
-                           help="parts to generate: drums, piano (or guitar), strings (default: all three)")
+                           help="parts to generate: drums, piano (or guitar), strings, bass (default: all four)")
     add_field(accompany, "--bpm", TranscriptionOptions, "bpm", type=tempo_bpm,
               help="tempo, quarter notes per minute (default: estimated; a MIDI melody keeps its own)")
     accompany.add_argument("--key", default=None, help='key such as C, Am, "F# minor" (default: estimated)')
@@ -327,6 +327,12 @@ def _train_comping(subcommands) -> None:
                    writes="comping-<class>.npz/.json", counted="a bar rhythm", run=commands.run_train_comping)
 
 
+def _train_bassline(subcommands) -> None:
+    _counted_model(subcommands, "train-bassline", "Learn the bassline model (a bass playing given chords) from the "
+                   "bass parts of a prepared cache.", TRAIN_BASSLINE_EPILOG, writes="bassline-bass.npz/.json",
+                   counted="a bar figure", run=commands.run_train_bassline)
+
+
 def _evaluate(subcommands) -> None:
     evaluate = subcommands.add_parser("evaluate", description="Evaluate wav2accomp against annotated data.")
     targets = evaluate.add_subparsers(dest="target", metavar="WHAT", required=True, prog="wav2accomp evaluate")
@@ -337,8 +343,8 @@ def _evaluate(subcommands) -> None:
     accompaniment.add_argument("--data", required=True, metavar="CACHE", help="cache made by `wav2accomp prepare`")
     accompaniment.add_argument("--split", default="test", choices=SPLITS + ("all",),
                                help="songs to evaluate on (default: %(default)s)")
-    accompaniment.add_argument("--parts", nargs="+", default=list(ACCOMPANIMENT_CLASSES), choices=ACCOMPANIMENT_CLASSES,
-                               metavar="PART", help="classes to evaluate (default: all three)")
+    accompaniment.add_argument("--parts", nargs="+", default=list(BAND_PARTS), choices=BAND_PARTS,
+                               metavar="PART", help="classes to evaluate, and bass (default: all four)")
     accompaniment.add_argument("--model-dir", metavar="DIR", default=None,
                                help="folder with paper-<part> and aligned-<part> models (default: shipped models)")
     accompaniment.add_argument("--limit", type=positive_int, default=None, metavar="N",

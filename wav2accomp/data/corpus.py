@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import ACCOMPANIMENT_CLASSES, MELODY, SPLIT_PERCENT, STEPS_PER_BEAT
+from ..constants import ACCOMPANIMENT_CLASSES, BAND_PARTS, BASS, MELODY, SPLIT_PERCENT, STEPS_PER_BEAT
 from ..errors import MidiReadError, Wav2AccompError
 from ..fileio import atomic_write, write_json
 from ..parallel import map_with_progress
-from ..symbolic.classify import classify_parts
+from ..symbolic.classify import classify_parts, is_bass
 from ..symbolic.midi_io import read_midi
 from ..symbolic.roll import n_steps_for, parts_to_roll
 from ..symbolic.tempo_map import TempoMap, metre_grid
@@ -116,8 +116,10 @@ def prepare_song(path: Path, corpus: Path, out_dir: Path, steps_per_beat: int = 
 
     The npz holds uint8 encoded rolls (:mod:`wav2accomp.symbolic.roll`) ``melody`` and
     one per accompaniment class present (``percussion``, ``guitarlike``,
-    ``stringslike``); ``beats`` and ``downbeats`` (steps); ``tempo_beats`` and
-    ``tempo_us`` (the tempo map); with POP909 annotations also
+    ``stringslike``), and ``bass`` (the bass parts among the guitarlike ones,
+    :func:`~wav2accomp.symbolic.classify.is_bass`, which the guitarlike roll keeps
+    too); ``beats`` and ``downbeats`` (steps); ``tempo_beats`` and ``tempo_us``
+    (the tempo map); with POP909 annotations also
     ``chord_start``, ``chord_end`` (steps) and ``chord_label`` (e.g. ``C:maj``).
 
     Returns
@@ -145,6 +147,10 @@ def prepare_song(path: Path, corpus: Path, out_dir: Path, steps_per_beat: int = 
     if not present:
         raise SkippedSong("no accompaniment part")
 
+    basses = [part for part, assignment in zip(song.parts, assignments) if is_bass(part, assignment)]
+    if basses:
+        by_class[BASS] = basses
+        present.append(BASS)
     n_steps = n_steps_for(song.end_beat, steps_per_beat)
     arrays = {c: parts_to_roll(by_class[c], n_steps, steps_per_beat=steps_per_beat) for c in [MELODY] + present}
     annotations = read_pop909_annotations(path.parent, song.tempo_map, steps_per_beat)
@@ -241,7 +247,7 @@ def prepare_corpus(folders: list[str | os.PathLike], out_dir: str | os.PathLike,
 def summarize(songs: list[dict], skipped: list[dict], *, files_found: int, files_read: int, seconds: float) -> dict:
     """The corpus report: counts, hours per class, rules fired, skips and warnings."""
     per_class = {}
-    for part_class in (MELODY,) + ACCOMPANIMENT_CLASSES:
+    for part_class in (MELODY,) + BAND_PARTS:
         having = [s for s in songs if part_class in s["classes"]]
         per_class[part_class] = {"songs": len(having),
                                  "hours": round(sum(s["seconds"] for s in having) / 3600, 2)}

@@ -23,7 +23,10 @@ songs and the same grid:
     the comping models (pitched parts; :mod:`wav2accomp.models.comping`) playing the song's true chords
     (what ``accompany --chords`` plays) or the aligned model's chord per beat (the melody alone),
 
-and reports the metrics of :mod:`wav2accomp.evaluation.metrics` per song and as means. With the guitarlike
+and reports the metrics of :mod:`wav2accomp.evaluation.metrics` per song and as means. The ``bass`` section
+(songs with a bass part) compares the real bass, the key's tonic root on every beat, another song's bass, the
+aligned guitarlike model's lowest notes, and the bassline model (:mod:`wav2accomp.models.bassline`) playing the
+song's chords (recognised in its other harmony parts) or the aligned model's chord head. With the guitarlike
 class, a ``harmony`` section scores the chord sequences themselves
 (:func:`~wav2accomp.evaluation.metrics.harmonisation_metrics`, per-beat accuracy against annotations): the
 song's own, the key's tonic triad, the aligned model's chord head.
@@ -38,21 +41,24 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, GUITARLIKE, MELODY, N_PITCHES, ONSET, PAPER_ARCH,
+from ..constants import (ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MELODY, N_PITCHES, ONSET, PAPER_ARCH,
                          PERCUSSION, PITCH_LOW, SUSTAIN)
 from ..data.corpus import load_song
+from ..errors import Wav2AccompError
 from ..models.conditioning import bar_positions
 from ..models.dataset import load_part_songs
 from ..models.aligned import chord_head
+from ..models.bassline import play_bass, root_pitch
 from ..models.comping import comp
-from ..models.generate import decode, load_comper, load_drummer, load_part_model, predict_probabilities
+from ..models.generate import decode, load_bassist, load_comper, load_drummer, load_part_model, predict_probabilities
 from ..models.groove import bar_plan, play_drums
+from ..models.hmm_harmony import fit_hmm_from_cache, harmonise
 from ..plotting import plot_rolls
 from ..symbolic.chords import given_chord_prior
 from ..symbolic.harmony import TRIADS, beat_spans, estimate_key, pitch_class_histogram
 from .report import Report, Section, format_value, means_over
-from .metrics import (chord_accuracy, chord_tone_ratio, consonance, drum_bar_metrics, drum_family_onset_f1,
-                      empty_beat_rate, frame_scores, grid_onset_scores, groove_consistency, harmonisation_metrics,
+from .metrics import (bass_root_agreement, chord_accuracy, chord_tone_ratio, consonance, drum_bar_metrics,
+                      drum_family_onset_f1, empty_beat_rate, frame_scores, grid_onset_scores, groove_consistency, harmonisation_metrics,
                       mean_polyphony, pitch_class_entropy, sequence_chord_accuracy)
 
 SYSTEMS = ("real", "trivial", "other song", PAPER_ARCH, ALIGNED_ARCH)
@@ -126,7 +132,7 @@ def part_metrics(part: str, melody: np.ndarray, reference: np.ndarray, estimate:
 
 
 def evaluate_accompaniment(cache: str | os.PathLike, *, split: str = "test",
-                           parts: tuple[str, ...] = ACCOMPANIMENT_CLASSES,
+                           parts: tuple[str, ...] = BAND_PARTS,
                            model_dir: str | os.PathLike | None = None, limit: int | None = None,
                            plots_dir: str | os.PathLike | None = None, n_plots: int = 3, seed: int = 0,
                            progress: bool = True) -> Report:
@@ -139,7 +145,7 @@ def evaluate_accompaniment(cache: str | os.PathLike, *, split: str = "test",
     split : str
         Songs to evaluate on (``"test"`` by default; never used for training).
     parts : tuple of str
-        Accompaniment classes.
+        Accompaniment classes, and ``bass``.
     model_dir : path-like, optional
         Folder of ``paper-<part>`` and ``aligned-<part>`` models (default: the shipped ones).
     limit : int, optional
@@ -158,22 +164,100 @@ def evaluate_accompaniment(cache: str | os.PathLike, *, split: str = "test",
     report = Report("accompaniment", f"Accompaniment evaluation: {split} split of {cache}",
                     {"split": split, "cache": str(cache)})
     for part in parts:
-        report.sections[part] = _evaluate_part(cache, part, split, model_dir, limit, plots_dir, n_plots, seed,
-                                               progress)
+        report.sections[part] = (_evaluate_bass(cache, split, model_dir, limit, progress) if part == BASS else
+                                 _evaluate_part(cache, part, split, model_dir, limit, plots_dir, n_plots, seed,
+                                                progress))
     if GUITARLIKE in parts:
         report.sections["harmony"] = _evaluate_harmony(cache, split, model_dir, limit, progress)
     return report
 
 
-#: Systems of the harmony section: where each takes its chord sequence from.
-HARMONY_SYSTEMS = ("real", "tonic triad", "aligned chord head")
+#: Systems of the bass section: the guitarlike model's lowest notes, the bassline model on two chord sequences.
+ALIGNED_LOWEST = f"{ALIGNED_ARCH} (lowest notes)"
+BASSLINE_GIVEN, BASSLINE_HEAD = "bassline, given chords", "bassline, chord head"
+BASS_SYSTEMS = ("real", "trivial", "other song", ALIGNED_LOWEST, BASSLINE_GIVEN, BASSLINE_HEAD)
+
+
+def tonic_root_part(melody: np.ndarray, beats: np.ndarray, center: float) -> np.ndarray:
+    """The melody's key's tonic, in the bass register around `center` (MIDI), struck on every beat."""
+    tonic, _ = estimate_key(pitch_class_histogram(melody > 0))
+    roll = np.zeros(melody.shape, dtype=np.uint8)
+    row = root_pitch(tonic, center) - PITCH_LOW
+    for start, end in beat_spans(beats, len(melody)):
+        roll[start:end, row] = SUSTAIN
+        roll[start, row] = ONSET
+    return roll
+
+
+def lowest_notes(roll: np.ndarray) -> np.ndarray:
+    """Only the lowest sounding note of every step of a pitched roll."""
+    sounding = roll > 0
+    lowest = np.argmax(sounding, axis=1)
+    kept = np.zeros_like(roll)
+    steps = np.flatnonzero(sounding.any(axis=1))
+    kept[steps, lowest[steps]] = roll[steps, lowest[steps]]
+    return kept
+
+
+def _evaluate_bass(cache, split: str, model_dir, limit, progress: bool) -> Section:
+    """Every bass system on every song of `split` with a bass part: one section."""
+    bassist = load_bassist(model_dir)
+    model, config = load_part_model(GUITARLIKE, ALIGNED_ARCH, model_dir)
+    songs = load_part_songs(cache, BASS, split, limit=limit)
+    rows, seconds, total_steps = [], 0.0, 0
+    for i in tqdm(range(len(songs)), desc="evaluate bass", unit="song", disable=not progress):
+        arrays = load_song(cache, songs.ids[i])
+        melody, real, chords = songs.melody[i], songs.target[i], np.asarray(songs.chords[i])
+        beats, downbeats = arrays["beats"], arrays["downbeats"]
+        probabilities = predict_probabilities(model, config, melody, downbeats)
+        head = chord_head(probabilities, config.steps_per_beat)
+        systems = {"real": real, "trivial": tonic_root_part(melody, beats, bassist.center),
+                   "other song": fit_length(songs.target[(i + 1) % len(songs)], len(melody)),
+                   ALIGNED_LOWEST: lowest_notes(decode(config, probabilities))}
+        began = time.perf_counter()
+        systems[BASSLINE_GIVEN] = play_bass(bassist, melody, downbeats, chords, bpm=songs.bpm[i])
+        seconds += time.perf_counter() - began
+        systems[BASSLINE_HEAD] = play_bass(bassist, melody, downbeats, head, bpm=songs.bpm[i])
+        total_steps += len(melody)
+        row = {"id": songs.ids[i], "steps": len(melody)}
+        for name, roll in systems.items():
+            frame = frame_scores(real, roll)
+            row[name] = {"root_agreement": bass_root_agreement(roll, chords, beats), "frame_f1": frame[2],
+                         "onset_f1": grid_onset_scores(real, roll)[2], "polyphony": mean_polyphony(roll),
+                         "empty_beat_rate": empty_beat_rate(roll, beats),
+                         "pitch_class_entropy": pitch_class_entropy(roll),
+                         "groove_consistency": groove_consistency(roll, downbeats)}
+        row[BASSLINE_HEAD]["root_agreement_own_chords"] = bass_root_agreement(systems[BASSLINE_HEAD], head, beats)
+        rows.append(row)
+    metrics = list(dict.fromkeys(k for row in rows for s in BASS_SYSTEMS for k in row[s]))
+    means = means_over(rows, BASS_SYSTEMS, metrics)
+    notes = ["", "Root agreement: share of beats whose bass note (the lowest sounding at the beat's first sounding "
+             "step) is the root of the song's chord, recognised in its other harmony parts (guitarlike without the "
+             "bass, and stringslike); `own chords`: of the chord the bassline model was given.", ""]
+    notes += gap_table(BASS, list(BASS_SYSTEMS), means)
+    notes += ["", f"Bassline generation: {1e6 * seconds / max(total_steps, 1):.1f} ms per 1000 steps (250 beats)"]
+    return Section(f"bass ({len(rows)} songs)", list(BASS_SYSTEMS), metrics, means, rows, notes=notes,
+                   info={"songs": len(rows), "skipped": songs.skipped, "bassline": bassist.info})
+
+
+#: Systems of the harmony section: where each takes its chord sequence from (the HMM harmoniser where the cache's
+#: train split has annotated songs to count it from).
+HMM_HARMONISER = "HMM harmoniser"
+HARMONY_SYSTEMS = ("real", "tonic triad", HMM_HARMONISER, "aligned chord head")
 
 
 def _evaluate_harmony(cache, split: str, model_dir, limit, progress: bool) -> Section:
     """The chord sequence itself, for every song with a guitarlike part: the song's chords (annotated, else
-    recognised in its part), the key's tonic triad throughout, and the aligned model's chord head."""
+    recognised in its part), the key's tonic triad throughout, the classic HMM harmoniser
+    (:mod:`wav2accomp.models.hmm_harmony`, counted from the annotated train songs) and the aligned model's
+    chord head."""
     model, config = load_part_model(GUITARLIKE, ALIGNED_ARCH, model_dir)
     songs = load_part_songs(cache, GUITARLIKE, split, limit=limit)
+    try:
+        hmm = fit_hmm_from_cache(cache)
+    except Wav2AccompError:   # no annotated train songs: no HMM row
+        hmm = None
+    systems = [s for s in HARMONY_SYSTEMS if s != HMM_HARMONISER or hmm is not None]
     rows = []
     for i in tqdm(range(len(songs)), desc="evaluate harmony", unit="song", disable=not progress):
         arrays = load_song(cache, songs.ids[i])
@@ -181,6 +265,7 @@ def _evaluate_harmony(cache, split: str, model_dir, limit, progress: bool) -> Se
         tonic, mode = estimate_key(pitch_class_histogram(melody > 0))
         sequences = {"real": np.asarray(songs.chords[i]),
                      "tonic triad": np.full(len(melody), tonic + (12 if mode == "min" else 0)),
+                     **({HMM_HARMONISER: harmonise(hmm, melody, arrays["beats"])} if hmm is not None else {}),
                      "aligned chord head": chord_head(predict_probabilities(model, config, melody, downbeats),
                                                       config.steps_per_beat)}
         row = {"id": songs.ids[i]}
@@ -190,12 +275,12 @@ def _evaluate_harmony(cache, split: str, model_dir, limit, progress: bool) -> Se
                 row[name].update(sequence_chord_accuracy(chords, arrays["beats"], arrays["chord_start"],
                                                          arrays["chord_end"], arrays["chord_label"]))
         rows.append(row)
-    metrics = list(dict.fromkeys(k for row in rows for s in HARMONY_SYSTEMS for k in row[s]))
+    metrics = list(dict.fromkeys(k for row in rows for s in systems for k in row[s]))
     annotated = sum("chord_majmin" in row["real"] for row in rows)
     notes = ["", f"Chord accuracy (majmin, root) over the {annotated} songs with chord annotations; the rest over "
              "all songs (`real` = the annotations, else the chords recognised in the song's part)."]
-    return Section(f"harmony ({len(rows)} songs)", list(HARMONY_SYSTEMS), metrics, means_over(rows, HARMONY_SYSTEMS,
-                   metrics), rows, notes=notes, info={"songs": len(rows), "annotated": annotated})
+    return Section(f"harmony ({len(rows)} songs)", systems, metrics, means_over(rows, systems, metrics), rows,
+                   notes=notes, info={"songs": len(rows), "annotated": annotated})
 
 
 def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_plots: int, seed: int,

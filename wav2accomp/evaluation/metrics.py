@@ -13,8 +13,8 @@ from mir_eval.transcription import precision_recall_f1_overlap
 
 from ..dsp import frame_signal, midi_to_hz
 from ..constants import BAR_POSITIONS, DRUM_FAMILIES, PITCH_LOW, STEPS_PER_BEAT
-from ..symbolic.harmony import (beat_spans, chord_indices, fold_to_pitch_classes, labels_at, profiles_per_span,
-                                recognise_chords)
+from ..symbolic.harmony import (NO_CHORD, beat_spans, chord_indices, fold_to_pitch_classes, labels_at,
+                                profiles_per_span, recognise_chords)
 from ..symbolic.midi_io import Note
 from ..symbolic.roll import onset_cells, roll_note_spans
 
@@ -165,6 +165,25 @@ def empty_beat_rate(roll: np.ndarray, beats: np.ndarray) -> float:
         return float("nan")
     sounding = np.concatenate([[0], np.cumsum((roll > 0).any(axis=1))])
     return float(np.mean(sounding[spans[:, 1]] - sounding[spans[:, 0]] == 0))
+
+
+def bass_root_agreement(roll: np.ndarray, chords: np.ndarray, beats: np.ndarray) -> float:
+    """Share of beats whose bass note is the root of their chord.
+
+    A beat's bass note is the lowest note sounding at its first step that sounds any; its chord is
+    ``chords[beat start]`` (``(T,)`` chord index per step). Beats without a chord or without a note are left
+    out (:func:`empty_beat_rate` counts the latter). NaN when no beat is left.
+    """
+    sounding = roll > 0
+    agree = []
+    for start, end in beat_spans(beats, len(roll)):
+        chord = int(chords[start])
+        steps = np.flatnonzero(sounding[start:end].any(axis=1))
+        if chord == NO_CHORD or not len(steps):
+            continue
+        lowest = PITCH_LOW + int(np.flatnonzero(sounding[start + steps[0]])[0])
+        agree.append(lowest % 12 == chord % 12)
+    return float(np.mean(agree)) if agree else float("nan")
 
 
 def pitch_class_entropy(roll: np.ndarray) -> float:

@@ -180,9 +180,10 @@ def chords_per_beat(chords: np.ndarray, steps_per_beat: int) -> np.ndarray:
     return padded.reshape(n_beats, steps_per_beat, -1).mean(axis=1)
 
 
-def chord_head(probabilities: np.ndarray, steps_per_beat: int) -> np.ndarray:
-    """``(T,)`` the most probable chord of each step's beat, from the aligned model's probabilities."""
-    chords = probabilities[:, 2 * N_PITCHES:]
+def chord_head(probabilities: np.ndarray, steps_per_beat: int, chord_prior: np.ndarray | None = None) -> np.ndarray:
+    """``(T,)`` the most probable chord of each step's beat, from the aligned model's probabilities (times
+    `chord_prior`, ``(25,)`` weights over the chords, as :meth:`AlignedArchitecture.decode` weighs them)."""
+    chords = probabilities[:, 2 * N_PITCHES:] * (1.0 if chord_prior is None else chord_prior)
     return np.repeat(np.argmax(chords_per_beat(chords, steps_per_beat), axis=1), steps_per_beat)[:len(chords)]
 
 

@@ -82,6 +82,25 @@ def melody_onsets_per_bar(melody: np.ndarray, spans: np.ndarray) -> np.ndarray:
     return np.array([np.count_nonzero((starts >= a) & (starts < b)) for a, b in spans])
 
 
+def bars_with_pickup(downbeats: np.ndarray, n_steps: int) -> np.ndarray:
+    """``(B, 2)`` [start, end) steps of each bar, with the steps before the first bar line as a bar of their own
+    (at most a bar long; earlier steps are left out)."""
+    spans = beat_spans(downbeats, n_steps)
+    first = int(spans[0, 0]) if len(spans) else n_steps
+    if first > 0:
+        spans = np.vstack([[[max(first - BAR_POSITIONS, 0), first]], spans]).astype(int)
+    return spans
+
+
+def bar_bins(melody: np.ndarray, downbeats: np.ndarray, bpm: float) -> tuple[np.ndarray, int, np.ndarray]:
+    """The bars of a song (:func:`bars_with_pickup`), its tempo bin (:data:`COMPING_TEMPO_EDGES`, from `bpm`) and
+    each bar's melody density bin (:data:`COMPING_DENSITY_EDGES`)."""
+    spans = bars_with_pickup(downbeats, len(melody))
+    density = melody_onsets_per_bar(melody, spans)
+    return (spans, _bin(bpm, COMPING_TEMPO_EDGES),
+            np.array([_bin(onsets, COMPING_DENSITY_EDGES) for onsets in density], dtype=int))
+
+
 def chord_notes(model: CompingModel, chord: int) -> np.ndarray:
     """MIDI notes of one chord in the model's voicing and register (empty for no chord)."""
     if chord == NO_CHORD:
@@ -100,15 +119,10 @@ def comp(model: CompingModel, melody: np.ndarray, downbeats: np.ndarray, chords:
     follow the first bar's pattern from its end.
     """
     n_steps = len(melody)
-    spans = beat_spans(downbeats, n_steps)
-    if not len(spans) or spans[0, 0] > 0:
-        first = int(spans[0, 0]) if len(spans) else n_steps
-        spans = np.vstack([[[max(first - BAR_POSITIONS, 0), first]], spans]) if first > 0 else spans
-    density = melody_onsets_per_bar(melody, spans)
+    spans, tempo_bin, density_bins = bar_bins(melody, downbeats, bpm)
     strokes = np.zeros(n_steps, dtype=np.uint8)
-    tempo_bin = _bin(bpm, COMPING_TEMPO_EDGES)
-    for (start, end), onsets in zip(spans, density):
-        pattern = model.rhythms[model.rhythm_table[tempo_bin, _bin(onsets, COMPING_DENSITY_EDGES)]]
+    for (start, end), density_bin in zip(spans, density_bins):
+        pattern = model.rhythms[model.rhythm_table[tempo_bin, density_bin]]
         length = end - start
         strokes[start:end] = pattern[-length:] if start == 0 and end < BAR_POSITIONS else np.resize(pattern, length)
     roll = np.zeros((n_steps, N_PITCHES), dtype=np.uint8)
@@ -134,14 +148,12 @@ def fit_comping(songs, *, min_songs: int = GROOVE_MIN_SONGS) -> CompingModel:
     for i in range(len(songs)):
         target, chords = songs.target[i], np.asarray(songs.chords[i])
         strokes = bar_strokes(target)
-        spans = beat_spans(songs.downbeats[i], len(target))
-        density = melody_onsets_per_bar(songs.melody[i], spans)
-        tempo_bin = _bin(songs.bpm[i], COMPING_TEMPO_EDGES)
-        for (start, end), onsets in zip(spans, density):
+        spans, tempo_bin, density_bins = bar_bins(songs.melody[i], songs.downbeats[i], songs.bpm[i])
+        for (start, end), density_bin in zip(spans, density_bins):
             if end - start == BAR_POSITIONS and strokes[start:end].any():
                 key = strokes[start:end].tobytes()
                 pattern_songs[key].add(i)
-                bars.append((tempo_bin, _bin(onsets, COMPING_DENSITY_EDGES), key))
+                bars.append((tempo_bin, density_bin, key))
         notes, starts, _ = roll_note_spans(target)
         for pitch, start in zip(notes.tolist(), starts.tolist()):
             chord = int(chords[start])

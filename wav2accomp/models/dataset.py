@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
-from ..constants import PERCUSSION, STEPS_PER_BEAT
+from ..constants import BASS, GUITARLIKE, PERCUSSION, STEPS_PER_BEAT, STRINGSLIKE
 from ..data.corpus import load_index, load_song, song_bpm
 from ..errors import Wav2AccompError
 from ..symbolic.harmony import NO_CHORD, song_chords, transpose_chords
@@ -37,7 +37,8 @@ class PartSongs:
         Downbeat steps of each song.
     chords : list of np.ndarray
         ``(T_i,)`` chord index per step (:func:`wav2accomp.symbolic.harmony.song_chords`):
-        annotated where the corpus has chord labels, else recognised from the part.
+        annotated where the corpus has chord labels, else recognised from the part (for the bass: from the
+        harmony parts, :func:`harmony_without_bass`).
     bpm : list of float
         Tempo of each song at its first downbeat (:func:`wav2accomp.data.corpus.song_bpm`).
     skipped : list of dict
@@ -66,6 +67,13 @@ class PartSongs:
     def n_steps(self) -> np.ndarray:
         """Length of each song, steps."""
         return np.array([len(m) for m in self.melody])
+
+
+def harmony_without_bass(arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """``(T, 78)`` the harmony a song's bass plays to: its guitarlike roll without the bass's cells, with its
+    stringslike roll (so a bass's chords are recognised from the other players, not from itself)."""
+    harmony = np.where(arrays[BASS] > 0, 0, arrays[GUITARLIKE]) if GUITARLIKE in arrays else np.zeros_like(arrays[BASS])
+    return np.maximum(harmony, arrays[STRINGSLIKE]) if STRINGSLIKE in arrays else harmony
 
 
 def load_part_songs(cache: str | os.PathLike, part: str, split: str, *, limit: int | None = None,
@@ -102,7 +110,8 @@ def load_part_songs(cache: str | os.PathLike, part: str, split: str, *, limit: i
         songs.bpm.append(song_bpm(arrays))
         profiles.append(key_profile(melody))
         annotations = [arrays[k] for k in ("chord_start", "chord_end", "chord_label")] if "chord_label" in arrays else []
-        songs.chords.append(song_chords(arrays[part], STEPS_PER_BEAT, *annotations).astype(np.int8))
+        heard = harmony_without_bass(arrays) if part == BASS else arrays[part]
+        songs.chords.append(song_chords(heard, STEPS_PER_BEAT, *annotations).astype(np.int8))
     if not songs.ids:
         raise Wav2AccompError(f"none of the {len(entries)} {split} songs with a {part} part in {cache} can be read "
                               f"({songs.skipped[0]['reason']})")

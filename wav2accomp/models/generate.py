@@ -11,10 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, COMPING_MODEL, GROOVE_MODEL, PERCUSSION
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BASS, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL,
+                         GUITARLIKE, PERCUSSION)
 from ..errors import Wav2AccompError
 from ..options import DrumOptions
+from .aligned import chord_head
 from .architecture import Model, load_model
+from .bassline import BasslineModel, load_bassline, play_bass
 from .config import ModelConfig
 from .comping import CompingModel, comp, load_comping
 from .groove import GrooveModel, load_groove_model, play_drums
@@ -50,6 +53,14 @@ def load_comper(part: str, model_dir: str | os.PathLike | None = None) -> Compin
     if not path.with_suffix(".json").is_file():
         path = PRETRAINED_DIR / f"{COMPING_MODEL}-{part}"
     return load_comping(path)
+
+
+def load_bassist(model_dir: str | os.PathLike | None = None) -> BasslineModel:
+    """The bassline model: ``bassline-bass`` in `model_dir` when it has one, else the shipped one."""
+    path = Path(model_dir or PRETRAINED_DIR) / BASSLINE_MODEL
+    if not path.with_suffix(".json").is_file():
+        path = PRETRAINED_DIR / BASSLINE_MODEL
+    return load_bassline(path)
 
 
 def predict_probabilities(model: Model, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray) -> np.ndarray:
@@ -94,7 +105,8 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
     downbeats : np.ndarray
         Steps where bars begin.
     parts : iterable of str
-        Classes to generate (default: percussion, guitarlike, stringslike).
+        Parts to generate (default: percussion, guitarlike, stringslike; ``bass`` too, played by the bassline
+        model, :func:`load_bassist`, to the given chords or else to the aligned guitarlike model's chord head).
     arch : str
         A registered architecture: ``"aligned"`` (default) or ``"paper"``.
     model_dir : path-like, optional
@@ -120,12 +132,32 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
                                        style=drums.style, temperature=temperature, seed=seeds[PERCUSSION])
     if chords is not None:
         for part in parts:
-            if part != PERCUSSION:
+            if part not in (PERCUSSION, BASS):
                 rolls[part] = comp(load_comper(part, model_dir), melody, downbeats, chords, bpm=bpm)
-    networked = [part for part in parts if part not in rolls]
-    if networked:
-        models = [load_part_model(part, arch, model_dir)[0] for part in networked]
-        probabilities = get_architecture(arch).predict_many(models, melody, downbeats)  # the networks together
-        for part, model, p in zip(networked, models, probabilities):
-            rolls[part] = decode(model.config, p, temperature=temperature, seed=seeds[part], chord_prior=chord_prior)
+    models = {part: load_part_model(part, arch, model_dir)[0] for part in parts if part not in rolls and part != BASS}
+    follows_head = BASS in parts and chords is None   # the bass follows the aligned guitarlike model's chords
+    helper = ([load_part_model(GUITARLIKE, ALIGNED_ARCH, model_dir)[0]]
+              if follows_head and not (arch == ALIGNED_ARCH and GUITARLIKE in models) else [])
+    probabilities = predict_many(list(models.values()) + helper, melody, downbeats)
+    for (part, model), p in zip(models.items(), probabilities):
+        rolls[part] = decode(model.config, p, temperature=temperature, seed=seeds[part], chord_prior=chord_prior)
+    if follows_head:
+        guitar = probabilities[-1] if helper else probabilities[list(models).index(GUITARLIKE)]
+        chords = chord_head(guitar, (helper[0] if helper else models[GUITARLIKE]).config.steps_per_beat, chord_prior)
+    if BASS in parts:
+        rolls[BASS] = play_bass(load_bassist(model_dir), melody, downbeats, chords, bpm=bpm, temperature=temperature,
+                                seed=seeds[BASS])
     return {part: rolls[part] for part in parts}
+
+
+def predict_many(models: list[Model], melody: np.ndarray, downbeats: np.ndarray) -> list[np.ndarray]:
+    """Each model's probabilities for one song (models of one architecture run together, in one pass)."""
+    by_arch: dict[str, list[int]] = {}
+    for n, model in enumerate(models):
+        by_arch.setdefault(model.config.arch, []).append(n)
+    result: list = [None] * len(models)
+    for arch, members in by_arch.items():
+        for n, p in zip(members, get_architecture(arch).predict_many([models[n] for n in members], melody,
+                                                                       downbeats)):
+            result[n] = p
+    return result

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import (DRUM_CHANNEL, GM_FAMILIES, MELODY, MELODY_MIN_NOTES, MELODY_WEIGHTS, NAME_KEYWORDS, OTHER,
-                         PERCUSSION, STRINGSLIKE, TITLE_NAME_TRACKS)
+from ..constants import (BASS, BASS_PROGRAMS, DRUM_CHANNEL, GM_FAMILIES, GUITARLIKE, MELODY, MELODY_MIN_NOTES,
+                         MELODY_WEIGHTS, NAME_KEYWORDS, OTHER, PERCUSSION, STRINGSLIKE, TITLE_NAME_TRACKS)
 from .midi_io import Part
 
 #: Rule names, as counted in corpus reports.
@@ -67,6 +67,16 @@ def class_from_program(program: int, channel: int) -> tuple[str, str]:
     if channel == DRUM_CHANNEL:
         return PERCUSSION, RULE_CHANNEL10
     return program_family(program)[1], RULE_PROGRAM
+
+
+def is_bass(part: Part, assignment: Assignment) -> bool:
+    """Whether a guitarlike part is a bass: its name says ``bass``, or, where its name did not decide its
+    class, it plays a GM bass program (:data:`~wav2accomp.constants.BASS_PROGRAMS`)."""
+    if assignment.part_class != GUITARLIKE or part.is_drum:
+        return False
+    if assignment.rule == RULE_NAME:
+        return BASS in part.name.lower()
+    return part.program in BASS_PROGRAMS
 
 
 @dataclass(frozen=True)
