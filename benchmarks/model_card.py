@@ -51,7 +51,8 @@ aligned piano's chord per beat); `paper` is the seed's configuration, kept for c
 ## Training
 
 Commands as run (`/tmp/cacheall` is the cache the `prepare` command above wrote; 2407 / 300 / 287
-songs in train / valid / test). Each run stopped on its `--max-minutes` budget or on early stopping
+songs in train / valid / test; `/tmp/cachebass` is the same command run again once the cache kept its bass view:
+the same songs, splits and rolls, plus `bass`). Each run stopped on its `--max-minutes` budget or on early stopping
 (patience 6); the best valid epoch's weights are shipped. `aligned-percussion`'s per-drum thresholds
 were calibrated after its run by the same calibration (`Architecture.calibrate`) that `train` now ends with (the run
 itself predates per-drum thresholds); its weights are the run's.

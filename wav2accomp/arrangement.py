@@ -250,17 +250,36 @@ class Arrangement:
 
         audio_format(path)
         with _timed(self.timings, "render"):
-            seconds = self.duration + 1.0
             accompaniment, used = synthesize(self.to_song(with_melody=False), sr=sr, engine=engine,
-                                             soundfont=soundfont, seconds=seconds)
-            if self.melody.recording is not None:
-                lead = resample(self.melody.recording, self.melody.sr, sr)
-            else:
-                song = self.to_song()
-                melody_only = replace(song, parts=song.parts[:1])
-                lead, _ = synthesize(melody_only, sr=sr, engine=used, soundfont=soundfont, seconds=seconds)
-            write_audio(path, mix(lead, accompaniment, sr), sr)
+                                             soundfont=soundfont, seconds=self.duration + 1.0)
+            write_audio(path, mix(self._lead(sr, used, soundfont), accompaniment, sr), sr)
         return used
+
+    def stems(self, *, engine: str = "auto", soundfont: str | os.PathLike | None = None,
+              sr: int = RENDER_SAMPLE_RATE) -> dict[str, np.ndarray]:
+        """The mix of :meth:`render` track by track: ``melody`` (the recording, or the MIDI melody synthesised)
+        and each part, ``(n, 2)`` float32 of one length at their levels in the mix (they sum to it), so a player
+        can mute any of them. Arguments as :meth:`render`."""
+        from .synth.mix import balance
+        from .synth.render import synthesize
+
+        with _timed(self.timings, "render"):
+            song, parts, used = self.to_song(with_melody=False), {}, engine
+            for part in song.parts:
+                parts[part.name], used = synthesize(replace(song, parts=[part]), sr=sr, engine=used,
+                                                    soundfont=soundfont, seconds=self.duration + 1.0)
+            return balance(self._lead(sr, used, soundfont), parts, sr)
+
+    def _lead(self, sr: int, engine: str, soundfont) -> np.ndarray:
+        """The melody to hear: the recording at `sr`, or the MIDI melody synthesised."""
+        from .synth.render import synthesize
+
+        if self.melody.recording is not None:
+            return resample(self.melody.recording, self.melody.sr, sr)
+        song = self.to_song()
+        lead, _ = synthesize(replace(song, parts=song.parts[:1]), sr=sr, engine=engine, soundfont=soundfont,
+                             seconds=self.duration + 1.0)
+        return lead
 
     def plot(self, path: str | os.PathLike) -> None:
         """Piano rolls of the melody and every part on one bar grid, a PNG written atomically."""

@@ -316,3 +316,18 @@ TRACKERS = ("yin", "pyin")
 #: pyin's analysis: 22050 Hz, 93 ms frames, the same hop as YIN.
 PYIN_FRAME = 2048
 PYIN_HOP = PITCH_HOP * ANALYSIS_SAMPLE_RATE // PITCH_SAMPLE_RATE
+
+# --- The local web server (wav2accomp serve) ------------------------------------------------------------------
+#: Address and port it binds by default: this machine only.
+SERVE_HOST, SERVE_PORT = "127.0.0.1", 8000
+#: Largest upload, bytes, and longest recording or MIDI melody, seconds.
+SERVE_MAX_BYTES = 50_000_000
+SERVE_MAX_SECONDS = 600.0
+#: Arrangements running at once, and waiting beyond those (one more is answered 503 with a retry hint).
+SERVE_WORKERS, SERVE_QUEUE = 2, 16
+#: A job (its upload and results) is removed this long after its last use, seconds.
+SERVE_JOB_SECONDS = 3600.0
+#: Sample rate of the audio the page plays, Hz.
+SERVE_SAMPLE_RATE = 22050
+#: Seconds a client is told to wait before retrying when the server is busy.
+SERVE_RETRY_SECONDS = 2

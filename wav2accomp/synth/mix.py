@@ -36,14 +36,33 @@ def mix(melody: np.ndarray, accompaniment: np.ndarray, sr: int, *,
     then `accompaniment_db` dB relative to the melody; the sum is scaled down to
     `peak` when louder. Returns ``(n, 2)`` float32, as long as the longer input.
     """
+    return sum(balance(melody, {"accompaniment": accompaniment}, sr, accompaniment_db=accompaniment_db,
+                       peak=peak).values())
+
+
+def balance(melody: np.ndarray, parts: dict[str, np.ndarray], sr: int, *,
+            accompaniment_db: float = ACCOMPANIMENT_MIX_DB, peak: float = MIX_PEAK) -> dict[str, np.ndarray]:
+    """The tracks of :func:`mix`, each at its level in the mix: ``{"melody": ..., **parts}``, ``(n, 2)`` float32
+    of one length (the longest input), summing to the mix. The parts (stereo) are scaled together, as one
+    accompaniment, so a player that mutes some of them keeps the others' balance."""
     melody = np.repeat(melody[:, None], 2, axis=1) if melody.ndim == 1 else melody
-    out = np.zeros((max(len(melody), len(accompaniment)), 2), dtype=np.float32)
-    for samples, gain_db in ((melody, 0.0), (accompaniment, accompaniment_db)):
-        level = active_rms(samples, sr)
-        if level > 0:
-            out[:len(samples)] += samples * (0.1 * 10 ** (gain_db / 20) / level)
-    loudest = float(np.abs(out).max()) if out.size else 0.0
-    return out * (peak / loudest) if loudest > peak else out
+    length = max([len(melody)] + [len(a) for a in parts.values()])
+    tracks = {"melody": melody, **parts}
+    padded = {}
+    for name, samples in tracks.items():
+        padded[name] = np.zeros((length, 2), dtype=np.float32)
+        padded[name][:len(samples)] = samples
+    accompaniment = sum((padded[name] for name in parts), np.zeros((length, 2), dtype=np.float32))
+    for names, whole, gain_db in ((["melody"], padded["melody"], 0.0), (list(parts), accompaniment, accompaniment_db)):
+        level = active_rms(whole, sr)
+        for name in names:
+            padded[name] *= 0.1 * 10 ** (gain_db / 20) / level if level > 0 else 1.0
+    total = sum(padded.values())
+    loudest = float(np.abs(total).max()) if total.size else 0.0
+    if loudest > peak:
+        for name in padded:
+            padded[name] *= peak / loudest
+    return padded
 
 
 def audio_format(path: str | os.PathLike) -> tuple[str, str]:
