@@ -15,6 +15,7 @@ LAYERS = [
     {"arrangement"},
     {"evaluation"},
     {"baselines"},
+    {"web"},
     {"cli"},
     {"__init__", "__main__"},
 ]

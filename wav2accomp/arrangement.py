@@ -259,16 +259,23 @@ class Arrangement:
               sr: int = RENDER_SAMPLE_RATE) -> dict[str, np.ndarray]:
         """The mix of :meth:`render` track by track: ``melody`` (the recording, or the MIDI melody synthesised)
         and each part, ``(n, 2)`` float32 of one length at their levels in the mix (they sum to it), so a player
-        can mute any of them. Arguments as :meth:`render`."""
+        can mute any of them. The tracks are synthesised side by side on threads. Arguments as :meth:`render`."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from .synth.mix import balance
-        from .synth.render import synthesize
+        from .synth.render import choose_engine, synthesize
 
         with _timed(self.timings, "render"):
-            song, parts, used = self.to_song(with_melody=False), {}, engine
-            for part in song.parts:
-                parts[part.name], used = synthesize(replace(song, parts=[part]), sr=sr, engine=used,
-                                                    soundfont=soundfont, seconds=self.duration + 1.0)
-            return balance(self._lead(sr, used, soundfont), parts, sr)
+            song, used = self.to_song(with_melody=False), choose_engine(engine, soundfont)
+
+            def track(part):
+                return synthesize(replace(song, parts=[part]), sr=sr, engine=used, soundfont=soundfont,
+                                  seconds=self.duration + 1.0)[0]
+
+            with ThreadPoolExecutor(max_workers=max(1, min(len(song.parts) + 1, os.cpu_count() or 1))) as pool:
+                lead = pool.submit(self._lead, sr, used, soundfont)
+                parts = dict(zip([part.name for part in song.parts], pool.map(track, song.parts)))
+                return balance(lead.result(), parts, sr)
 
     def _lead(self, sr: int, engine: str, soundfont) -> np.ndarray:
         """The melody to hear: the recording at `sr`, or the MIDI melody synthesised."""

@@ -66,6 +66,17 @@ def run_accompany(args: argparse.Namespace) -> None:
         print(f"wrote {args.plot}")
 
 
+def run_serve(args: argparse.Namespace) -> None:
+    from ..web.app import serve
+
+    try:
+        serve(host=args.host, port=args.port, open_browser=args.open, workers=args.workers, queue=args.queue,
+              max_bytes=int(args.max_mb * 1e6), max_seconds=args.max_seconds, job_seconds=60 * args.job_minutes,
+              engine=args.synth)
+    except KeyboardInterrupt:
+        print("stopped")
+
+
 def run_stems_render(args: argparse.Namespace) -> None:
     from ..data.stems import render_stems
     from ..synth.render import choose_engine

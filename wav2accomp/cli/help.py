@@ -17,6 +17,7 @@ Commands:
               accompaniment against held-out songs, or both routes on stems
   stems       render multitrack stems (one audio file per class) from MIDI
   baseline    the raw-amplitude baseline: train, generate, evaluate
+  serve       a web page on this computer: sing into the browser, hear your band
 
 Run `wav2accomp COMMAND --help` for the options and examples of each.
 """
@@ -93,6 +94,23 @@ in the track name) with the chords their songs' other harmony parts sound,
 and writes OUT/bassline-bass.npz/.json: the bar figures (rhythm and degree:
 root, fifth, octave, third, approach note) found in at least --min-songs
 songs, ranked per tempo and melody density, and the bass's register.
+"""
+
+SERVE_EPILOG = """\
+examples:
+  wav2accomp serve --open
+  wav2accomp serve --port 8080 --workers 1 --max-mb 20
+
+Serves one page at http://127.0.0.1:8000/ (this computer only; --host
+0.0.0.0 opens it to the network, with a warning). On the page: record from
+the microphone (a level meter, a one-bar count-in at the tempo chosen) or
+drop a recording or a MIDI melody; see the piano roll of the melody and
+every part, play the band with any part muted, download the MIDI, WAV and
+PNG, and arrange again with other parts, tempo, key, chords, temperature or
+the next seed without sending the melody again. Everything runs here:
+nothing is downloaded, nothing is sent elsewhere. The same JSON API is open
+to scripts (curl examples in the README). Needs the [web] extra:
+pip install 'wav2accomp[web]'.
 """
 
 TRANSCRIBE_EPILOG = """\

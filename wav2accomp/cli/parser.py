@@ -13,13 +13,14 @@ from .. import __version__
 from ..baselines.options import DEFAULT_HIDDEN, BaselineTrainOptions
 from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BAND_PARTS, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
                          GROOVE_MIN_SONGS, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, QUANTIZE_GRIDS, STEMS_SAMPLE_RATE,
-                         SYNTH_ENGINES, TRACKERS)
+                         SERVE_HOST, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS, SERVE_PORT, SERVE_QUEUE,
+                         SERVE_WORKERS, SYNTH_ENGINES, TRACKERS)
 from ..errors import Wav2AccompError
 from ..models.registry import ARCHITECTURES, architecture_names
 from ..options import DecodingOptions, DrumOptions, TrainOptions, TranscriptionOptions, check_bpm, check_drum_density
 from . import commands
 from .help import (ACCOMPANY_EPILOG, BASELINE_EPILOG, DESCRIPTION, EVALUATE_EPILOG, INSPECT_EPILOG, PREPARE_EPILOG,
-                   STEMS_EPILOG, TRAIN_BASSLINE_EPILOG, TRAIN_COMPING_EPILOG, TRAIN_GROOVES_EPILOG, TRANSCRIBE_EPILOG,
+                   SERVE_EPILOG, STEMS_EPILOG, TRAIN_BASSLINE_EPILOG, TRAIN_COMPING_EPILOG, TRAIN_GROOVES_EPILOG, TRANSCRIBE_EPILOG,
                    TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
 
 SPLITS = ("train", "valid", "test")
@@ -194,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     # the commands are listed in DESCRIPTION, one line each; argparse's own list would repeat them
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS, prog="wav2accomp")
     for add in (_accompany, _transcribe, _prepare, _inspect, _train, _train_grooves, _train_comping, _train_bassline,
-                _evaluate, _stems, _baseline):
+                _evaluate, _stems, _baseline, _serve):
         add(subcommands)
     return parser
 
@@ -407,6 +408,27 @@ def _stems(subcommands) -> None:
     render.add_argument("-j", "--jobs", type=positive_int, default=None, help="worker processes (default: all CPUs)")
     add_quiet(render)
     render.set_defaults(run=commands.run_stems_render)
+
+
+def _serve(subcommands) -> None:
+    serve = _command(subcommands, "serve", "A local web page: record or drop a melody, hear and download your band.",
+                     SERVE_EPILOG)
+    serve.add_argument("--host", default=SERVE_HOST, help="address to listen on (default: %(default)s, this "
+                       "computer only)")
+    serve.add_argument("--port", type=positive_int, default=SERVE_PORT, help="(default: %(default)s)")
+    serve.add_argument("--open", action="store_true", help="open the page in the default browser")
+    serve.add_argument("--workers", type=positive_int, default=SERVE_WORKERS, metavar="N",
+                       help="arrangements at once (default: %(default)s)")
+    serve.add_argument("--queue", type=positive_int, default=SERVE_QUEUE, metavar="N",
+                       help="arrangements waiting beyond those; more are told to retry (default: %(default)s)")
+    serve.add_argument("--max-mb", type=positive_float, default=SERVE_MAX_BYTES / 1e6, metavar="MB",
+                       help="largest upload (default: %(default)g)")
+    serve.add_argument("--max-seconds", type=positive_float, default=SERVE_MAX_SECONDS, metavar="S",
+                       help="longest recording or melody (default: %(default)g)")
+    serve.add_argument("--job-minutes", type=positive_float, default=SERVE_JOB_SECONDS / 60, metavar="MIN",
+                       help="remove a job this long after its last use (default: %(default)g)")
+    add_synth(serve, "")
+    serve.set_defaults(run=commands.run_serve)
 
 
 def _baseline(subcommands) -> None:

@@ -23,6 +23,7 @@ import soundfile
 from ..constants import (BAND_PARTS, MAX_TEMPERATURE, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS, SERVE_QUEUE,
                          SERVE_SAMPLE_RATE, SERVE_WORKERS, STEPS_PER_BEAT)
 from ..errors import Wav2AccompError
+from ..fileio import atomic_write
 
 #: Files a job serves, by name: what a client may ask for (never a path it gives).
 SERVED_FILES = {"song.mid": "audio/midi", "song.wav": "audio/wav", "song.png": "image/png"}
@@ -65,6 +66,8 @@ class Job:
         The latest finished arrangement (drawn on demand for ``song.png``).
     touched : float
         ``time.monotonic()`` of its last use.
+    lock : threading.Lock
+        Held while a file of it is made on demand.
     """
 
     id: str
@@ -78,6 +81,7 @@ class Job:
     version: int = 0
     arrangement: object = None
     touched: float = field(default_factory=time.monotonic)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def summary(self) -> dict:
         """The job as the API answers it."""
@@ -285,7 +289,6 @@ class JobStore:
             outputs = job.folder / f"v{version}"
             outputs.mkdir(exist_ok=True)
             arrangement.to_midi(outputs / "song.mid")
-            write_wav(outputs / "song.wav", sum(stems.values()))
             for name, audio in stems.items():
                 write_wav(outputs / f"stem-{name}.wav", audio)
             result = describe(arrangement, version)
@@ -307,7 +310,7 @@ class JobStore:
 
     def file(self, job_id: str, name: str) -> Path:
         """A file of the job's latest arrangement by its served name (``song.mid``, ``song.wav``,
-        ``song.png``, ``stem-<part>.wav``); the picture is drawn on first use."""
+        ``song.png``, ``stem-<part>.wav``); the mix and the picture are made on first use."""
         job = self.get(job_id)
         if job.status != "done":
             raise UnknownJob(f"job {job_id} has no finished arrangement yet")
@@ -317,10 +320,12 @@ class JobStore:
         if name not in SERVED_FILES:
             raise UnknownJob(f"no file {name!r}: ask for one of {', '.join(sorted(SERVED_FILES))}")
         path = folder / name
-        if name == "song.png" and not path.exists():
-            with self._lock:
-                if not path.exists():
-                    job.arrangement.plot(path)
+        with job.lock:
+            if name == "song.png" and not path.exists():
+                job.arrangement.plot(path)
+            elif name == "song.wav" and not path.exists():
+                write_wav(path, sum(soundfile.read(folder / f"stem-{stem}.wav", dtype="float32")[0]
+                                    for stem in job.result["stems"]))
         return path
 
     # --- housekeeping -------------------------------------------------------------------------------------
@@ -360,5 +365,8 @@ class JobStore:
 
 
 def write_wav(path: Path, audio: np.ndarray, sr: int = SERVE_SAMPLE_RATE) -> None:
-    """16-bit WAV (clipped to full scale)."""
-    soundfile.write(path, np.clip(audio, -1.0, 1.0), sr, subtype="PCM_16")
+    """16-bit WAV (clipped to full scale), written atomically."""
+    buffer = io.BytesIO()
+    soundfile.write(buffer, np.clip(audio, -1.0, 1.0), sr, format="WAV", subtype="PCM_16")
+    with atomic_write(path) as handle:
+        handle.write(buffer.getvalue())
