@@ -129,3 +129,43 @@ def synthetic_stems(root: Path, *, per_split: dict[str, int] | None = None, seco
         for stem, wave in (("vocals", vocals), ("bass", np.roll(bass, 7)), ("drums", drums)):
             soundfile.write(folder / f"{stem}.wav", wave.astype(np.float32), sr)
     return root
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A job store of the web server: 2 workers, 2 waiting, the built-in synthesiser, 2 MB and 60 s uploads."""
+    from wav2accomp.web.jobs import JobStore
+
+    jobs = JobStore(tmp_path / "jobs", workers=2, queue=2, engine="builtin", max_bytes=2_000_000, max_seconds=60)
+    yield jobs
+    jobs.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(store):
+    """A real uvicorn server over `store` on a free port, in a thread: (base URL, port)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from wav2accomp.web.app import create_app
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    began = time.monotonic()
+    while not server.started and time.monotonic() - began < 10:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", port
+    server.should_exit = True
+    thread.join(timeout=10)

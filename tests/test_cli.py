@@ -19,8 +19,7 @@ def test_help_teaches_the_commands():
     assert result.returncode == 0 and result.stdout.startswith("usage: wav2accomp [-h] [--version] COMMAND ...")
     listed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ") and line[2] != " "]
     commands = ["accompany", "transcribe", "prepare", "inspect", "train", "train-grooves", "train-comping",
-                "train-bassline", "evaluate",
-                "stems", "baseline"]
+                "train-bassline", "evaluate", "stems", "baseline", "serve"]
     assert listed == commands + ["-h,", "--version"]  # each command once, then the options
     assert "examples:" in run("prepare", "--help").stdout
 

@@ -6,7 +6,6 @@ import io
 import socket
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,17 +21,10 @@ pytest.importorskip("httpx2")
 from starlette.testclient import TestClient  # noqa: E402
 
 from wav2accomp.web.app import create_app  # noqa: E402
-from wav2accomp.web.jobs import JobStore, read_settings, sniff_upload  # noqa: E402
+from wav2accomp.web.jobs import read_settings, sniff_upload  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 HUM = (SAMPLES / "hum_ode_to_joy.flac").read_bytes()
-
-
-@pytest.fixture
-def store(tmp_path):
-    jobs = JobStore(tmp_path / "jobs", workers=2, queue=2, engine="builtin", max_bytes=2_000_000, max_seconds=60)
-    yield jobs
-    jobs.close()
 
 
 @pytest.fixture
@@ -74,7 +66,8 @@ def test_a_hum_becomes_a_band_and_every_file_of_it_is_served(client, store):
     assert all(t["notes"] for t in result["tracks"])
     midi = client.get(f"/api/jobs/{job['id']}/files/song.mid")
     assert midi.status_code == 200 and midi.headers["content-type"] == "audio/midi"
-    names = [next(m.name for m in t if m.type == "track_name") for t in mido.MidiFile(file=io.BytesIO(midi.content)).tracks[1:]]
+    tracks = mido.MidiFile(file=io.BytesIO(midi.content)).tracks[1:]
+    names = [next(m.name for m in t if m.type == "track_name") for t in tracks]
     assert names == ["melody", "percussion", "guitarlike", "bass"]
     for stem in result["stems"]:
         audio, sr = soundfile.read(io.BytesIO(client.get(f"/api/jobs/{job['id']}/files/stem-{stem}.wav").content))
@@ -188,29 +181,6 @@ def test_old_jobs_are_swept_with_their_folders(client, store):
     assert not (store.root / job["id"]).exists() and client.get(f"/api/jobs/{job['id']}").status_code == 404
     job = client.post("/api/jobs", content=HUM).json()
     assert client.delete(f"/api/jobs/{job['id']}").status_code == 204 and not any(store.root.iterdir())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def live_server(store):
-    """A real uvicorn server on a free port, in a thread: (base URL, store)."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    began = time.monotonic()
-    while not server.started and time.monotonic() - began < 10:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", port
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_a_client_that_disconnects_mid_upload_leaves_nothing(live_server, store):

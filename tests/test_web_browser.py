@@ -17,7 +17,8 @@ import soundfile
 
 from wav2accomp.testing.singer import sing, tune_notes
 
-CHROMIUM, DRIVER = shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver") or "/usr/bin/chromedriver"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
@@ -40,7 +41,6 @@ if _missing() and os.environ.get("WAV2ACCOMP_REQUIRE_BROWSER") != "1":
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from test_web import live_server, store  # noqa: E402,F401  (fixtures)
 
 SUNG_SECONDS = 12.0
 
@@ -107,7 +107,7 @@ def test_record_from_the_microphone_and_hear_the_band(browser, live_server):
         assert track_names(answer.read()) == ["melody", "percussion", "guitarlike", "stringslike", "bass"]
 
 
-def test_drop_a_midi_melody_then_change_the_band_without_sending_it_again(browser, live_server, store):  # noqa: F811
+def test_drop_a_midi_melody_then_change_the_band_without_sending_it_again(browser, live_server, store):
     url, _ = live_server
     browser.get(url + "/")
     browser.find_element(By.ID, "file").send_keys(str(SAMPLES / "ode_to_joy_melody.mid"))

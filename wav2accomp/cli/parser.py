@@ -20,8 +20,8 @@ from ..models.registry import ARCHITECTURES, architecture_names
 from ..options import DecodingOptions, DrumOptions, TrainOptions, TranscriptionOptions, check_bpm, check_drum_density
 from . import commands
 from .help import (ACCOMPANY_EPILOG, BASELINE_EPILOG, DESCRIPTION, EVALUATE_EPILOG, INSPECT_EPILOG, PREPARE_EPILOG,
-                   SERVE_EPILOG, STEMS_EPILOG, TRAIN_BASSLINE_EPILOG, TRAIN_COMPING_EPILOG, TRAIN_GROOVES_EPILOG, TRANSCRIBE_EPILOG,
-                   TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
+                   SERVE_EPILOG, STEMS_EPILOG, TRAIN_BASSLINE_EPILOG, TRAIN_COMPING_EPILOG, TRAIN_GROOVES_EPILOG,
+                   TRANSCRIBE_EPILOG, TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
 
 SPLITS = ("train", "valid", "test")
 DEFAULT_PARTS = ["drums", "piano", "strings", "bass"]

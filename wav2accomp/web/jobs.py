@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from ..constants import (BAND_PARTS, MAX_TEMPERATURE, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS, SERVE_QUEUE,
-                         SERVE_SAMPLE_RATE, SERVE_WORKERS, STEPS_PER_BEAT)
+from ..constants import (BAND_PARTS, MAX_TEMPERATURE, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS,
+                         SERVE_QUEUE, SERVE_SAMPLE_RATE, SERVE_WORKERS, STEPS_PER_BEAT)
 from ..errors import Wav2AccompError
 from ..fileio import atomic_write
 
