@@ -191,3 +191,31 @@ def write_json(path: str | os.PathLike, obj) -> None:
     with atomic_write(path, "w") as handle:
         json.dump(obj, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
+
+
+def write_arrays(stem: str | os.PathLike, arrays: dict, meta: dict, *, compressed: bool = False) -> None:
+    """A counted model's files: ``STEM.npz`` (the arrays) and ``STEM.json`` (`meta`), together, atomically."""
+    import numpy as np
+
+    stem = Path(stem)
+    with OutputSet({"arrays": stem.with_suffix(".npz"), "meta": stem.with_suffix(".json")}).writing() as staged:
+        with open(staged["arrays"], "wb") as handle:
+            (np.savez_compressed if compressed else np.savez)(handle, **arrays)
+        staged["meta"].write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+
+
+def read_arrays(stem: str | os.PathLike, names, what: str) -> tuple[dict, dict]:
+    """The files :func:`write_arrays` wrote: (the arrays named, the JSON), without pickle; a one-line
+    :class:`~wav2accomp.errors.Wav2AccompError` ("cannot read the `what` STEM: ...") when either is broken."""
+    import numpy as np
+
+    stem = Path(stem)
+    try:
+        meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        with np.load(stem.with_suffix(".npz"), allow_pickle=False) as data:
+            arrays = {name: data[name] for name in names}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise Wav2AccompError(f"cannot read the {what} {stem}: {exc}") from None
+    if not isinstance(meta, dict):
+        raise Wav2AccompError(f"cannot read the {what} {stem}: its JSON is not an object")
+    return arrays, meta

@@ -17,7 +17,6 @@ note, silence where there is no chord.
 """
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ import numpy as np
 
 from ..constants import BAR_POSITIONS, BASS, BASSLINE_MODEL, GROOVE_MIN_SONGS, N_PITCHES, ONSET, PITCH_LOW, SUSTAIN
 from ..errors import Wav2AccompError
-from ..fileio import OutputSet
+from ..fileio import read_arrays, write_arrays
 from ..symbolic.harmony import NO_CHORD, TRIADS
 from ..symbolic.roll import onset_cells
 from .comping import COMPING_DENSITY_EDGES, COMPING_TEMPO_EDGES, bar_bins
@@ -231,23 +230,16 @@ def train_bassline(cache: str | os.PathLike, out: str | os.PathLike, *, min_song
 
 def save_bassline(model: BasslineModel, stem: str | os.PathLike) -> None:
     """``STEM.npz`` + ``STEM.json`` (register, approach, provenance), together, atomically."""
-    stem = Path(stem)
-    with OutputSet({"arrays": stem.with_suffix(".npz"), "meta": stem.with_suffix(".json")}).writing() as staged:
-        with open(staged["arrays"], "wb") as handle:
-            np.savez(handle, **{name: getattr(model, name) for name in BasslineModel.ARRAYS})
-        staged["meta"].write_text(json.dumps({"kind": "bassline", "center": model.center, "approach": model.approach,
-                                              "info": model.info}, indent=1) + "\n", encoding="utf-8")
+    write_arrays(stem, {name: getattr(model, name) for name in BasslineModel.ARRAYS},
+                 {"kind": "bassline", "center": model.center, "approach": model.approach, "info": model.info})
 
 
 def load_bassline(stem: str | os.PathLike) -> BasslineModel:
     """Read :func:`save_bassline`'s files (no pickle); a one-line error when they are broken."""
-    stem = Path(stem)
+    arrays, meta = read_arrays(stem, BasslineModel.ARRAYS, "bassline model")
     try:
-        meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
-        with np.load(stem.with_suffix(".npz"), allow_pickle=False) as data:
-            arrays = {name: data[name] for name in BasslineModel.ARRAYS}
         center, approach = float(meta["center"]), int(meta["approach"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise Wav2AccompError(f"cannot read the bassline model {stem}: {exc}") from None
     figures, table, counts = arrays["figures"], arrays["figure_table"], arrays["figure_counts"]
     shape = (len(COMPING_TEMPO_EDGES) + 1, len(COMPING_DENSITY_EDGES) + 1, FIGURES_PER_BIN)

@@ -17,7 +17,6 @@ come from the user (lead-sheet mode) or from the chord head of a network.
 """
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ import numpy as np
 from ..constants import (BAR_POSITIONS, COMPING_MODEL, GROOVE_MIN_SONGS, GUITARLIKE, N_PITCHES, ONSET, PITCH_LOW,
                          STRINGSLIKE, SUSTAIN)
 from ..errors import Wav2AccompError
-from ..fileio import OutputSet
+from ..fileio import read_arrays, write_arrays
 from ..symbolic.harmony import NO_CHORD, TRIADS, beat_spans
 from ..symbolic.roll import onset_cells, roll_note_spans
 
@@ -207,23 +206,16 @@ def train_comping(cache: str | os.PathLike, out: str | os.PathLike, *, min_songs
 
 def save_comping(model: CompingModel, stem: str | os.PathLike) -> None:
     """``STEM.npz`` + ``STEM.json`` (register, provenance), together, atomically."""
-    stem = Path(stem)
-    with OutputSet({"arrays": stem.with_suffix(".npz"), "meta": stem.with_suffix(".json")}).writing() as staged:
-        with open(staged["arrays"], "wb") as handle:
-            np.savez(handle, **{name: getattr(model, name) for name in CompingModel.ARRAYS})
-        staged["meta"].write_text(json.dumps({"kind": "comping", "center": model.center, "info": model.info},
-                                             indent=1) + "\n", encoding="utf-8")
+    write_arrays(stem, {name: getattr(model, name) for name in CompingModel.ARRAYS},
+                 {"kind": "comping", "center": model.center, "info": model.info})
 
 
 def load_comping(stem: str | os.PathLike) -> CompingModel:
     """Read :func:`save_comping`'s files (no pickle); a one-line error when they are broken."""
-    stem = Path(stem)
+    arrays, meta = read_arrays(stem, CompingModel.ARRAYS, "comping model")
     try:
-        meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
-        with np.load(stem.with_suffix(".npz"), allow_pickle=False) as data:
-            arrays = {name: data[name] for name in CompingModel.ARRAYS}
         center = float(meta["center"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise Wav2AccompError(f"cannot read the comping model {stem}: {exc}") from None
     rhythms, table, voicing = arrays["rhythms"], arrays["rhythm_table"], arrays["voicing"]
     if (rhythms.ndim != 2 or rhythms.shape[1] != BAR_POSITIONS or rhythms.max(initial=0) > 2

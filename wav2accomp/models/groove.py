@@ -37,18 +37,16 @@ Everything here is numpy; a model is a handful of arrays saved as ``.npz`` +
 """
 from __future__ import annotations
 
-import json
 import os
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from ..constants import (BAR_POSITIONS, DRUM_FAMILIES, DRUM_KIT, N_PITCHES, ONSET, PHRASE_BARS, PITCH_LOW,
                          STEPS_PER_BEAT, SUSTAIN)
 from ..errors import Wav2AccompError
-from ..fileio import OutputSet
+from ..fileio import read_arrays, write_arrays
 from ..symbolic.harmony import beat_spans
 
 #: Voices of the kit, in :data:`~wav2accomp.constants.DRUM_KIT` order.
@@ -403,25 +401,15 @@ def play_drums(model: GrooveModel, melody: np.ndarray, downbeats: np.ndarray, *,
 
 def save_groove_model(model: GrooveModel, stem: str | os.PathLike) -> None:
     """Write ``STEM.npz`` (the arrays) and ``STEM.json`` (kit and provenance) together, atomically."""
-    stem = Path(stem)
     meta = {"kind": "groove", "voices": list(VOICES), "n_features": N_CONTEXT, "n_slots": N_SLOTS,
             "info": model.info}
-    with OutputSet({"arrays": stem.with_suffix(".npz"), "kit": stem.with_suffix(".json")}).writing() as staged:
-        with open(staged["arrays"], "wb") as handle:
-            np.savez_compressed(handle, **{name: getattr(model, name) for name in GrooveModel.ARRAYS})
-        staged["kit"].write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    write_arrays(stem, {name: getattr(model, name) for name in GrooveModel.ARRAYS}, meta, compressed=True)
 
 
 def load_groove_model(stem: str | os.PathLike) -> GrooveModel:
     """Read a model written by :func:`save_groove_model` (no pickle); a one-line error when it does not fit
     this version's kit and features."""
-    stem = Path(stem)
-    try:
-        meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
-        with np.load(stem.with_suffix(".npz"), allow_pickle=False) as data:
-            arrays = {name: data[name] for name in GrooveModel.ARRAYS}
-    except (OSError, ValueError, KeyError) as exc:
-        raise Wav2AccompError(f"cannot read the groove model {stem}: {exc}") from None
+    arrays, meta = read_arrays(stem, GrooveModel.ARRAYS, "groove model")
     kit = len(VOICES)
     beats = BAR_POSITIONS // STEPS_PER_BEAT
     expected = {"drums": (kit,), "hold": (kit,), "grooves": (None, BAR_POSITIONS, kit),

@@ -10,9 +10,10 @@ The API (every answer JSON, errors ``{"error": "one line"}`` with a 4xx/5xx stat
     Body: JSON settings, all optional: ``parts`` (list: drums, piano, strings, bass), ``bpm``, ``key``,
     ``chords`` (``"C G Am F"``), ``temperature``, ``seed``. ``202`` and the job (``status: "queued"``);
     ``400`` for a bad setting, ``503`` with ``Retry-After`` when every worker is busy and the queue is full.
-``GET /api/jobs/{id}``
+``GET /api/jobs/{id}[?wait=S]``
     The job: ``status`` (ready, queued, running, done, error), ``error`` and, when done, ``result``: tempo,
-    key, bar lines and every track's notes ``[pitch, start s, end s]``, the timings.
+    key, bar lines and every track's notes ``[pitch, start s, end s]``, the timings. With ``wait``, answers
+    when the arrangement queued or running ends, or after ``S`` seconds (at most 30), whichever is first.
 ``GET /api/jobs/{id}/files/{name}``
     ``song.mid``, ``song.wav`` (the mix), ``song.png`` (the piano rolls) or ``stem-<track>.wav``.
 ``DELETE /api/jobs/{id}``
@@ -43,6 +44,8 @@ from .jobs import SERVED_FILES, JobStore, ServerBusy, UnknownJob
 STATIC = Path(__file__).resolve().parent / "static"
 #: Seconds between sweeps of expired jobs.
 SWEEP_SECONDS = 30.0
+#: Longest a ``GET /api/jobs/{id}?wait=S`` waits, and how often it looks, seconds.
+MAX_WAIT_SECONDS, WAIT_STEP_SECONDS = 30.0, 0.01
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -97,7 +100,15 @@ def create_app(store: JobStore):
 
     async def show_job(request: Request) -> Response:
         try:
-            return JSONResponse(store.get(request.path_params["job"]).summary())
+            wait = min(max(float(request.query_params.get("wait", 0)), 0.0), MAX_WAIT_SECONDS)
+        except ValueError:
+            return error(400, "wait must be a number of seconds")
+        try:
+            job = store.get(request.path_params["job"])
+            deadline = asyncio.get_running_loop().time() + wait
+            while job.status in ("queued", "running") and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(WAIT_STEP_SECONDS)
+            return JSONResponse(job.summary())
         except UnknownJob as exc:
             return error(404, str(exc))
 

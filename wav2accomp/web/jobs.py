@@ -190,12 +190,12 @@ class JobStore:
     max_bytes, max_seconds : int, float
         Largest upload, bytes, and longest recording or MIDI melody, seconds.
     engine : str
-        Synthesiser of the audio: ``"auto"``, ``"fluidsynth"`` or ``"builtin"``.
+        Synthesiser of the audio: ``"builtin"`` (default: the quickest), ``"fluidsynth"`` or ``"auto"``.
     """
 
     def __init__(self, root=None, *, workers: int = SERVE_WORKERS, queue: int = SERVE_QUEUE,
                  job_seconds: float = SERVE_JOB_SECONDS, max_bytes: int = SERVE_MAX_BYTES,
-                 max_seconds: float = SERVE_MAX_SECONDS, engine: str = "auto"):
+                 max_seconds: float = SERVE_MAX_SECONDS, engine: str = "builtin"):
         self._own_root = root is None
         self.root = Path(tempfile.mkdtemp(prefix="wav2accomp-serve-") if root is None else root)
         self.root.mkdir(parents=True, exist_ok=True)

@@ -7,15 +7,25 @@ const COLOURS = {melody: "#c8372d", percussion: "#555b66", guitarlike: "#2f6fb0"
                  bass: "#7b4fa8"};
 const LABELS = {melody: "melody", percussion: "drums", guitarlike: "piano", stringslike: "strings", bass: "bass"};
 const NOTE_NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
-const POLL_MS = 100;
+const SAMPLE_RATE = 22050;   // the server's: its stems decode without resampling, the take is sent at it
 
 const state = {job: null, result: null, audio: null, buffers: {}, gains: {}, sources: [], playing: false,
                recorder: null, autoplay: false, stoppedAt: 0};
 
 function audioContext() {
-  if (!state.audio) state.audio = new (window.AudioContext || window.webkitAudioContext)();
+  if (!state.audio) {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    try { state.audio = new Context({sampleRate: SAMPLE_RATE}); } catch (err) { state.audio = new Context(); }
+  }
   if (state.audio.state === "suspended") state.audio.resume();
   return state.audio;
+}
+
+function mark(name) {   // seconds since Stop, for anyone timing the page (document.body.dataset.marks)
+  if (!state.stoppedAt) return;
+  const marks = JSON.parse(document.body.dataset.marks || "{}");
+  marks[name] = Number(((performance.now() - state.stoppedAt) / 1000).toFixed(3));
+  document.body.dataset.marks = JSON.stringify(marks);
 }
 
 function setStatus(text, busy = false) {
@@ -113,8 +123,11 @@ function stopRecording() {
     return;
   }
   state.stoppedAt = performance.now();
+  document.body.dataset.marks = "{}";
   state.autoplay = true;
-  upload(new Blob([wavFile(rec.chunks, length, rec.rate)], {type: "audio/wav"}), "your recording");
+  const wav = wavFile(rec.chunks, length, rec.rate);
+  mark("encoded");
+  upload(new Blob([wav], {type: "audio/wav"}), "your recording");
 }
 
 function wavFile(chunks, length, rate) {
@@ -141,6 +154,7 @@ async function upload(blob, what) {
     showError(err.message);
     return;
   }
+  mark("uploaded");
   $("arrange").disabled = $("variation").disabled = false;
   await arrange();
 }
@@ -172,12 +186,12 @@ async function arrange() {
   }
   const version = job.version;
   while (job.status === "queued" || job.status === "running" || job.version !== version) {
-    await new Promise((r) => setTimeout(r, POLL_MS));
-    try { job = await api(`/api/jobs/${state.job.id}`); } catch (err) { showError(err.message); return; }
+    try { job = await api(`/api/jobs/${state.job.id}?wait=5`); } catch (err) { showError(err.message); return; }
     if (job.version !== version) return;   // a newer arrangement took over
     setStatus(job.status === "queued" ? "Waiting for a free worker…" : "Arranging…", true);
   }
   if (job.status === "error") { showError(job.error); return; }
+  mark("arranged");
   await show(job.result);
 }
 
@@ -199,6 +213,7 @@ async function show(result) {
     return [name, await ctx.decodeAudioData(data)];
   }));
   if (state.result !== result) return;
+  mark("sound loaded");
   state.buffers = Object.fromEntries(loaded);
   buildMutes(result.stems);
   $("play").disabled = $("pause").disabled = false;
