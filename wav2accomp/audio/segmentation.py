@@ -19,7 +19,8 @@ import numpy as np
 
 from ..constants import (ATTACK_SEARCH_SECONDS, LEVEL_FRAME, MIN_NOTE_SECONDS, NOTE_EDGE_SHARE, OCTAVE_WINDOW_SECONDS,
                          REATTACK_DIP_DB, REATTACK_RISE_DB, REATTACK_RISE_SECONDS, REATTACK_SHALLOW_DIP_DB,
-                         REATTACK_WINDOW_SECONDS, SEMITONE_DEVIATION_CAP, SEMITONE_SWITCH_COST, VOICING_GAP_SECONDS)
+                         REATTACK_WINDOW_SECONDS, SEMITONE_DEVIATION_CAP, SEMITONE_SWITCH_COST, RELEASE_DROP_DB,
+                         VOICING_GAP_SECONDS)
 from ..dsp import frame_signal, running_median
 from .pitch import PitchTrack
 
@@ -203,7 +204,8 @@ def segment_notes(track: PitchTrack, level_db: np.ndarray, *, min_note_seconds: 
             sung = _robust_pitch(tuned[a:b])
             loudness = float(np.max(level_db[start + a:start + b]))
             attack = _attack_frame(level_db, start + a, start + b, search)
-            notes.append(NoteEvent(onset=float(track.times[attack]), offset=float(track.times[start + b - 1] + hop),
+            offset = float(track.times[_release_frame(level_db, attack, start + b)] + hop)
+            notes.append(NoteEvent(onset=float(track.times[attack]), offset=offset,
                                    pitch=int(np.round(sung)), sung_pitch=sung + tuning,
                                    velocity=int(np.clip(round(110 + 1.5 * loudness), 20, 127))))
     return without_overlaps(notes), tuning
@@ -219,6 +221,16 @@ def without_overlaps(notes: list[NoteEvent]) -> list[NoteEvent]:
         if note.offset > note.onset:
             kept.append(note)
     return kept
+
+
+def _release_frame(level_db: np.ndarray, attack: int, end: int) -> int:
+    """The last frame of a note (frames ``attack..end - 1``) whose level is within :data:`RELEASE_DROP_DB` of the
+    note's peak: where the voice fades, not where the tracker's long frames stop hearing it."""
+    levels = level_db[attack:end]
+    if not len(levels):
+        return max(end - 1, attack)
+    loud = np.flatnonzero(levels >= levels.max() - RELEASE_DROP_DB)
+    return attack + int(loud[-1])
 
 
 def _attack_frame(level_db: np.ndarray, start: int, end: int, search: tuple[int, int]) -> int:
