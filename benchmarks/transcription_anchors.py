@@ -5,7 +5,11 @@ Systems, each on every annotated recording of FOLDER (``wav2accomp.evaluation.tr
 - ``wav2accomp``: :func:`wav2accomp.evaluation.transcription.run_tracker` with the YIN tracker, scored with the
   notes' sung pitch (tuning offset kept) and as written (MIDI numbers, the singer's tuning removed);
 - ``swift-f0 + segment_notes``: swift-f0 (MIT, an ONNX model in its pip package) and its own note
-  segmentation, at their defaults.
+  segmentation, at their defaults;
+- ``basic-pitch``: Spotify's basic-pitch 0.4.0 (Apache-2.0; its ONNX model from the pip package) at its defaults,
+  where it is installed (``pip install "basic-pitch[onnx]==0.4.0"``);
+- ``wav2accomp (pyin)``: librosa's pyin through wav2accomp's segmentation, with ``--pyin`` (slow: about 5× real
+  time).
 
 Metrics: ``wav2accomp.evaluation.metrics.note_scores`` (mir_eval: onsets within 50 ms, pitch within 50 cents;
 COnPOff adds the 20 % offset rule), overlapping note pairs (a note starting before the previous one ends) and
@@ -46,6 +50,21 @@ def swift_notes(detector, samples: np.ndarray, sr: int) -> dict[str, tuple[np.nd
     return {"swift-f0 + segment_notes": (intervals, np.array([n.pitch_hz for n in notes]))}
 
 
+def basic_pitch_notes(model, path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    from basic_pitch.inference import predict
+
+    _, _, events = predict(str(path), model)
+    intervals = np.array([[e[0], e[1]] for e in events]).reshape(-1, 2)
+    return {"basic-pitch 0.4.0 (ONNX)": (intervals, midi_to_hz(np.array([float(e[2]) for e in events])))}
+
+
+def pyin_notes(samples: np.ndarray, sr: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    transcription, _ = run_tracker("pyin", samples, sr)
+    notes = [] if transcription is None else transcription.notes
+    intervals = np.array([[n.onset, n.offset] for n in notes]).reshape(-1, 2)
+    return {"wav2accomp (pyin, sung pitch)": (intervals, midi_to_hz(np.array([n.sung_pitch for n in notes])))}
+
+
 def overlaps(intervals: np.ndarray) -> int:
     """Consecutive note pairs of a (monophonic) transcription that overlap in time."""
     order = np.argsort(intervals[:, 0])
@@ -59,13 +78,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", help="recordings with note annotations beside them")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--pyin", action="store_true", help="also librosa's pyin through wav2accomp's segmentation")
     args = parser.parse_args()
     recordings = find_annotated(args.folder)[:args.limit]
     detector = SwiftF0()
-    runs = {"wav2accomp": lambda x, sr: wav2accomp_notes(x, sr), "swift-f0": lambda x, sr: swift_notes(detector, x, sr)}
+    runs = {"wav2accomp": lambda x, sr, path: wav2accomp_notes(x, sr),
+            "swift-f0": lambda x, sr, path: swift_notes(detector, x, sr)}
+    try:
+        from basic_pitch import ICASSP_2022_MODEL_PATH
+        from basic_pitch.inference import Model
+
+        onnx = Model(str(ICASSP_2022_MODEL_PATH) + ".onnx")
+        runs["basic-pitch"] = lambda x, sr, path: basic_pitch_notes(onnx, path)
+    except ImportError:
+        print("basic-pitch is not installed: left out")
+    if args.pyin:
+        runs["pyin"] = lambda x, sr, path: pyin_notes(x, sr)
     first, sr = load_audio(recordings[0][0], sr=ANALYSIS_SAMPLE_RATE)
     for run in runs.values():
-        run(first, sr)                                     # warm: models loaded, caches filled
+        run(first, sr, recordings[0][0])                   # warm: models loaded, caches filled
+    run_of: dict[str, str] = {}
     scores: dict[str, list] = {}
     counts: dict[str, int] = {}
     seconds = {name: 0.0 for name in runs}
@@ -76,9 +108,10 @@ def main() -> None:
         reference = read_note_labels(labels)
         for run_name, run in runs.items():
             began = time.perf_counter()
-            found = run(samples, sr)
+            found = run(samples, sr, audio)
             seconds[run_name] += time.perf_counter() - began
             for system, (intervals, pitches) in found.items():
+                run_of[system] = run_name
                 row = {**note_scores(*reference, intervals, pitches, prefix="COnP"),
                        **note_scores(*reference, intervals, pitches, offset_ratio=0.2, prefix="COnPOff")}
                 scores.setdefault(system, []).append(row)
@@ -87,7 +120,7 @@ def main() -> None:
     print("| system | COnP F1 | COnP P | COnP R | COnPOff F1 | overlapping pairs | warm × real time |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for system, rows in scores.items():
-        run_name = "swift-f0" if system.startswith("swift") else "wav2accomp"
+        run_name = run_of[system]
         mean = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
         print(f"| {system} | {mean['COnP_f1']:.3f} | {mean['COnP_precision']:.3f} | {mean['COnP_recall']:.3f} | "
               f"{mean['COnPOff_f1']:.3f} | {counts[system]} | {audio_seconds / seconds[run_name]:.0f} |")
