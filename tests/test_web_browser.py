@@ -112,9 +112,8 @@ def test_drop_a_midi_melody_then_change_the_band_without_sending_it_again(browse
     browser.get(url + "/")
     browser.find_element(By.ID, "file").send_keys(str(SAMPLES / "ode_to_joy_melody.mid"))
     until(browser, "return document.body.dataset.ready === '1'")
-    browser.find_element(By.CSS_SELECTOR, "#parts input[value=strings]").click()     # strings off
     browser.find_element(By.ID, "chords").send_keys("D A Bm G")
-    browser.find_element(By.ID, "arrange").click()
+    browser.find_element(By.CSS_SELECTOR, "#parts input[value=strings]").click()     # strings off: re-arranged
     until(browser, "return document.body.dataset.ready === '2'")
     browser.find_element(By.ID, "variation").click()
     until(browser, "return document.body.dataset.ready === '3'")

@@ -10,7 +10,8 @@ const NOTE_NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", 
 const SAMPLE_RATE = 22050;   // the server's: its stems decode without resampling, the take is sent at it
 
 const state = {job: null, result: null, audio: null, buffers: {}, gains: {}, sources: [], playing: false,
-               recorder: null, autoplay: false, stoppedAt: 0};
+               recorder: null, autoplay: false, stoppedAt: 0, startedAt: 0, roll: null, timer: 0};
+const REARRANGE_MS = 500;   // a changed control re-arranges this long after the last change
 
 function audioContext() {
   if (!state.audio) {
@@ -256,7 +257,23 @@ function play() {
     state.sources.push(source);
   }
   state.playing = true;
+  state.startedAt = when;
   document.body.dataset.playing = "true";
+  requestAnimationFrame(playhead);
+}
+
+function playhead() {   // a line over the roll where the band is
+  if (!state.playing || !state.roll) return;
+  const elapsed = audioContext().currentTime - state.startedAt;
+  if (elapsed > state.result.duration + 1) { stopPlaying(); return; }
+  const g = $("roll").getContext("2d");
+  g.putImageData(state.roll.image, 0, 0);
+  const x = state.roll.x(Math.max(elapsed, 0));
+  g.strokeStyle = "#c8372d";
+  g.lineWidth = 2;
+  g.beginPath(); g.moveTo(x, 0); g.lineTo(x, $("roll").height - 20); g.stroke();
+  g.lineWidth = 1;
+  requestAnimationFrame(playhead);
 }
 
 function stopPlaying() {
@@ -264,6 +281,7 @@ function stopPlaying() {
   state.sources = [];
   state.playing = false;
   document.body.dataset.playing = "false";
+  if (state.roll) $("roll").getContext("2d").putImageData(state.roll.image, 0, 0);
 }
 
 function drawRoll(result) {
@@ -290,6 +308,7 @@ function drawRoll(result) {
   });
   g.fillStyle = "#5b6475";
   result.downbeats.forEach((bar, i) => { if (i % 4 === 0) g.fillText(String(i + 1), x(bar) + 2, canvas.height - 6); });
+  state.roll = {image: g.getImageData(0, 0, width, canvas.height), x};
 }
 
 function listNotes(melody) {
@@ -317,8 +336,17 @@ drop.addEventListener("drop", (e) => {
   drop.classList.remove("over");
   if (e.dataTransfer.files[0]) upload(e.dataTransfer.files[0], e.dataTransfer.files[0].name);
 });
-$("arrange").addEventListener("click", () => { stopPlaying(); arrange(); });
+$("arrange").addEventListener("click", () => { clearTimeout(state.timer); stopPlaying(); arrange(); });
+function rearrangeSoon() {   // every control re-arranges the melody already sent
+  if (!state.job) return;
+  clearTimeout(state.timer);
+  state.timer = setTimeout(() => { stopPlaying(); arrange(); }, REARRANGE_MS);
+}
+for (const id of ["bpm", "key", "chords", "seed"]) $(id).addEventListener("change", rearrangeSoon);
+$("temperature").addEventListener("change", rearrangeSoon);
+document.querySelectorAll("#parts input").forEach((box) => box.addEventListener("change", rearrangeSoon));
 $("variation").addEventListener("click", () => {
+  clearTimeout(state.timer);
   $("seed").value = String((Number($("seed").value) || 0) + 1);
   if (Number($("temperature").value) === 0) { $("temperature").value = "0.7"; $("temperature-value").textContent = "0.7"; }
   stopPlaying();
