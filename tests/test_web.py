@@ -204,3 +204,33 @@ def test_serve_refuses_a_port_in_use_in_one_line():
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_stopping_the_server_removes_every_job(tmp_path, stop):
+    import os
+    import signal
+    import urllib.request
+
+    from conftest import free_port
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "wav2accomp", "serve", "--port", str(port)],
+                              env={**os.environ, "TMPDIR": str(tmp_path)}, stdout=subprocess.PIPE, text=True)
+    try:
+        began = time.monotonic()
+        while time.monotonic() - began < 30:
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/api/jobs", data=HUM)
+                with urllib.request.urlopen(request) as answer:
+                    assert answer.status == 201
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert [p.name[:17] for p in tmp_path.iterdir()] == ["wav2accomp-serve-"]
+        server.send_signal(getattr(signal, stop))
+        assert server.wait(timeout=30) == 0 and "stopped" in server.stdout.read()
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert not list(tmp_path.iterdir())

@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -172,6 +173,10 @@ def create_app(store: JobStore):
     return Starlette(routes=routes, lifespan=lifespan)
 
 
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
 def serve(*, host: str = SERVE_HOST, port: int = SERVE_PORT, open_browser: bool = False, **store_options) -> None:
     """Run the page until interrupted (Ctrl-C); `store_options` go to :class:`~wav2accomp.web.jobs.JobStore`."""
     require_web()
@@ -185,6 +190,9 @@ def serve(*, host: str = SERVE_HOST, port: int = SERVE_PORT, open_browser: bool 
     except OSError as exc:
         raise Wav2AccompError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     store = JobStore(**store_options)
+    # uvicorn stops gracefully on SIGINT and SIGTERM, then raises the signal again: as KeyboardInterrupt for both,
+    # so that the jobs' folders are removed below rather than left by the default SIGTERM action
+    signal.signal(signal.SIGTERM, _interrupted)
     try:
         config = uvicorn.Config(create_app(store), host=host, port=port, log_level="warning")
         server = uvicorn.Server(config)
