@@ -6,7 +6,8 @@
 2. The warm API: ``accompany()`` of the 30 s recording to MIDI, median of 5 calls after one.
 3. Generating one part for a 4-minute song (1920 steps = 480 beats at 120 BPM) with each shipped model:
    the numpy forward pass the product uses against the torch network on one thread (decoding the same),
-   median of --repeats; and the largest difference of their probabilities.
+   median of --repeats; and the largest difference of their probabilities; then the whole default band
+   (``generate_parts``: the groove drummer, the aligned piano and strings, the bassline model).
 
 Usage::
 
@@ -113,6 +114,20 @@ def generation_rows(repeats: int) -> list[str]:
         spent[label] = statistics.median(times)
     rows.append(f"| the song's three aligned parts (numpy: stepped together) | {1000 * spent['numpy']:.1f} | "
                 f"{1000 * spent['torch']:.1f} | |")
+    from wav2accomp.constants import BAND_PARTS
+    from wav2accomp.models.generate import generate_parts
+
+    def band():
+        return generate_parts(melody, downbeats, parts=BAND_PARTS, bpm=120.0)
+
+    band()
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        band()
+        times.append(time.perf_counter() - began)
+    rows.append(f"| the default band: groove drums, aligned piano and strings, bassline bass (`generate_parts`) | "
+                f"{1000 * statistics.median(times):.1f} | | |")
     return rows
 
 
