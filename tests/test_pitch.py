@@ -52,3 +52,12 @@ def test_silence_and_noise_are_unvoiced():
     assert not track.voiced[(track.times > 1.1) & (track.times < 1.9)].any()
     assert track.voiced[track.times > 2.1].mean() < 0.1
     assert np.all(track.signed_f0()[~track.voiced] < 0) and np.all(track.signed_f0()[track.voiced] > 0)
+
+
+def test_voicing_holds_through_rough_frames_of_a_run_a_clear_frame_started():
+    from wav2accomp.audio.pitch import hysteresis
+
+    strong = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0], dtype=bool)
+    weak = np.array([0, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1], dtype=bool)
+    assert hysteresis(strong, weak).astype(int).tolist() == [0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1]
+    assert not hysteresis(np.zeros(4, bool), np.ones(4, bool)).any()   # rough frames alone never start a note

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..constants import (PITCH_BLOCK_FRAMES, PITCH_FMAX, PITCH_FMIN, PITCH_FRAME, PITCH_HOP, PITCH_SAMPLE_RATE,
-                         PYIN_FRAME, PYIN_HOP, VOICING_FLOOR_DB, YIN_PICK_THRESHOLD, YIN_THRESHOLD)
+                         PYIN_FRAME, PYIN_HOP, VOICING_FLOOR_DB, YIN_HOLD_THRESHOLD, YIN_PICK_THRESHOLD,
+                         YIN_THRESHOLD)
 from ..dsp import frame_signal, hz_to_midi, running_median
 from .recording import resample
 
@@ -59,6 +60,18 @@ class PitchTrack:
     def midi(self) -> np.ndarray:
         """f0 as fractional MIDI note numbers (69 = A4 = 440 Hz), every frame."""
         return hz_to_midi(self.f0)
+
+
+def hysteresis(strong: np.ndarray, weak: np.ndarray) -> np.ndarray:
+    """Frames of the runs of `weak` frames that hold a `strong` one (``strong`` implies ``weak``): voicing that
+    starts on a clear period and holds through a note's rougher frames."""
+    weak = weak | strong
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], weak.astype(np.int8), [0]])))
+    kept = np.zeros_like(weak)
+    for start, end in zip(edges[::2], edges[1::2]):
+        if strong[start:end].any():
+            kept[start:end] = True
+    return kept
 
 
 def cumulative_mean_normalised_difference(frames: np.ndarray, max_lag: int) -> np.ndarray:
@@ -114,7 +127,7 @@ def _pick_lags(normalised: np.ndarray, min_lag: int, max_lag: int, pick_threshol
 def track_pitch(samples: np.ndarray, sr: int, *, fmin: float = PITCH_FMIN, fmax: float = PITCH_FMAX,
                 hop_length: int = PITCH_HOP, frame_length: int = PITCH_FRAME,
                 pick_threshold: float = YIN_PICK_THRESHOLD, threshold: float = YIN_THRESHOLD,
-                floor_db: float = VOICING_FLOOR_DB) -> PitchTrack:
+                hold_threshold: float = YIN_HOLD_THRESHOLD, floor_db: float = VOICING_FLOOR_DB) -> PitchTrack:
     """Track f0 of mono `samples` (Hz, seconds; see :class:`PitchTrack`).
 
     Parameters
@@ -131,7 +144,9 @@ def track_pitch(samples: np.ndarray, sr: int, *, fmin: float = PITCH_FMIN, fmax:
     pick_threshold : float
         The period is the first lag whose d' dips below this (else the deepest dip).
     threshold : float
-        Deepest d' dip a voiced frame must reach.
+        Deepest d' dip a frame must reach to start voicing.
+    hold_threshold : float
+        Deepest d' dip that keeps voicing going in a run started below `threshold` (:func:`hysteresis`).
     floor_db : float
         Frames quieter than the loudest frame by more than this are unvoiced.
     """
@@ -153,7 +168,8 @@ def track_pitch(samples: np.ndarray, sr: int, *, fmin: float = PITCH_FMIN, fmax:
         levels.append(10 * np.log10(np.mean(np.square(block), axis=1) + 1e-12))
     lag, aperiodicity, rms_db = np.concatenate(lags), np.concatenate(dips), np.concatenate(levels)
     rms_db = rms_db - rms_db.max()
-    voiced = (aperiodicity < threshold) & (rms_db > floor_db)
+    voiced = hysteresis((aperiodicity < threshold) & (rms_db > floor_db),
+                        (aperiodicity < hold_threshold) & (rms_db > floor_db))
     f0 = rate / lag
     smoothed = running_median(f0, _BLIP_FRAMES)
     octave_blip = np.abs(12 * np.log2(f0 / smoothed)) > 6
