@@ -133,3 +133,14 @@ def test_the_shipped_sample_hum_transcribes_to_its_tune():
     result = transcribe(Path(__file__).resolve().parents[1] / "samples" / "hum_ode_to_joy.flac")
     assert [n.pitch for n in result.melody] == [p - 5 for p, _ in TUNES["ode_to_joy"]]
     assert abs(result.grid.bpm - 104) < 2 and abs(result.tuning - 0.2) < 0.05
+
+
+def test_legato_pitch_changes_start_notes_on_time():
+    """Pitch steps and glides sung on one breath (no level dip): each note starts where the pitch changes."""
+    cases = synthetic_set()
+    for name in ("legato steps", "legato glides"):
+        notes, style = cases[name]
+        found = transcribe(sing(notes, SR, style=style), SR).notes
+        assert len(found) == len(notes), name
+        errors = np.array([f.onset - n.onset for f, n in zip(found, notes)])
+        assert np.all(np.abs(errors) < 0.05) and abs(np.median(errors)) < 0.02, (name, errors.round(3))

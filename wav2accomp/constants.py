@@ -232,6 +232,15 @@ REATTACK_RISE_DB = 8.0
 REATTACK_RISE_SECONDS = 0.045
 #: A note's onset is the steepest level rise from this long before its boundary to this long after, seconds.
 ATTACK_SEARCH_SECONDS = (0.035, 0.09)
+#: A note whose steepest level rise near its start is below this (dB over two frames) has no attack: a legato
+#: pitch change, whose onset is where the pitch changes.
+LEGATO_RISE_DB = 2.0
+#: A legato note starts this long before the frame where the tracked pitch path changes semitone, seconds (the
+#: path changes half-way through a glide, and the tracker's long frames hear the new pitch late). Chosen on the
+#: synthetic legato cases (wav2accomp.testing.singer.synthetic_set): 0.04 s puts their median onset error at
+#: +8 ms (90th percentile +18 ms) with every case at note F1 1.000; 0 s left glides 50-130 ms late, 0.06 s
+#: made plain legato steps early.
+LEGATO_LEAD_SECONDS = 0.04
 #: Level envelope frame, samples at PITCH_SAMPLE_RATE (23 ms).
 LEVEL_FRAME = 256
 #: Share of a note's frames at each end left out of its pitch average (glides in and out).

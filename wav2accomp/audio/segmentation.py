@@ -20,7 +20,7 @@ import numpy as np
 from ..constants import (ATTACK_SEARCH_SECONDS, LEVEL_FRAME, MIN_NOTE_SECONDS, NOTE_EDGE_SHARE, OCTAVE_WINDOW_SECONDS,
                          REATTACK_DIP_DB, REATTACK_RISE_DB, REATTACK_RISE_SECONDS, REATTACK_SHALLOW_DIP_DB,
                          REATTACK_WINDOW_SECONDS, SEMITONE_DEVIATION_CAP, SEMITONE_SWITCH_COST, RELEASE_DROP_DB,
-                         VOICING_GAP_SECONDS)
+                         LEGATO_LEAD_SECONDS, LEGATO_RISE_DB, VOICING_GAP_SECONDS)
 from ..dsp import frame_signal, running_median
 from .pitch import PitchTrack
 
@@ -192,6 +192,7 @@ def segment_notes(track: PitchTrack, level_db: np.ndarray, *, min_note_seconds: 
     rise_frames = max(int(round(REATTACK_RISE_SECONDS / hop)), 1)
     dip_window = max(int(round(REATTACK_WINDOW_SECONDS / hop)), 1)
     search = (int(round(ATTACK_SEARCH_SECONDS[0] / hop)), int(round(ATTACK_SEARCH_SECONDS[1] / hop)))
+    legato_lead = int(round(LEGATO_LEAD_SECONDS / hop))
     notes: list[NoteEvent] = []
     for start, end in voiced_runs(track.voiced, int(round(VOICING_GAP_SECONDS / hop))):
         if end - start < min_frames:
@@ -203,7 +204,9 @@ def segment_notes(track: PitchTrack, level_db: np.ndarray, *, min_note_seconds: 
         for a, b in spans:
             sung = _robust_pitch(tuned[a:b])
             loudness = float(np.max(level_db[start + a:start + b]))
-            attack = _attack_frame(level_db, start + a, start + b, search)
+            attack, rise = _attack_frame(level_db, start + a, start + b, search)
+            if a > 0 and rise < LEGATO_RISE_DB:   # legato: the pitch changed with no attack to find the onset by
+                attack = max(start + a - legato_lead, start)
             offset = float(track.times[_release_frame(level_db, attack, start + b)] + hop)
             notes.append(NoteEvent(onset=float(track.times[attack]), offset=offset,
                                    pitch=int(np.round(sung)), sung_pitch=sung + tuning,
@@ -233,17 +236,18 @@ def _release_frame(level_db: np.ndarray, attack: int, end: int) -> int:
     return attack + int(loud[-1])
 
 
-def _attack_frame(level_db: np.ndarray, start: int, end: int, search: tuple[int, int]) -> int:
-    """The frame of steepest level rise from `search` frames before a note's start to after it.
+def _attack_frame(level_db: np.ndarray, start: int, end: int, search: tuple[int, int]) -> tuple[int, float]:
+    """The frame of steepest level rise from `search` frames before a note's start to after it, and that rise
+    (dB over two frames).
 
     The voicing decision (long frames), a level dip's minimum and a change
     of pitch all lead the onset a listener hears (and annotators mark).
     """
     lo, hi = max(start - search[0], 1), min(start + search[1], end - 1, len(level_db) - 1)
     if hi <= lo:
-        return start
+        return start, 0.0
     rise = level_db[lo + 1:hi + 1] - level_db[lo - 1:hi - 1]
-    return lo + int(np.argmax(rise))
+    return lo + int(np.argmax(rise)), float(np.max(rise))
 
 
 def _constant_spans(path: np.ndarray) -> list[tuple[int, int]]:

@@ -40,13 +40,16 @@ class VoiceStyle:
     vibrato_cents, vibrato_hz : float
         Vibrato depth (peak) and rate; it fades in over the first 0.2 s of a note.
     glide_seconds : float
-        Portamento between touching notes of different pitch, seconds.
+        Portamento between touching notes of different pitch, seconds. Touching notes of different pitch are
+        sung legato: no new attack, no level dip (a repeated pitch dips, as a consonant does).
     breath : float
         Level of breath noise relative to the voice peak (0 = none).
     reverb_seconds : float
         RT60 of a synthetic room, seconds (0 = dry).
     harmonics : int
         Partials per note.
+    decay_db_per_second : float
+        How fast each note fades while it is held, dB per second (a breathy singer running out of air).
     """
 
     tuning_cents: float = 0.0
@@ -56,6 +59,7 @@ class VoiceStyle:
     breath: float = 0.0
     reverb_seconds: float = 0.0
     harmonics: int = 12
+    decay_db_per_second: float = 0.0
 
 
 def formant_gain(frequency_hz: np.ndarray) -> np.ndarray:
@@ -85,11 +89,16 @@ def pitch_contour(notes: list[SungNote], n_samples: int, sr: int, style: VoiceSt
         midi[inside] = pitch
         duration = note.offset - note.onset
         repeated_start = touching and previous.pitch == note.pitch
-        attack = np.clip(local / (0.03 if not repeated_start else 0.02), 0.0, 1.0)
-        release = np.clip((duration - local) / 0.04, 0.0, 1.0)
+        legato = touching and previous.pitch != note.pitch
+        attack = np.ones_like(local) if legato else np.clip(local / (0.03 if not repeated_start else 0.02), 0.0, 1.0)
+        following = notes[i + 1] if i + 1 < len(notes) else None
+        legato_out = following is not None and abs(note.offset - following.onset) < 1e-6 \
+            and following.pitch != note.pitch
+        release = np.ones_like(local) if legato_out else np.clip((duration - local) / 0.04, 0.0, 1.0)
         if repeated_start:  # a consonant: the voice dips, then re-attacks
             attack = 0.05 + 0.95 * attack
-        gain[inside] = 10 ** (note.level_db / 20.0) * attack * release
+        fade = 10 ** (-style.decay_db_per_second * local / 20.0)
+        gain[inside] = 10 ** (note.level_db / 20.0) * attack * release * fade
     return midi, gain
 
 
@@ -188,6 +197,13 @@ def synthetic_set() -> dict[str, tuple[list[SungNote], VoiceStyle]]:
         "fast (160 BPM)": (tune_notes("ode_to_joy", bpm=160), VoiceStyle(vibrato_cents=20)),
         "low voice": (tune_notes("twinkle", transpose=-15, bpm=90), VoiceStyle(vibrato_cents=30)),
         "high voice": (tune_notes("twinkle", transpose=12, bpm=120), VoiceStyle(vibrato_cents=30)),
+        # legato: every pitch change sung on one breath, no level dip and no glide to find it by
+        "legato steps": (tune_notes("ode_to_joy", legato=1.0), VoiceStyle(vibrato_cents=20)),
+        "low male voice (D#2-C3)": (tune_notes("twinkle", transpose=-21, bpm=80),
+                                    VoiceStyle(vibrato_cents=30, breath=0.02)),
+        "high child voice (D5-B5)": (tune_notes("twinkle", transpose=14, bpm=120), VoiceStyle(vibrato_cents=40)),
+        "long notes, breathy decay": (tune_notes("twinkle", bpm=50, legato=0.95),
+                                      VoiceStyle(vibrato_cents=30, breath=0.05, decay_db_per_second=10.0)),
         "everything": (tune_notes("ode_to_joy", legato=0.95, quiet_bars_db=6),
                        VoiceStyle(tuning_cents=30, vibrato_cents=50, glide_seconds=0.06, breath=0.03,
                                   reverb_seconds=0.3)),
