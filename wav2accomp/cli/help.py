@@ -192,9 +192,15 @@ examples:
 On the same songs in one run it compares the real accompaniment (the ceiling),
 a trivial baseline (tonic triad on every beat; a rock beat for drums), the
 real accompaniment of another song, the seed's `paper` model and the
-`aligned` model: frame P/R/F1, note-onset F1, chord accuracy against POP909's
-annotations, melody chord-tone ratio and consonance, polyphony, empty-beat
-rate, pitch-class entropy, groove consistency (drums: onset F1 per family).
+`aligned` model, and the newer players (the groove drummer; the comping models
+on the true chords and on the aligned chord head): frame P/R/F1, note-onset F1,
+chord accuracy against POP909's annotations, melody chord-tone ratio and
+consonance, polyphony, empty-beat rate, pitch-class entropy, groove consistency
+(drums: onset F1 per family, backbeat, fills, repeats). The bass section scores
+the bassline model (root agreement with the song's chords); the harmony section
+scores the chord sequences themselves (real, tonic triad, the classic HMM
+harmoniser, the aligned chord head: majmin/root accuracy, CTnCTR, PCS, MCTD,
+chord entropy and changes). --split all evaluates a corpus never seen as a whole.
 Writes OUT/accompaniment.json, OUT/accompaniment.md and a few piano-roll PNGs.
 """
 
