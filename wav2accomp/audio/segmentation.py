@@ -19,7 +19,7 @@ import numpy as np
 
 from ..constants import (ATTACK_SEARCH_SECONDS, LEVEL_FRAME, MIN_NOTE_SECONDS, NOTE_EDGE_SHARE, OCTAVE_WINDOW_SECONDS,
                          REATTACK_DIP_DB, REATTACK_RISE_DB, REATTACK_RISE_SECONDS, REATTACK_SHALLOW_DIP_DB,
-                         REATTACK_WINDOW_SECONDS, SEMITONE_DEVIATION_CAP, SEMITONE_SWITCH_COST, RELEASE_DROP_DB,
+                         REATTACK_WINDOW_SECONDS, SEMITONE_DEVIATION_CAP, SEMITONE_SWITCH_COST, NOTE_LEVEL_DROP_DB,
                          LEGATO_LEAD_SECONDS, LEGATO_RISE_DB, VOICING_GAP_SECONDS)
 from ..dsp import frame_signal, running_median
 from .pitch import PitchTrack
@@ -207,7 +207,10 @@ def segment_notes(track: PitchTrack, level_db: np.ndarray, *, min_note_seconds: 
             attack, rise = _attack_frame(level_db, start + a, start + b, search)
             if a > 0 and rise < LEGATO_RISE_DB:   # legato: the pitch changed with no attack to find the onset by
                 attack = max(start + a - legato_lead, start)
-            offset = float(track.times[_release_frame(level_db, attack, start + b)] + hop)
+            first, last = _audible_frames(level_db, attack, start + b)
+            if a == 0:   # the voice begins: the tracker's long frames (and a consonant) hear it before it sounds
+                attack = first
+            offset = float(track.times[last] + hop)
             notes.append(NoteEvent(onset=float(track.times[attack]), offset=offset,
                                    pitch=int(np.round(sung)), sung_pitch=sung + tuning,
                                    velocity=int(np.clip(round(110 + 1.5 * loudness), 20, 127))))
@@ -226,14 +229,15 @@ def without_overlaps(notes: list[NoteEvent]) -> list[NoteEvent]:
     return kept
 
 
-def _release_frame(level_db: np.ndarray, attack: int, end: int) -> int:
-    """The last frame of a note (frames ``attack..end - 1``) whose level is within :data:`RELEASE_DROP_DB` of the
-    note's peak: where the voice fades, not where the tracker's long frames stop hearing it."""
+def _audible_frames(level_db: np.ndarray, attack: int, end: int) -> tuple[int, int]:
+    """The first and last frames of a note (frames ``attack..end - 1``) whose level is within
+    :data:`~wav2accomp.constants.NOTE_LEVEL_DROP_DB` of the note's peak: where the voice sounds, not where the
+    tracker's long frames begin and stop hearing it."""
     levels = level_db[attack:end]
     if not len(levels):
-        return max(end - 1, attack)
-    loud = np.flatnonzero(levels >= levels.max() - RELEASE_DROP_DB)
-    return attack + int(loud[-1])
+        return attack, max(end - 1, attack)
+    loud = np.flatnonzero(levels >= levels.max() - NOTE_LEVEL_DROP_DB)
+    return attack + int(loud[0]), attack + int(loud[-1])
 
 
 def _attack_frame(level_db: np.ndarray, start: int, end: int, search: tuple[int, int]) -> tuple[int, float]:
