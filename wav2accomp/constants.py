@@ -210,6 +210,11 @@ VOICING_FLOOR_DB = -40.0
 # --- Note segmentation ------------------------------------------------------------
 #: Shortest note kept, seconds (configurable per call).
 MIN_NOTE_SECONDS = 0.07
+#: Beyond MIN_NOTE_SECONDS, a transcription keeps no note shorter than this share of a 16th note at the tempo
+#: it found (the grid cannot hold it: it is a scoop into a note or a fragment of one). Measured: on the 67 SSVD
+#: recordings COnP 0.621 / 0.628 / 0.637 / 0.644 at 0 / 0.75 / 1 / 1.25; at 1.25 synthetic 8ths at 150 BPM and
+#: 16ths at 100 BPM start losing notes (note F1 0.966, 0.983), at 1 they keep all.
+GRID_NOTE_SHARE = 1.0
 #: Unvoiced gaps up to this long inside a sung phrase are bridged, seconds.
 VOICING_GAP_SECONDS = 0.035
 #: A note sounds from its first to its last frame within this many dB of its peak level (its start counted so

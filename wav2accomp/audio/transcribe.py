@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import (ANALYSIS_SAMPLE_RATE, CLASS_PROGRAMS, MAX_AUDIO_SECONDS, MELODY, MIN_NOTE_SECONDS, PITCH_HOP,
-                         PITCH_SAMPLE_RATE, QUANTIZE_GRIDS, STEPS_PER_BEAT, TRACKERS)
+from ..constants import (ANALYSIS_SAMPLE_RATE, CLASS_PROGRAMS, GRID_NOTE_SHARE, MAX_AUDIO_SECONDS, MELODY,
+                         MIN_NOTE_SECONDS, PITCH_HOP, PITCH_SAMPLE_RATE, QUANTIZE_GRIDS, STEPS_PER_BEAT, TRACKERS)
 from ..errors import Wav2AccompError
 from ..symbolic.midi_io import Note, Part, Song, write_midi
 from ..symbolic.roll import n_steps_for, notes_to_roll
@@ -163,6 +163,13 @@ def quantise(notes: list[NoteEvent], tempo_map: TempoMap, *, steps_per_beat: int
     return snapped
 
 
+def _grid_of(notes: list, bpm: float | None):
+    """The beat grid of notes (:func:`~wav2accomp.audio.beats.beat_grid`; `bpm` fixes the tempo)."""
+    onsets = np.array([n.onset for n in notes])
+    durations = np.array([n.offset - n.onset for n in notes])
+    return beat_grid(onsets, np.clip(durations, 0.1, 1.0), bpm=bpm)
+
+
 def analyse(samples: np.ndarray, sr: int, *, track: PitchTrack | None = None, bpm: float | None = None,
             min_note_seconds: float = MIN_NOTE_SECONDS, name: str = "the recording",
             recording: np.ndarray | None = None, recording_sr: int | None = None) -> Transcription:
@@ -176,9 +183,13 @@ def analyse(samples: np.ndarray, sr: int, *, track: PitchTrack | None = None, bp
     notes, tuning = segment_notes(track, level_db, min_note_seconds=min_note_seconds)
     if not notes:
         raise NoMelodyError(f"no melody found in {name}: no sung note of at least {min_note_seconds:g} s")
-    onsets = np.array([n.onset for n in notes])
-    durations = np.array([n.offset - n.onset for n in notes])
-    grid = beat_grid(onsets, np.clip(durations, 0.1, 1.0), bpm=bpm)
+    grid = _grid_of(notes, bpm)
+    shortest = GRID_NOTE_SHARE * 60.0 / grid.bpm / STEPS_PER_BEAT   # a share of a 16th note at the song's tempo
+    if shortest > min_note_seconds:   # notes the grid cannot hold are scoops and fragments, not notes
+        kept, _ = segment_notes(track, level_db, min_note_seconds=shortest, tuning=tuning)
+        if kept:
+            notes = kept
+            grid = _grid_of(notes, bpm)
     tempo_map, signatures = midi_timing(grid)
     return Transcription(samples=samples, sr=sr, track=track, level_db=level_db, notes=notes, tuning=tuning,
                          grid=grid, tempo_map=tempo_map, time_signatures=signatures,
@@ -202,7 +213,8 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     bpm : float or None
         Tempo in quarter notes per minute; None estimates it from the notes.
     min_note_seconds : float
-        Shortest note kept, seconds.
+        Shortest note kept, seconds (notes shorter than a 16th note at the tempo found are left out too:
+        :data:`~wav2accomp.constants.GRID_NOTE_SHARE`).
     max_seconds : float
         Longest recording accepted, seconds.
     tracker : str

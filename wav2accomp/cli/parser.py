@@ -247,7 +247,7 @@ def _transcribe(subcommands) -> None:
     transcribe.add_argument("-o", "--output", required=True, metavar="MID", help="MIDI file to write")
     add_field(transcribe, "--bpm", TranscriptionOptions, "bpm", type=tempo_bpm,
               help="tempo in quarter notes per minute (default: estimated from the notes)")
-    add_note_limits(transcribe, "shortest note kept")
+    add_note_limits(transcribe, "shortest note kept, seconds (notes shorter than a 16th at the tempo found go too)")
     transcribe.add_argument("--quantize", choices=QUANTIZE_GRIDS, default=QUANTIZE_GRIDS[0],
                             help="grid of the written notes: 16th, 8th, or none to keep the sung timing "
                                  "(default: %(default)s)")
