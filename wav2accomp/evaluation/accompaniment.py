@@ -279,6 +279,9 @@ def _evaluate_harmony(cache, split: str, model_dir, limit, progress: bool) -> Se
     annotated = sum("chord_majmin" in row["real"] for row in rows)
     notes = ["", f"Chord accuracy (majmin, root) over the {annotated} songs with chord annotations; the rest over "
              "all songs (`real` = the annotations, else the chords recognised in the song's part)."]
+    if hmm is not None:
+        notes += ["", "The HMM harmoniser is counted from this cache's annotated train songs"
+                  + (" (with the split `all`, those songs are among the ones scored)." if split == "all" else ".")]
     return Section(f"harmony ({len(rows)} songs)", systems, metrics, means_over(rows, systems, metrics), rows,
                    notes=notes, info={"songs": len(rows), "annotated": annotated})
 
