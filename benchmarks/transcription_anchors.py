@@ -8,6 +8,8 @@ Systems, each on every annotated recording of FOLDER (``wav2accomp.evaluation.tr
   segmentation, at their defaults;
 - ``basic-pitch``: Spotify's basic-pitch 0.4.0 (Apache-2.0; its ONNX model from the pip package) at its defaults,
   where it is installed (``pip install "basic-pitch[onnx]==0.4.0"``);
+- ``wav2accomp --tracker swift-f0``: swift-f0's f0 and notes inside wav2accomp's front end (tuning, tempo,
+  grid), the way ``transcribe --tracker swift-f0`` runs it;
 - ``wav2accomp (pyin)``: librosa's pyin through wav2accomp's segmentation, with ``--pyin`` (slow: about 5× real
   time).
 
@@ -58,6 +60,14 @@ def basic_pitch_notes(model, path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return {"basic-pitch 0.4.0 (ONNX)": (intervals, midi_to_hz(np.array([float(e[2]) for e in events])))}
 
 
+def wav2accomp_swift_notes(samples: np.ndarray, sr: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    transcription, _ = run_tracker("swift-f0", samples, sr)
+    notes = [] if transcription is None else transcription.notes
+    intervals = np.array([[n.onset, n.offset] for n in notes]).reshape(-1, 2)
+    return {"wav2accomp --tracker swift-f0 (sung pitch)": (intervals,
+                                                            midi_to_hz(np.array([n.sung_pitch for n in notes])))}
+
+
 def pyin_notes(samples: np.ndarray, sr: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     transcription, _ = run_tracker("pyin", samples, sr)
     notes = [] if transcription is None else transcription.notes
@@ -83,7 +93,8 @@ def main() -> None:
     recordings = find_annotated(args.folder)[:args.limit]
     detector = SwiftF0()
     runs = {"wav2accomp": lambda x, sr, path: wav2accomp_notes(x, sr),
-            "swift-f0": lambda x, sr, path: swift_notes(detector, x, sr)}
+            "swift-f0": lambda x, sr, path: swift_notes(detector, x, sr),
+            "wav2accomp swift-f0": lambda x, sr, path: wav2accomp_swift_notes(x, sr)}
     try:
         from basic_pitch import ICASSP_2022_MODEL_PATH
         from basic_pitch.inference import Model

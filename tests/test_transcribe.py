@@ -144,3 +144,23 @@ def test_legato_pitch_changes_start_notes_on_time():
         assert len(found) == len(notes), name
         errors = np.array([f.onset - n.onset for f, n in zip(found, notes)])
         assert np.all(np.abs(errors) < 0.05) and abs(np.median(errors)) < 0.02, (name, errors.round(3))
+
+
+def test_the_swift_f0_tracker_gives_the_same_tune():
+    pytest.importorskip("swift_f0")
+    notes = tune_notes("twinkle", bpm=96, start=0.5)
+    result = transcribe(sing(notes, SR, style=VoiceStyle(tuning_cents=25, vibrato_cents=40)), SR, tracker="swift-f0")
+    assert [n.pitch for n in result.melody] == [n.pitch for n in notes]
+    assert abs(result.grid.bpm - 96) < 2 and abs(result.tuning - 0.25) < 0.05
+    assert len(result.level_db) == len(result.track.times)   # the track's own loudness, for the picture
+
+
+def test_a_missing_swift_f0_is_one_sentence(monkeypatch):
+    import sys
+
+    import wav2accomp.audio.swift as swift
+
+    monkeypatch.setitem(sys.modules, "swift_f0", None)    # as if not installed
+    monkeypatch.setattr(swift, "_detector", None)
+    with pytest.raises(Wav2AccompError, match=r"needs the \[swift\] extra"):
+        transcribe(sing(tune_notes("twinkle"), SR), SR, tracker="swift-f0")

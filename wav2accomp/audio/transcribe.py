@@ -172,20 +172,28 @@ def _grid_of(notes: list, bpm: float | None):
 
 def analyse(samples: np.ndarray, sr: int, *, track: PitchTrack | None = None, bpm: float | None = None,
             min_note_seconds: float = MIN_NOTE_SECONDS, name: str = "the recording",
-            recording: np.ndarray | None = None, recording_sr: int | None = None) -> Transcription:
+            recording: np.ndarray | None = None, recording_sr: int | None = None,
+            notes: list[NoteEvent] | None = None, tuning: float | None = None) -> Transcription:
     """Transcribe mono `samples` already at the pitch tracker's rate (see :func:`transcribe`).
 
-    `track` replaces the default tracker's f0 (e.g. pyin's, for comparison); `recording` at
-    `recording_sr` Hz is the recording as read, kept in the result (default: `samples`).
+    `track` replaces the default tracker's f0 (e.g. pyin's, for comparison); with `notes` and `tuning` too
+    (swift-f0's, :func:`~wav2accomp.audio.swift.swift_notes`) it replaces the segmentation as well, the track's
+    ``rms_db`` serving as the level. `recording` at `recording_sr` Hz is the recording as read, kept in the
+    result (default: `samples`).
     """
     track = track if track is not None else track_pitch(samples, sr)
-    level_db = level_envelope(samples, PITCH_HOP, len(track.times))
-    notes, tuning = segment_notes(track, level_db, min_note_seconds=min_note_seconds)
+    segmented_here = notes is None
+    if segmented_here:
+        level_db = level_envelope(samples, PITCH_HOP, len(track.times))
+        notes, tuning = segment_notes(track, level_db, min_note_seconds=min_note_seconds)
+    else:
+        level_db = track.rms_db
+        notes = [n for n in notes if n.offset - n.onset >= min_note_seconds]
     if not notes:
         raise NoMelodyError(f"no melody found in {name}: no sung note of at least {min_note_seconds:g} s")
     grid = _grid_of(notes, bpm)
     shortest = GRID_NOTE_SHARE * 60.0 / grid.bpm / STEPS_PER_BEAT   # a share of a 16th note at the song's tempo
-    if shortest > min_note_seconds:   # notes the grid cannot hold are scoops and fragments, not notes
+    if segmented_here and shortest > min_note_seconds:   # notes the grid cannot hold: scoops and fragments
         kept, _ = segment_notes(track, level_db, min_note_seconds=shortest, tuning=tuning)
         if kept:
             notes = kept
@@ -218,8 +226,9 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     max_seconds : float
         Longest recording accepted, seconds.
     tracker : str
-        ``"yin"`` (default: the vectorised YIN, ~250x real time) or ``"pyin"`` (librosa's, a few times real
-        time).
+        ``"yin"`` (default: the vectorised YIN, ~250x real time), ``"pyin"`` (librosa's, a few times real
+        time) or ``"swift-f0"`` (a learned tracker with its own note segmentation, ~150x real time; the
+        ``[swift]`` extra: :mod:`wav2accomp.audio.swift`).
 
     Returns
     -------
@@ -237,7 +246,13 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     options = TranscriptionOptions(bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds,
                                    tracker=tracker)
     samples, file_sr, name = read_recording(audio, sr, max_seconds=options.max_seconds)
-    track = (pyin_track(resample(samples, file_sr, ANALYSIS_SAMPLE_RATE), ANALYSIS_SAMPLE_RATE)
-             if options.tracker == "pyin" else None)
+    track, notes, tuning = None, None, None
+    if options.tracker == "pyin":
+        track = pyin_track(resample(samples, file_sr, ANALYSIS_SAMPLE_RATE), ANALYSIS_SAMPLE_RATE)
+    elif options.tracker == "swift-f0":
+        from .swift import swift_notes
+
+        track, notes, tuning = swift_notes(samples, file_sr)
     return analyse(resample(samples, file_sr, PITCH_SAMPLE_RATE), PITCH_SAMPLE_RATE, track=track, bpm=options.bpm,
-                   min_note_seconds=options.min_note_seconds, name=name, recording=samples, recording_sr=file_sr)
+                   min_note_seconds=options.min_note_seconds, name=name, recording=samples, recording_sr=file_sr,
+                   notes=notes, tuning=tuning)

@@ -11,7 +11,7 @@ from dataclasses import MISSING, fields
 
 from .. import __version__
 from ..baselines.options import DEFAULT_HIDDEN, BaselineTrainOptions
-from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BAND_PARTS, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BAND_PARTS, EVALUATED_TRACKERS, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
                          GROOVE_MIN_SONGS, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, QUANTIZE_GRIDS, STEMS_SAMPLE_RATE,
                          SERVE_HOST, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS, SERVE_PORT, SERVE_QUEUE,
                          SERVE_WORKERS, SYNTH_ENGINES, TRACKERS)
@@ -150,7 +150,8 @@ def add_note_limits(parser: argparse.ArgumentParser, note_help: str) -> None:
     add_field(parser, "--max-seconds", TranscriptionOptions, "max_seconds", type=positive_float, metavar="SECONDS",
               help="longest recording accepted (default: %(default)g)")
     add_field(parser, "--tracker", TranscriptionOptions, "tracker", choices=TRACKERS,
-              help="pitch tracker: yin (fast, default) or pyin (librosa's; a few times real time)")
+              help="pitch tracker: yin (fast, default), pyin (librosa's; a few times real time) or swift-f0 "
+                   "(learned, with its own notes; pip install 'wav2accomp[swift]')")
 
 
 def add_run_options(parser: argparse.ArgumentParser, options_class, *, sampled: str) -> None:
@@ -361,7 +362,7 @@ def _evaluate(subcommands) -> None:
                              "recordings, the default tracker and pyin side by side.", TRANSCRIBE_EVALUATE_EPILOG,
                              help="transcribed vs. annotated notes of recordings")
     transcription.add_argument("folder", metavar="DIR", help="recordings with NAME.txt/NAME.csv note annotations")
-    transcription.add_argument("--trackers", nargs="+", default=list(TRACKERS), choices=TRACKERS,
+    transcription.add_argument("--trackers", nargs="+", default=list(EVALUATED_TRACKERS), choices=TRACKERS,
                                help="pitch trackers to compare (default: both)")
     transcription.add_argument("--limit", type=positive_int, default=None, metavar="N",
                                help="only the first N recordings")

@@ -30,7 +30,7 @@ from tqdm import tqdm
 from ..audio.pitch import pyin_track
 from ..audio.recording import load_audio, resample
 from ..audio.transcribe import NoMelodyError, analyse
-from ..constants import ANALYSIS_SAMPLE_RATE, PITCH_SAMPLE_RATE, TRACKERS
+from ..constants import ANALYSIS_SAMPLE_RATE, EVALUATED_TRACKERS, PITCH_SAMPLE_RATE, TRACKERS
 from ..dsp import midi_to_hz
 from ..errors import Wav2AccompError
 from .metrics import MELODY_METRICS, melody_accuracy, note_scores
@@ -128,8 +128,13 @@ def run_tracker(tracker: str, samples: np.ndarray, sr: int):
     start = time.perf_counter()
     at_pitch_rate = resample(samples, sr, PITCH_SAMPLE_RATE)
     track = pyin_track(samples, sr) if tracker == "pyin" else None
+    notes = tuning = None
+    if tracker == "swift-f0":
+        from ..audio.swift import swift_notes
+
+        track, notes, tuning = swift_notes(samples, sr)
     try:
-        transcription = analyse(at_pitch_rate, PITCH_SAMPLE_RATE, track=track)
+        transcription = analyse(at_pitch_rate, PITCH_SAMPLE_RATE, track=track, notes=notes, tuning=tuning)
     except NoMelodyError:
         transcription = None
     return transcription, time.perf_counter() - start
@@ -152,7 +157,7 @@ def score_transcription(transcription, ref_times, ref_f0, ref_intervals, ref_pit
     return scores
 
 
-def evaluate_transcription(folder: str | os.PathLike, *, trackers: tuple[str, ...] = TRACKERS,
+def evaluate_transcription(folder: str | os.PathLike, *, trackers: tuple[str, ...] = EVALUATED_TRACKERS,
                            limit: int | None = None, progress: bool = True) -> Report:
     """Evaluate every tracker on every annotated recording of `folder` (see the module docstring).
 
