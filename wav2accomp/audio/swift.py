@@ -4,7 +4,8 @@ swift-f0 (MIT) ships its small ONNX model (135 KB) inside its pip package and ru
 downloaded at run time. It is an optional extra (``pip install 'wav2accomp[swift]'``): its f0 every 16 ms, its
 voicing confidence and loudness, and its own note segmentation (a dynamic programme over pitch, voicing and
 level) give the notes; wav2accomp then estimates the singer's tuning, the tempo and bars, and the grid as for
-its own trackers.
+its own trackers; each note is then trimmed to the frames within NOTE_LEVEL_DROP_DB of its peak, and notes
+shorter than a 16th at the tempo found are left out, as for wav2accomp's own notes.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import threading
 
 import numpy as np
 
+from ..constants import NOTE_LEVEL_DROP_DB
 from ..dsp import hz_to_midi
 from ..errors import Wav2AccompError
 from .pitch import PitchTrack
@@ -19,6 +21,8 @@ from .segmentation import NoteEvent, estimate_tuning
 
 #: Confidence at or above which swift-f0 calls a frame voiced (its own calibration).
 SWIFT_VOICED_CONFIDENCE = 0.5
+#: swift-f0's frame period, seconds.
+SWIFT_FRAME_SECONDS = 0.016
 _detector = None
 _lock = threading.Lock()
 
@@ -41,7 +45,9 @@ def swift_notes(samples: np.ndarray, sr: int) -> tuple[PitchTrack, list[NoteEven
 
     The track's ``rms_db`` is swift-f0's loudness relative to its loudest frame (dB); each note's pitch is its
     fitted pitch less the recording's tuning offset (semitones, :func:`~wav2accomp.audio.segmentation.estimate_tuning`
-    over the voiced frames), its velocity from its loudest frame as for the built-in trackers.
+    over the voiced frames), its start and end the first and last frames within
+    :data:`~wav2accomp.constants.NOTE_LEVEL_DROP_DB` of its peak, its velocity from its loudest frame as for the
+    built-in trackers.
     """
     swift_f0, detector = _swift_f0()
     result = detector.detect(np.asarray(samples, dtype=np.float32), sample_rate=sr)
@@ -56,6 +62,12 @@ def swift_notes(samples: np.ndarray, sr: int) -> tuple[PitchTrack, list[NoteEven
         sung = float(hz_to_midi(note.pitch_hz))
         inside = (result.timestamps >= note.start) & (result.timestamps < note.end)
         peak = float(loudness[inside].max()) if inside.any() else 0.0
-        notes.append(NoteEvent(onset=float(note.start), offset=float(note.end), pitch=int(np.round(sung - tuning)),
+        start, end = float(note.start), float(note.end)
+        if inside.any():   # as wav2accomp's own notes: sounding while within NOTE_LEVEL_DROP_DB of the peak
+            frames = np.flatnonzero(inside)
+            loud = frames[loudness[frames] >= peak - NOTE_LEVEL_DROP_DB]
+            start = max(start, float(result.timestamps[loud[0]]) - SWIFT_FRAME_SECONDS / 2)
+            end = min(end, float(result.timestamps[loud[-1]]) + SWIFT_FRAME_SECONDS / 2)
+        notes.append(NoteEvent(onset=start, offset=end, pitch=int(np.round(sung - tuning)),
                                sung_pitch=sung, velocity=int(np.clip(round(110 + 1.5 * peak), 20, 127))))
     return track, notes, tuning

@@ -193,8 +193,9 @@ def analyse(samples: np.ndarray, sr: int, *, track: PitchTrack | None = None, bp
         raise NoMelodyError(f"no melody found in {name}: no sung note of at least {min_note_seconds:g} s")
     grid = _grid_of(notes, bpm)
     shortest = GRID_NOTE_SHARE * 60.0 / grid.bpm / STEPS_PER_BEAT   # a share of a 16th note at the song's tempo
-    if segmented_here and shortest > min_note_seconds:   # notes the grid cannot hold: scoops and fragments
-        kept, _ = segment_notes(track, level_db, min_note_seconds=shortest, tuning=tuning)
+    if shortest > min_note_seconds:   # notes the grid cannot hold: scoops and fragments
+        kept = (segment_notes(track, level_db, min_note_seconds=shortest, tuning=tuning)[0] if segmented_here else
+                [n for n in notes if n.offset - n.onset >= shortest])
         if kept:
             notes = kept
             grid = _grid_of(notes, bpm)
