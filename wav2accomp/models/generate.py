@@ -39,28 +39,26 @@ def load_part_model(part: str, arch: str = ALIGNED_ARCH, model_dir: str | os.Pat
     return load_model(path)
 
 
+def counted_model_path(stem: str, model_dir: str | os.PathLike | None = None) -> Path:
+    """Path stem of a counted model (groove, comping, bassline): `stem` in `model_dir` when it has one, else the
+    shipped one."""
+    path = Path(model_dir or PRETRAINED_DIR) / stem
+    return path if path.with_suffix(".json").is_file() else PRETRAINED_DIR / stem
+
+
 def load_drummer(model_dir: str | os.PathLike | None = None) -> GrooveModel:
     """The groove model: ``groove-percussion`` in `model_dir` when it has one, else the shipped one."""
-    path = Path(model_dir or PRETRAINED_DIR) / GROOVE_MODEL
-    if not path.with_suffix(".json").is_file():
-        path = PRETRAINED_DIR / GROOVE_MODEL
-    return load_groove_model(path)
+    return load_groove_model(counted_model_path(GROOVE_MODEL, model_dir))
 
 
 def load_comper(part: str, model_dir: str | os.PathLike | None = None) -> CompingModel:
     """The comping model of a pitched class: ``comping-<part>`` in `model_dir` when it has one, else the shipped one."""
-    path = Path(model_dir or PRETRAINED_DIR) / f"{COMPING_MODEL}-{part}"
-    if not path.with_suffix(".json").is_file():
-        path = PRETRAINED_DIR / f"{COMPING_MODEL}-{part}"
-    return load_comping(path)
+    return load_comping(counted_model_path(f"{COMPING_MODEL}-{part}", model_dir))
 
 
 def load_bassist(model_dir: str | os.PathLike | None = None) -> BasslineModel:
     """The bassline model: ``bassline-bass`` in `model_dir` when it has one, else the shipped one."""
-    path = Path(model_dir or PRETRAINED_DIR) / BASSLINE_MODEL
-    if not path.with_suffix(".json").is_file():
-        path = PRETRAINED_DIR / BASSLINE_MODEL
-    return load_bassline(path)
+    return load_bassline(counted_model_path(BASSLINE_MODEL, model_dir))
 
 
 def predict_probabilities(model: Model, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray) -> np.ndarray:
