@@ -18,12 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from wav2accomp.constants import (ACCOMPANIMENT_CLASSES, BASS, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL, GUITARLIKE,
-                                  STRINGSLIKE)
+                                  HARMONISER_MODEL, STRINGSLIKE)
 from wav2accomp.models.generate import PRETRAINED_DIR
 
 METRICS = ("frame_f1", "onset_f1", "chord_accuracy", "chord_tone_ratio", "polyphony", "empty_beat_rate",
            "groove_consistency", "kick_onset_f1", "snare_onset_f1", "hihat/cymbal_onset_f1", "backbeat_rate",
-           "fill_rate", "exact_repeat_share", "root_agreement", "root_agreement_own_chords")
+           "fill_rate", "exact_repeat_share", "root_agreement", "root_agreement_own_chords", "chord_majmin",
+           "chord_root", "ctnctr", "pcs", "chord_changes_per_bar")
 
 HEADER = """# Model card: wav2accomp's shipped accompaniment models
 
@@ -32,10 +33,12 @@ Six small networks, one per accompaniment class and architecture, stored as `<ar
 decoding threshold, provenance), and the groove drummer `groove-percussion.npz/.json` (bar patterns, edit
 probabilities and a linear groove choice; `wav2accomp.models.groove`) and the comping models
 `comping-guitarlike` / `comping-stringslike` (bar rhythms and chord voicings; `wav2accomp.models.comping`), and
-the bassline model `bassline-bass` (bar figures of bass degrees; `wav2accomp.models.bassline`).
-`aligned` plays the pitched parts by default, the comping models play them when the user gives chords, the
-groove drummer plays the drums, and the bassline model plays the bass to the chords (the user's, else the
-aligned piano's chord per beat); `paper` is the seed's configuration, kept for comparison.
+the bassline model `bassline-bass` (bar figures of bass degrees; `wav2accomp.models.bassline`), and the harmoniser
+`harmoniser-chords` (a chord per half bar for a melody; `wav2accomp.models.harmoniser`). Chords first: the
+harmoniser chooses the chords from the melody (unless the user gives them), the comping models play piano and
+strings and the bassline model the bass to them, and the groove drummer plays the drums; `accompany --harmony
+network` lets the `aligned` networks play the pitched parts with their own chords instead, and `paper` is the
+seed's configuration, kept for comparison.
 
 - **Data**: POP909 (819 songs, MIT; PIANO track = guitarlike; chord annotations used as chord targets)
   and pop-multitrack (2175 arrangements; no licence stated, used for training only, never redistributed:
@@ -125,13 +128,20 @@ def main() -> None:
               "|---|---:|---:|---:|---:|---:|---|",
               f"| {BASSLINE_MODEL} | {bass['info']['songs']} | {bass['info']['bars']} | {bass['info']['figures']} | "
               f"{bass['center']:.1f} | {bass['approach']} | `{bass['info']['command']}` |"]
+    harmoniser = json.loads((PRETRAINED_DIR / f"{HARMONISER_MODEL}.json").read_text())["info"]
+    lines += ["", "The harmoniser is trained (torch, cross-entropy, Adam, dropout) on the beats of the train split's "
+              "songs with chord annotations (POP909's, reduced to the 24 major/minor triads and no chord); the valid "
+              "split picks the epoch of lowest loss and gives the accuracy (per beat, chords chosen per half bar).", "",
+              "| model | train songs | train beats | hidden units | epochs (best) | minutes | valid accuracy | command |",
+              "|---|---:|---:|---:|---:|---:|---:|---|",
+              f"| {HARMONISER_MODEL} | {harmoniser['train_songs']} | {harmoniser['train_beats']} | "
+              f"{harmoniser['hidden']} | {harmoniser['epochs']} ({harmoniser['best_epoch']}) | "
+              f"{harmoniser['seconds'] / 60:.1f} | {harmoniser['valid_accuracy']:.3f} | `{harmoniser['command']}` |"]
     lines += ["", f"## Test-split figures ({report['metadata']['split']} split, `{report['metadata']['cache']}`)", "",
               "Means over the test songs having the class; `real` is the songs' own part (ceiling), `trivial` "
               "the key's tonic triad on every beat (drums: a rock beat), `other song` another song's real part. "
               "Full tables: benchmarks/RESULTS.md.", ""]
     for part, result in report["sections"].items():
-        if part not in (*ACCOMPANIMENT_CLASSES, BASS):   # the harmony section is in RESULTS
-            continue
         means = result["means"]
         shown = [m for m in METRICS if m in means["real"]]
         lines += [f"### {part} ({result['info']['songs']} songs)", "",
@@ -140,12 +150,13 @@ def main() -> None:
         lines += [f"| {s} | " + " | ".join(fmt(means[s][m]) for m in shown) + " |" for s in result["systems"]]
         lines.append("")
     lines += ["## Limitations", "",
-              "- Harmony is inferred from the melody alone; the chord is right on a minority of beats "
-              "(chord accuracy above), often a related chord (relative minor, dominant). Given the chords, the "
-              "comping models play them exactly, but as block chords on one rhythm per bar (no arpeggios).",
+              "- Harmony is inferred from the melody alone; the harmoniser's chord is right on fewer than half "
+              "of the beats (chord majmin above), often a related chord (relative minor, dominant). Given the "
+              "chords, the comping models play them exactly, but as block chords on one rhythm per bar (no "
+              "arpeggios).",
               "- The bass plays one figure per tempo and melody-density bin (at temperature 0), the same bar after "
-              "bar: no fills, no walking lines, and it follows the chord per beat it is given, so from the melody "
-              "alone it inherits the chord head's mistakes.",
+              "bar: no fills, no walking lines, and it follows the chords it is given, so from the melody alone "
+              "it inherits the harmoniser's mistakes.",
               "- 4/4 pop/rock idioms dominate the data; other metres and styles get generic parts.",
               "- Percussion is one roll of GM drum numbers; no dynamics (fixed velocities). The groove drummer "
               "plays a backbeat in nearly every bar (real parts: 70% of bars) and fewer drums at once than real "

@@ -2,8 +2,9 @@
 
 For POP909 test songs (annotated chords), SECONDS of the MELODY track from its first note are sung by the synthetic voice
 of ``wav2accomp.testing.singer`` (vibrato, breath, the song's own timing) and transcribed by wav2accomp; the
-aligned model's chord head then chooses a chord per beat of the transcription's own grid (the path ``accompany``
-takes). The same head on the clean MIDI melody, and the key's tonic triad, are scored beside it. Every sequence is
+harmoniser (what ``accompany`` plays) chooses a chord per half bar of the transcription's own grid, and so does
+the aligned model's chord head per beat (the ``--harmony network`` path). Both on the clean MIDI melody, and the
+key's tonic triad, are scored beside them. Every sequence is
 compared with the annotations at the song's annotated beats, in seconds (``mir_eval.chord.majmin``; beats whose
 annotation is outside the major/minor vocabulary left out).
 
@@ -22,7 +23,8 @@ import numpy as np
 from wav2accomp.constants import STEPS_PER_BEAT
 from wav2accomp.data.corpus import load_index, load_song
 from wav2accomp.models.aligned import chord_head
-from wav2accomp.models.generate import load_part_model, predict_probabilities
+from wav2accomp.models.generate import load_harmony, load_part_model, predict_probabilities
+from wav2accomp.models.harmoniser import harmonise_melody
 from wav2accomp.symbolic.harmony import CHORD_LABELS, estimate_key, pitch_class_histogram
 from wav2accomp.symbolic.tempo_map import TempoMap
 from wav2accomp.testing.singer import SungNote, VoiceStyle, sing
@@ -55,6 +57,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     args = parser.parse_args()
     model, config = load_part_model("guitarlike")
+    harmoniser = load_harmony()
     entries = [s for s in load_index(args.data)["songs"] if s["split"] == "test" and s.get("chords")][:args.songs]
     rows = []
     for entry in entries:
@@ -89,6 +92,10 @@ def main() -> None:
             "chord head, sung and transcribed": chords_at(
                 times, chord_head(predict_probabilities(model, config, heard.roll(), heard.downbeat_steps()),
                                   config.steps_per_beat), heard.tempo_map),
+            "harmoniser, MIDI melody": chords_at(times, harmonise_melody(harmoniser, clean, arrays["downbeats"]),
+                                                 midi_map),
+            "harmoniser, sung and transcribed": chords_at(
+                times, harmonise_melody(harmoniser, heard.roll(), heard.downbeat_steps()), heard.tempo_map),
         }
         rows.append({name: majmin(reference, estimate) for name, estimate in systems.items()})
         print(f"  {entry['id']}: " + ", ".join(f"{k} {v:.3f}" for k, v in rows[-1].items()), flush=True)

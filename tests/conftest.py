@@ -79,6 +79,35 @@ def band_song(path: Path, seed: int, bars: int = 12) -> Path:
     return make_midi(path, [melody, piano, strings, drums, bass])
 
 
+#: The chords of :func:`band_song`'s bars, as POP909 spells them.
+BAND_CHORDS = ("C:maj", "G:maj", "A:min", "F:maj")
+
+
+@pytest.fixture(scope="session")
+def chord_cache(tmp_path_factory) -> Path:
+    """A prepared cache of synthetic band songs laid out as POP909 is (``NNN/NNN.mid`` with ``beat_midi.txt`` and
+    ``chord_midi.txt``: 120 BPM, a chord a bar): 8 train, 2 valid and 2 test songs with chord annotations."""
+    from wav2accomp.data.corpus import prepare_corpus, split_for
+
+    folder = tmp_path_factory.mktemp("annotated")
+    wanted = {"train": 8, "valid": 2, "test": 2}
+    index, bars = 0, 12
+    while any(wanted.values()):
+        split = split_for(f"{index:03d}.mid")
+        if wanted[split]:
+            song = folder / f"{index:03d}"
+            song.mkdir()
+            band_song(song / f"{index:03d}.mid", seed=index, bars=bars)
+            (song / "beat_midi.txt").write_text("".join(f"{0.5 * b} 1.0 {float(b % 4 == 0)}\n" for b in range(4 * bars)))
+            (song / "chord_midi.txt").write_text("".join(f"{2.0 * b}\t{2.0 * b + 2}\t{BAND_CHORDS[b % 4]}\n"
+                                                         for b in range(bars)))
+            wanted[split] -= 1
+        index += 1
+    cache = tmp_path_factory.mktemp("chord-cache")
+    prepare_corpus([folder], cache, jobs=1, progress=False)
+    return cache
+
+
 @pytest.fixture(scope="session")
 def tiny_cache(tmp_path_factory) -> Path:
     """A prepared cache of synthetic band songs: 6 train, 2 valid and 2 test songs."""

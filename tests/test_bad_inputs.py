@@ -218,8 +218,25 @@ BROKEN_MODELS = {
 def test_a_broken_model_is_one_sentence(folder, tmp_path, broken):
     models = models_with(tmp_path, BROKEN_MODELS[broken])
     shutil.copy(folder / "mel.mid", tmp_path / "mel.mid")
-    refused(tmp_path, "accompany", "mel.mid", "-o", "o.mid", "--parts", "piano", "--model-dir", str(models),
-            says="cannot (read model config|load model weights)")
+    refused(tmp_path, "accompany", "mel.mid", "-o", "o.mid", "--parts", "piano", "--harmony", "network",
+            "--model-dir", str(models), says="cannot (read model config|load model weights)")
+
+
+BROKEN_CHORD_MODELS = {
+    "truncated weights": lambda f: truncate(f / "harmoniser-chords.npz"),
+    "truncated bassline": lambda f: truncate(f / "bassline-bass.npz"),
+    "flipped bytes": lambda f: flip_bytes(f / "harmoniser-chords.npz"),
+    "other blocks": lambda f: (f / "harmoniser-chords.json").write_text(json.dumps({"blocks": ["beat"]})),
+    "not a mapping": lambda f: (f / "harmoniser-chords.json").write_text("[1, 2]"),
+}
+
+
+@pytest.mark.parametrize("broken", BROKEN_CHORD_MODELS, ids=list(BROKEN_CHORD_MODELS))
+def test_a_broken_harmoniser_or_bassline_is_one_sentence(folder, tmp_path, broken):
+    models = models_with(tmp_path, BROKEN_CHORD_MODELS[broken])
+    shutil.copy(folder / "mel.mid", tmp_path / "mel.mid")
+    refused(tmp_path, "accompany", "mel.mid", "-o", "o.mid", "--parts", "piano", "bass", "--model-dir", str(models),
+            says="(cannot read the (harmoniser|bassline model)|harmoniser .* does not fit)")
 
 
 @pytest.mark.parametrize("broken", ["chunk 0", "truncated weights"])

@@ -19,7 +19,7 @@ def test_help_teaches_the_commands():
     assert result.returncode == 0 and result.stdout.startswith("usage: wav2accomp [-h] [--version] COMMAND ...")
     listed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ") and line[2] != " "]
     commands = ["accompany", "transcribe", "prepare", "inspect", "train", "train-grooves", "train-comping",
-                "train-bassline", "evaluate", "stems", "baseline", "serve"]
+                "train-bassline", "train-harmoniser", "evaluate", "stems", "baseline", "serve"]
     assert listed == commands + ["-h,", "--version"]  # each command once, then the options
     assert "examples:" in run("prepare", "--help").stdout
 
@@ -198,7 +198,7 @@ def test_accompany_errors_are_one_line_and_leave_no_file(tmp_path):
              ([hum, "-o", out, "--render", str(tmp_path / "out.mp4")], "use a .wav"),
              ([hum, "-o", str(tmp_path / "no" / "out.mid")], "does not exist"),
              ([hum, "-o", out, "--plot", str(tmp_path)], "is a folder"),
-             ([hum, "-o", out, "--model-dir", str(tmp_path)], "no aligned model")]
+             ([hum, "-o", out, "--model-dir", str(tmp_path), "--harmony", "network"], "no aligned model")]
     for arguments, message in cases:
         result = run("accompany", *arguments)
         assert result.returncode == 1 and message in result.stderr, (arguments, result.stderr)

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW
-from wav2accomp.evaluation.accompaniment import (BASS_SYSTEMS, BASSLINE_GIVEN, BASSLINE_HEAD, COMPING_GIVEN,
-                                                 COMPING_HEAD, GIVEN_CHORDS, GROOVE, SYSTEMS, evaluate_accompaniment,
+from wav2accomp.evaluation.accompaniment import (BASS_SYSTEMS, BASSLINE_GIVEN, BASSLINE_HARMONISER, BASSLINE_HEAD,
+                                                 COMPING_GIVEN,
+                                                 COMPING_HARMONISER, COMPING_HEAD, GIVEN_CHORDS, GROOVE, SYSTEMS,
+                                                 evaluate_accompaniment,
                                                  fit_length, rock_beat_part, tonic_triad_part)
 from wav2accomp.evaluation.report import write_report
 from wav2accomp.models.training import train
@@ -40,15 +42,18 @@ def test_evaluation_compares_every_system_on_the_same_songs(tiny_cache, tiny_mod
                                     plots_dir=tmp_path, n_plots=1, progress=False)
     pitched, drums = report.sections["guitarlike"], report.sections["percussion"]
     assert len(pitched.items) == 2
-    assert list(pitched.means) == [*SYSTEMS, GIVEN_CHORDS, COMPING_GIVEN, COMPING_HEAD] == pitched.systems
+    assert list(pitched.means) == [*SYSTEMS, GIVEN_CHORDS, COMPING_GIVEN, COMPING_HEAD, COMPING_HARMONISER] \
+        == pitched.systems
     assert pitched.means[COMPING_GIVEN]["chord_tone_ratio"] > 0.5
     harmony = report.sections["harmony"]
     assert harmony.means["tonic triad"]["distinct_chords"] == 1.0 and harmony.means["real"]["ctnctr"] > 0.5
+    assert harmony.systems[-1] == "harmoniser" and harmony.means["harmoniser"]["distinct_chords"] > 1
     bass = report.sections["bass"]
     assert bass.systems == list(BASS_SYSTEMS) and len(bass.items) == 2
     assert bass.means["real"]["root_agreement"] == pytest.approx(0.75)   # root, root, fifth, root
     assert bass.means[BASSLINE_GIVEN]["root_agreement"] > 0.9 and bass.means["trivial"]["polyphony"] == 1.0
     assert bass.means[BASSLINE_HEAD]["root_agreement_own_chords"] > 0.9
+    assert bass.means[BASSLINE_HARMONISER]["root_agreement_own_chords"] > 0.9
     assert list(drums.means) == [*SYSTEMS, GROOVE]   # drums play no chords; the groove drummer plays them
     assert drums.means["real"]["backbeat_rate"] == 1.0 and drums.means["trivial"]["exact_repeat_share"] == 1.0
     assert 0.0 < drums.means[GROOVE]["snare_onset_f1"] <= 1.0

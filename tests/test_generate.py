@@ -85,3 +85,26 @@ def test_a_chord_prior_moves_the_chords_into_the_key_and_drums_need_a_minimum_pr
     quiet = np.zeros((n_steps, 2 * N_PITCHES + len(CHORD_LABELS)))
     quiet[:, N_PITCHES:2 * N_PITCHES] = MIN_DRUM_THRESHOLD / 2   # above many calibrated drum thresholds
     assert not decode(drums, quiet).any()
+
+
+def test_chords_first_by_default_the_parts_play_the_harmonisers_chords():
+    from wav2accomp.models.generate import generate_parts, load_harmony
+    from wav2accomp.models.harmoniser import harmonise_melody
+    from wav2accomp.symbolic.harmony import chord_masks
+
+    melody = melody_roll()
+    downbeats = np.arange(0, len(melody), 16)
+    chords = harmonise_melody(load_harmony(), melody, downbeats)
+    parts = generate_parts(melody, downbeats, parts=("guitarlike", "stringslike", "bass"))
+    given = generate_parts(melody, downbeats, parts=("guitarlike", "stringslike", "bass"), chords=chords)
+    assert all(np.array_equal(parts[p], given[p]) for p in parts)           # the same as being given them
+    inside = chord_masks()[chords]
+    for roll in parts.values():
+        assert roll.any() and not (roll > 0)[~inside].any()                # every note a tone of its chord
+    network = generate_parts(melody, downbeats, parts=("guitarlike",), harmony="network")
+    assert not np.array_equal(network["guitarlike"], parts["guitarlike"])
+    paper = generate_parts(melody, downbeats, parts=("guitarlike",), arch="paper")
+    assert np.array_equal(paper["guitarlike"], generate_parts(melody, downbeats, parts=("guitarlike",), arch="paper",
+                                                              harmony="network")["guitarlike"])
+    with pytest.raises(Wav2AccompError, match="unknown harmony source"):
+        generate_parts(melody, downbeats, harmony="oracle")

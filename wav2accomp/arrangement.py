@@ -23,7 +23,7 @@ from .audio.recording import resample
 from .audio.transcribe import NoMelodyError, Transcription, transcribe
 from .constants import (ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MAX_AUDIO_SECONDS, MAX_MELODY_NOTES, MELODY,
                         MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
-                        STRINGSLIKE, TRACKERS)
+                        STRINGSLIKE, TRACKERS, HARMONY_SOURCES)
 from .errors import Wav2AccompError
 from .options import DecodingOptions, DrumOptions, TranscriptionOptions
 from .models.generate import generate_parts
@@ -312,7 +312,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
               min_note_seconds: float = MIN_NOTE_SECONDS, max_seconds: float = MAX_AUDIO_SECONDS,
               chords: str | None = None, chords_file: str | os.PathLike | None = None,
               drummer: str = "groove", drums_density: float = 1.0, drum_style: str | None = None,
-              tracker: str = TRACKERS[0]) -> Arrangement:
+              tracker: str = TRACKERS[0], harmony: str = HARMONY_SOURCES[0]) -> Arrangement:
     """Give a melody a band.
 
     Parameters
@@ -361,6 +361,10 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     drum_style : str, optional
         Keep the groove drummer to one family: backbeat, eighths, sixteenths, quarters, ride,
         four-on-the-floor, half-time.
+    harmony : str
+        Without given chords: ``"harmoniser"`` (default) chooses a chord per half bar for the melody
+        (:mod:`wav2accomp.models.harmoniser`; the key, when given, weighs them as above), which the piano,
+        strings and bass then play; ``"network"`` lets the `arch` networks choose chords as they play.
 
     Returns
     -------
@@ -403,7 +407,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     with _timed(timings, "generate"):
         rolls = generate_parts(melody_roll, melody.downbeat_steps(), parts=classes, arch=arch, model_dir=model_dir,
                                temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior,
-                               bpm=melody.bpm(), drums=drums, chords=given_chords)
+                               bpm=melody.bpm(), drums=drums, chords=given_chords, harmony=harmony)
     name = "the audio array" if isinstance(source, np.ndarray) else str(source)
     return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,
                        seed=seed, temperature=temperature, timings=timings, chords=given_chords)

@@ -331,6 +331,11 @@ GROOVE_MODEL = "groove-percussion"
 COMPING_MODEL = "comping"
 #: File stem of the bassline model (the bass part playing a chord sequence).
 BASSLINE_MODEL = "bassline-bass"
+#: File stem of the harmoniser (the chord sequence for a melody: chords first).
+HARMONISER_MODEL = "harmoniser-chords"
+#: Who chooses the chords when none are given: the harmoniser (default; the comping models and the bassline then
+#: play them) or the chosen architecture's own networks (the pitched parts choose their chords as they play).
+HARMONY_SOURCES = ("harmoniser", "network")
 #: GM bass programs (zero-based): a part playing one of them is a bass unless its name says otherwise.
 BASS_PROGRAMS = range(32, 40)
 #: Grids a transcription's MIDI notes may be written on: 16th notes (what the accompaniment hears), 8th notes,

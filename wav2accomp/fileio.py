@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import zipfile
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterator
@@ -214,7 +216,7 @@ def read_arrays(stem: str | os.PathLike, names, what: str) -> tuple[dict, dict]:
         meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
         with np.load(stem.with_suffix(".npz"), allow_pickle=False) as data:
             arrays = {name: data[name] for name in names}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise Wav2AccompError(f"cannot read the {what} {stem}: {exc}") from None
     if not isinstance(meta, dict):
         raise Wav2AccompError(f"cannot read the {what} {stem}: its JSON is not an object")

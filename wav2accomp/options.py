@@ -154,6 +154,36 @@ class DrumOptions:
             raise Wav2AccompError(f"unknown drum style {self.style!r}: choose from {', '.join(DRUM_STYLES)}")
 
 
+@dataclass(frozen=True)
+class HarmoniserOptions:
+    """Options of one training run of the harmoniser (the ``train-harmoniser`` command's flags)."""
+
+    data: str
+    out: str = field(metadata=FREE_ON_RESUME)
+    epochs: int = field(default=15, metadata=FREE_ON_RESUME)
+    batch_size: int = 1024
+    learning_rate: float = 3e-3
+    hidden: int = 128
+    recognised_weight: float = 0.0
+    seed: int = 0
+    limit_songs: int | None = None
+    max_minutes: float | None = field(default=None, metadata=FREE_ON_RESUME)
+    checkpoint_seconds: float = field(default=120.0, metadata=FREE_ON_RESUME)
+    resume: bool = field(default=False, metadata=FREE_ON_RESUME)
+    progress: bool = field(default=True, metadata=FREE_ON_RESUME)
+    command: str = field(default_factory=lambda: " ".join(["wav2accomp"] + sys.argv[1:]), metadata=FREE_ON_RESUME)
+
+    def __post_init__(self):
+        check_finite("recognised weight", self.recognised_weight, minimum=0)
+        for name in ("epochs", "batch_size", "hidden"):
+            check_count(name.replace("_", " "), getattr(self, name))
+        check_optional_count("limit songs", self.limit_songs)
+        check_finite("the learning rate", self.learning_rate, minimum=0)
+        check_count("seed", self.seed, minimum=0)
+        check_optional_finite("max minutes", self.max_minutes, minimum=0)
+        check_finite("checkpoint seconds", self.checkpoint_seconds, minimum=0)
+
+
 @dataclass
 class TrainOptions:
     """Options of one training run of an accompaniment model (the ``train`` command's flags).

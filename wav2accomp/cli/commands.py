@@ -49,7 +49,7 @@ def run_accompany(args: argparse.Namespace) -> None:
                        temperature=args.temperature, model_dir=args.model_dir, min_note_seconds=args.min_note_seconds,
                        max_seconds=args.max_seconds, chords=args.chords, chords_file=args.chords_file,
                        drummer=args.drummer, drums_density=args.density, drum_style=args.style,
-                       tracker=args.tracker)
+                       tracker=args.tracker, harmony=args.harmony)
     with outputs.writing() as staged:
         result.to_midi(staged["-o"])
         if args.render:
@@ -229,6 +229,16 @@ def run_train_bassline(args: argparse.Namespace) -> None:
     _make_folder(args.out)
     path = train_bassline(args.data, args.out, min_songs=args.min_songs, progress=not args.quiet)
     print(f"bass: wrote {path}.npz/.json")
+
+
+def run_train_harmoniser(args: argparse.Namespace) -> None:
+    needs_torch("wav2accomp train-harmoniser")
+    from ..models.harmoniser_fit import train_harmoniser
+    from ..options import HarmoniserOptions
+
+    result = train_harmoniser(options_from(HarmoniserOptions, args, progress=not args.quiet))
+    print(f"{result['train_songs']} train songs; valid accuracy {result['valid_accuracy']:.3f} (best epoch "
+          f"{result['best_epoch']}); wrote {result['model']}.npz/.json, log.json, loss.png")
 
 
 def run_evaluate_accompaniment(args: argparse.Namespace) -> None:

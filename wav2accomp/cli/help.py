@@ -13,6 +13,7 @@ Commands:
   train-grooves  learn the groove drummer from the drum parts of a cache
   train-comping  learn how piano and strings play given chords, from a cache
   train-bassline learn how bass parts play chords, from a cache
+  train-harmoniser learn to choose chords for a melody, from annotated songs
   evaluate    measure transcription on annotated recordings, generated
               accompaniment against held-out songs, or both routes on stems
   stems       render multitrack stems (one audio file per class) from MIDI
@@ -94,6 +95,20 @@ in the track name) with the chords their songs' other harmony parts sound,
 and writes OUT/bassline-bass.npz/.json: the bar figures (rhythm and degree:
 root, fifth, octave, third, approach note) found in at least --min-songs
 songs, ranked per tempo and melody density, and the bass's register.
+"""
+
+TRAIN_HARMONISER_EPILOG = """\
+example:
+  wav2accomp train-harmoniser --data cache/ --out runs/harmony/
+  wav2accomp accompany hum.wav -o song.mid --model-dir runs/harmony/
+
+Learns, from the cache's songs with chord annotations (POP909's), the chord of
+each beat (24 major/minor triads or none) from the melody around it, read from
+every possible root (so every song teaches every key); the train split learns,
+the valid split picks the best epoch. Needs torch (pip install "wav2accomp[train]");
+a few minutes on two cores. OUT holds checkpoint.pt (--resume continues it),
+log.json, loss.png and harmoniser-chords.npz/.json, which `accompany` uses to
+choose the chords the piano, strings and bass play.
 """
 
 SERVE_EPILOG = """\

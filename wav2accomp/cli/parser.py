@@ -12,15 +12,16 @@ from dataclasses import MISSING, fields
 from .. import __version__
 from ..baselines.options import DEFAULT_HIDDEN, BaselineTrainOptions
 from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BAND_PARTS, EVALUATED_TRACKERS, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
-                         GROOVE_MIN_SONGS, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, QUANTIZE_GRIDS, STEMS_SAMPLE_RATE,
+                         GROOVE_MIN_SONGS, HARMONY_SOURCES, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, QUANTIZE_GRIDS, STEMS_SAMPLE_RATE,
                          SERVE_HOST, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS, SERVE_PORT, SERVE_QUEUE,
                          SERVE_WORKERS, SYNTH_ENGINES, TRACKERS)
 from ..errors import Wav2AccompError
 from ..models.registry import ARCHITECTURES, architecture_names
-from ..options import DecodingOptions, DrumOptions, TrainOptions, TranscriptionOptions, check_bpm, check_drum_density
+from ..options import DecodingOptions, DrumOptions, HarmoniserOptions, TrainOptions, TranscriptionOptions, check_bpm, check_drum_density
 from . import commands
 from .help import (ACCOMPANY_EPILOG, BASELINE_EPILOG, DESCRIPTION, EVALUATE_EPILOG, INSPECT_EPILOG, PREPARE_EPILOG,
                    SERVE_EPILOG, STEMS_EPILOG, TRAIN_BASSLINE_EPILOG, TRAIN_COMPING_EPILOG, TRAIN_GROOVES_EPILOG,
+                   TRAIN_HARMONISER_EPILOG,
                    TRANSCRIBE_EPILOG, TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
 
 SPLITS = ("train", "valid", "test")
@@ -195,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wav2accomp {__version__}")
     # the commands are listed in DESCRIPTION, one line each; argparse's own list would repeat them
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS, prog="wav2accomp")
-    for add in (_accompany, _transcribe, _prepare, _inspect, _train, _train_grooves, _train_comping, _train_bassline,
+    for add in (_accompany, _transcribe, _prepare, _inspect, _train, _train_grooves, _train_comping, _train_bassline, _train_harmoniser,
                 _evaluate, _stems, _baseline, _serve):
         add(subcommands)
     return parser
@@ -218,6 +219,10 @@ def _accompany(subcommands) -> None:
     chords.add_argument("--chords-file", metavar="FILE", default=None,
                         help="the chords to play from a file: START LABEL per line (seconds, or bar N), or "
                              "START END LABEL (POP909's chord_midi.txt)")
+    accompany.add_argument("--harmony", choices=HARMONY_SOURCES, default=HARMONY_SOURCES[0],
+                           help="without --chords, who chooses them: harmoniser = a chord per half bar for the "
+                                "melody, which piano, strings and bass play; network = the parts' networks choose "
+                                "as they play (default: %(default)s)")
     add_field(accompany, "--seed", DecodingOptions, "seed", type=non_negative_int,
               help="seed of the sampling (default: %(default)s)")
     add_field(accompany, "--temperature", DecodingOptions, "temperature", type=temperature,
@@ -333,6 +338,20 @@ def _train_bassline(subcommands) -> None:
     _counted_model(subcommands, "train-bassline", "Learn the bassline model (a bass playing given chords) from the "
                    "bass parts of a prepared cache.", TRAIN_BASSLINE_EPILOG, writes="bassline-bass.npz/.json",
                    counted="a bar figure", run=commands.run_train_bassline)
+
+
+def _train_harmoniser(subcommands) -> None:
+    command = _command(subcommands, "train-harmoniser", "Learn the harmoniser (a chord sequence for a melody) from the "
+                       "songs of a prepared cache that have chord annotations.", TRAIN_HARMONISER_EPILOG)
+    command.add_argument("--data", required=True, metavar="CACHE", help="cache made by `wav2accomp prepare`")
+    command.add_argument("--out", required=True, metavar="DIR", help="run folder: checkpoint, log, plot, model")
+    add_field(command, "--hidden", HarmoniserOptions, "hidden", type=positive_int, metavar="N",
+              help="units of the hidden layer (default: %(default)s)")
+    add_field(command, "--recognised-weight", HarmoniserOptions, "recognised_weight", type=non_negative_float,
+              metavar="W", help="also learn from the songs without chord annotations, with the chords their "
+                                "harmony parts sound, each beat weighing W (default: %(default)g: annotated only)")
+    add_run_options(command, HarmoniserOptions, sampled="batch")
+    command.set_defaults(run=commands.run_train_harmoniser)
 
 
 def _evaluate(subcommands) -> None:

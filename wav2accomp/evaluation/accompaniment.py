@@ -19,17 +19,18 @@ songs and the same grid:
     the same model playing the song's true chords (pitched parts; lead-sheet mode, ``accompany --chords``),
 ``groove``
     the groove drummer (percussion; :mod:`wav2accomp.models.groove`, the default drums of ``accompany``),
-``comping, given chords`` / ``comping, chord head``
+``comping, given chords`` / ``comping, chord head`` / ``comping, harmoniser``
     the comping models (pitched parts; :mod:`wav2accomp.models.comping`) playing the song's true chords
-    (what ``accompany --chords`` plays) or the aligned model's chord per beat (the melody alone),
+    (what ``accompany --chords`` plays), the aligned model's chord per beat, or the harmoniser's chords
+    (:mod:`wav2accomp.models.harmoniser`: what ``accompany`` plays from the melody alone),
 
 and reports the metrics of :mod:`wav2accomp.evaluation.metrics` per song and as means. The ``bass`` section
 (songs with a bass part) compares the real bass, the key's tonic root on every beat, another song's bass, the
 aligned guitarlike model's lowest notes, and the bassline model (:mod:`wav2accomp.models.bassline`) playing the
-song's chords (recognised in its other harmony parts) or the aligned model's chord head. With the guitarlike
-class, a ``harmony`` section scores the chord sequences themselves
+song's chords (recognised in its other harmony parts), the aligned model's chord head or the harmoniser's
+chords. With the guitarlike class, a ``harmony`` section scores the chord sequences themselves
 (:func:`~wav2accomp.evaluation.metrics.harmonisation_metrics`, per-beat accuracy against annotations): the
-song's own, the key's tonic triad, the aligned model's chord head.
+song's own, the key's tonic triad, the classic HMM harmoniser, the aligned model's chord head, the harmoniser.
 """
 from __future__ import annotations
 
@@ -50,7 +51,9 @@ from ..models.dataset import load_part_songs
 from ..models.aligned import chord_head
 from ..models.bassline import play_bass, root_pitch
 from ..models.comping import comp
-from ..models.generate import decode, load_bassist, load_comper, load_drummer, load_part_model, predict_probabilities
+from ..models.generate import (decode, load_bassist, load_comper, load_drummer, load_harmony, load_part_model,
+                                predict_probabilities)
+from ..models.harmoniser import harmonise_melody
 from ..models.groove import bar_plan, play_drums
 from ..models.hmm_harmony import fit_hmm_from_cache, harmonise
 from ..plotting import plot_rolls
@@ -67,8 +70,9 @@ SYSTEMS = ("real", "trivial", "other song", PAPER_ARCH, ALIGNED_ARCH)
 GIVEN_CHORDS = f"{ALIGNED_ARCH}, given chords"
 #: The groove drummer's row (percussion).
 GROOVE = "groove"
-#: The comping models' rows (pitched parts): the true chords, and the aligned model's chord head.
-COMPING_GIVEN, COMPING_HEAD = "comping, given chords", "comping, chord head"
+#: The comping models' rows (pitched parts): the true chords, the aligned model's chord head, and the harmoniser's
+#: chords (what ``accompany`` plays from the melody alone).
+COMPING_GIVEN, COMPING_HEAD, COMPING_HARMONISER = "comping, given chords", "comping, chord head", "comping, harmoniser"
 #: Metrics compared with the real accompaniment's own figure (texture, harmony with the melody, the drummer's).
 TEXTURE_METRICS = ("chord_tone_ratio", "consonance", "polyphony", "empty_beat_rate", "pitch_class_entropy",
                    "groove_consistency", "backbeat_rate", "kick_on_one_rate", "hihat_regularity", "fill_rate",
@@ -175,7 +179,8 @@ def evaluate_accompaniment(cache: str | os.PathLike, *, split: str = "test",
 #: Systems of the bass section: the guitarlike model's lowest notes, the bassline model on two chord sequences.
 ALIGNED_LOWEST = f"{ALIGNED_ARCH} (lowest notes)"
 BASSLINE_GIVEN, BASSLINE_HEAD = "bassline, given chords", "bassline, chord head"
-BASS_SYSTEMS = ("real", "trivial", "other song", ALIGNED_LOWEST, BASSLINE_GIVEN, BASSLINE_HEAD)
+BASSLINE_HARMONISER = "bassline, harmoniser"
+BASS_SYSTEMS = ("real", "trivial", "other song", ALIGNED_LOWEST, BASSLINE_GIVEN, BASSLINE_HEAD, BASSLINE_HARMONISER)
 
 
 def tonic_root_part(melody: np.ndarray, beats: np.ndarray, center: float) -> np.ndarray:
@@ -201,7 +206,7 @@ def lowest_notes(roll: np.ndarray) -> np.ndarray:
 
 def _evaluate_bass(cache, split: str, model_dir, limit, progress: bool) -> Section:
     """Every bass system on every song of `split` with a bass part: one section."""
-    bassist = load_bassist(model_dir)
+    bassist, harmoniser = load_bassist(model_dir), load_harmony(model_dir)
     model, config = load_part_model(GUITARLIKE, ALIGNED_ARCH, model_dir)
     songs = load_part_songs(cache, BASS, split, limit=limit)
     rows, seconds, total_steps = [], 0.0, 0
@@ -218,6 +223,8 @@ def _evaluate_bass(cache, split: str, model_dir, limit, progress: bool) -> Secti
         systems[BASSLINE_GIVEN] = play_bass(bassist, melody, downbeats, chords, bpm=songs.bpm[i])
         seconds += time.perf_counter() - began
         systems[BASSLINE_HEAD] = play_bass(bassist, melody, downbeats, head, bpm=songs.bpm[i])
+        harmonised = harmonise_melody(harmoniser, melody, downbeats)
+        systems[BASSLINE_HARMONISER] = play_bass(bassist, melody, downbeats, harmonised, bpm=songs.bpm[i])
         total_steps += len(melody)
         row = {"id": songs.ids[i], "steps": len(melody)}
         for name, roll in systems.items():
@@ -228,6 +235,8 @@ def _evaluate_bass(cache, split: str, model_dir, limit, progress: bool) -> Secti
                          "pitch_class_entropy": pitch_class_entropy(roll),
                          "groove_consistency": groove_consistency(roll, downbeats)}
         row[BASSLINE_HEAD]["root_agreement_own_chords"] = bass_root_agreement(systems[BASSLINE_HEAD], head, beats)
+        row[BASSLINE_HARMONISER]["root_agreement_own_chords"] = bass_root_agreement(systems[BASSLINE_HARMONISER],
+                                                                                    harmonised, beats)
         rows.append(row)
     metrics = list(dict.fromkeys(k for row in rows for s in BASS_SYSTEMS for k in row[s]))
     means = means_over(rows, BASS_SYSTEMS, metrics)
@@ -243,15 +252,16 @@ def _evaluate_bass(cache, split: str, model_dir, limit, progress: bool) -> Secti
 #: Systems of the harmony section: where each takes its chord sequence from (the HMM harmoniser where the cache's
 #: train split has annotated songs to count it from).
 HMM_HARMONISER = "HMM harmoniser"
-HARMONY_SYSTEMS = ("real", "tonic triad", HMM_HARMONISER, "aligned chord head")
+HARMONY_SYSTEMS = ("real", "tonic triad", HMM_HARMONISER, "aligned chord head", "harmoniser")
 
 
 def _evaluate_harmony(cache, split: str, model_dir, limit, progress: bool) -> Section:
     """The chord sequence itself, for every song with a guitarlike part: the song's chords (annotated, else
     recognised in its part), the key's tonic triad throughout, the classic HMM harmoniser
-    (:mod:`wav2accomp.models.hmm_harmony`, counted from the annotated train songs) and the aligned model's
-    chord head."""
+    (:mod:`wav2accomp.models.hmm_harmony`, counted from the annotated train songs), the aligned model's
+    chord head and the harmoniser (:mod:`wav2accomp.models.harmoniser`)."""
     model, config = load_part_model(GUITARLIKE, ALIGNED_ARCH, model_dir)
+    harmoniser = load_harmony(model_dir)
     songs = load_part_songs(cache, GUITARLIKE, split, limit=limit)
     try:
         hmm = fit_hmm_from_cache(cache)
@@ -267,7 +277,8 @@ def _evaluate_harmony(cache, split: str, model_dir, limit, progress: bool) -> Se
                      "tonic triad": np.full(len(melody), tonic + (12 if mode == "min" else 0)),
                      **({HMM_HARMONISER: harmonise(hmm, melody, arrays["beats"])} if hmm is not None else {}),
                      "aligned chord head": chord_head(predict_probabilities(model, config, melody, downbeats),
-                                                      config.steps_per_beat)}
+                                                      config.steps_per_beat),
+                     "harmoniser": harmonise_melody(harmoniser, melody, downbeats)}
         row = {"id": songs.ids[i]}
         for name, chords in sequences.items():
             row[name] = harmonisation_metrics(melody, chords, downbeats)
@@ -292,6 +303,7 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
     models = {arch: load_part_model(part, arch, model_dir) for arch in (PAPER_ARCH, ALIGNED_ARCH)}
     drummer = load_drummer(model_dir) if part == PERCUSSION else None
     comper = load_comper(part, model_dir) if part != PERCUSSION else None
+    harmoniser = load_harmony(model_dir) if part != PERCUSSION else None
     songs = load_part_songs(cache, part, split, limit=limit)
     per_song, seconds = [], {arch: 0.0 for arch in models}
     if drummer is not None:
@@ -314,7 +326,9 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
             systems[GIVEN_CHORDS] = decode(models[ALIGNED_ARCH][1], probabilities[ALIGNED_ARCH], seed=seed,
                                            chord_prior=given_chord_prior(songs.chords[i]))
             head = chord_head(probabilities[ALIGNED_ARCH], models[ALIGNED_ARCH][1].steps_per_beat)
-            for name, chords in ((COMPING_GIVEN, np.asarray(songs.chords[i])), (COMPING_HEAD, head)):
+            harmonised = harmonise_melody(harmoniser, melody, arrays["downbeats"])
+            for name, chords in ((COMPING_GIVEN, np.asarray(songs.chords[i])), (COMPING_HEAD, head),
+                                 (COMPING_HARMONISER, harmonised)):
                 systems[name] = comp(comper, melody, arrays["downbeats"], chords, bpm=songs.bpm[i])
         else:
             began = time.perf_counter()
@@ -331,7 +345,8 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
             plot_rolls(shown, Path(plots_dir) / f"{part}-{i + 1}.png", downbeats=arrays["downbeats"],
                        title=f"{part}: {songs.ids[i]} ({', '.join(shown)})",
                        drums=tuple(name for name in shown if name != MELODY) if part == PERCUSSION else ())
-    shown = list(SYSTEMS) + ([GROOVE] if part == PERCUSSION else [GIVEN_CHORDS, COMPING_GIVEN, COMPING_HEAD])
+    shown = list(SYSTEMS) + ([GROOVE] if part == PERCUSSION else [GIVEN_CHORDS, COMPING_GIVEN, COMPING_HEAD,
+                                                                   COMPING_HARMONISER])
     metrics = list(dict.fromkeys(k for row in per_song for s in shown for k in row[s]))
     means = means_over(per_song, shown, metrics)
     total_steps = sum(row["steps"] for row in per_song)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BASS, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL,
-                         GUITARLIKE, PERCUSSION)
+                         GUITARLIKE, HARMONISER_MODEL, HARMONY_SOURCES, PERCUSSION)
 from ..errors import Wav2AccompError
 from ..options import DrumOptions
 from .aligned import chord_head
@@ -21,9 +21,12 @@ from .bassline import BasslineModel, load_bassline, play_bass
 from .config import ModelConfig
 from .comping import CompingModel, comp, load_comping
 from .groove import GrooveModel, load_groove_model, play_drums
+from .harmoniser import HarmonyModel, harmonise_melody, load_harmoniser
 from .registry import get_architecture
 
 PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "pretrained"
+#: Second word of the harmoniser's random stream (the seed is the first): the chords do not depend on the parts asked.
+HARMONY_STREAM = 0x4841524D
 
 
 def model_path(part: str, arch: str = ALIGNED_ARCH, model_dir: str | os.PathLike | None = None) -> Path:
@@ -61,6 +64,11 @@ def load_bassist(model_dir: str | os.PathLike | None = None) -> BasslineModel:
     return load_bassline(counted_model_path(BASSLINE_MODEL, model_dir))
 
 
+def load_harmony(model_dir: str | os.PathLike | None = None) -> HarmonyModel:
+    """The harmoniser: ``harmoniser-chords`` in `model_dir` when it has one, else the shipped one."""
+    return load_harmoniser(counted_model_path(HARMONISER_MODEL, model_dir))
+
+
 def predict_probabilities(model: Model, config: ModelConfig, melody: np.ndarray, downbeats: np.ndarray) -> np.ndarray:
     """The model's probabilities for one song, ``(T, outputs)`` float32, from its ``(T, 78)`` melody roll and
     downbeat steps (:meth:`~wav2accomp.models.architecture.Architecture.predict` of its architecture)."""
@@ -93,7 +101,7 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
                    arch: str = ALIGNED_ARCH, model_dir: str | os.PathLike | None = None,
                    temperature: float = 0.0, seed: int = 0, chord_prior: np.ndarray | None = None,
                    bpm: float = 120.0, drums: DrumOptions = DrumOptions(),
-                   chords: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                   chords: np.ndarray | None = None, harmony: str = HARMONY_SOURCES[0]) -> dict[str, np.ndarray]:
     """Every requested accompaniment part for a melody: class -> ``(T, 78)`` encoded roll.
 
     Parameters
@@ -104,7 +112,7 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
         Steps where bars begin.
     parts : iterable of str
         Parts to generate (default: percussion, guitarlike, stringslike; ``bass`` too, played by the bassline
-        model, :func:`load_bassist`, to the given chords or else to the aligned guitarlike model's chord head).
+        model, :func:`load_bassist`, to the chords).
     arch : str
         A registered architecture: ``"aligned"`` (default) or ``"paper"``.
     model_dir : path-like, optional
@@ -113,7 +121,7 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
         Sampling freedom (0 = deterministic) and its seed; each part gets its own stream.
     chord_prior : np.ndarray, optional
         ``(25,)`` weights over the chord vocabulary (e.g. a key's diatonic
-        chords); used by the architectures that choose chords.
+        chords); used by whoever chooses the chords.
     bpm : float
         Tempo, quarter notes per minute (the groove drummer's choice hears it).
     drums : DrumOptions
@@ -121,10 +129,22 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
     chords : np.ndarray, optional
         ``(T,)`` the chord index of every step (lead-sheet mode): the pitched parts are then played by the
         comping models (:func:`load_comper`), which play exactly these chords.
+    harmony : str
+        Without `chords`: ``"harmoniser"`` (default; with the ``aligned`` architecture) chooses them from the
+        melody (:func:`load_harmony`), then played as given chords are (chords first); ``"network"`` lets the
+        architecture's networks choose their own chords as they play (the bass then follows the aligned
+        guitarlike model's chord head). The ``paper`` architecture, the seed's reference, always plays its
+        networks.
     """
+    if harmony not in HARMONY_SOURCES:
+        raise Wav2AccompError(f"unknown harmony source {harmony!r}: choose from {', '.join(HARMONY_SOURCES)}")
     parts = list(parts)
     seeds = {part: seed + index for index, part in enumerate(parts)}
     rolls = {}
+    pitched = [part for part in parts if part != PERCUSSION]
+    if chords is None and pitched and harmony == HARMONY_SOURCES[0] and arch == ALIGNED_ARCH:
+        chords = harmonise_melody(load_harmony(model_dir), melody, downbeats, temperature=temperature,
+                                  rng=np.random.default_rng([seed, HARMONY_STREAM]), chord_prior=chord_prior)
     if PERCUSSION in parts and drums.drummer == "groove":
         rolls[PERCUSSION] = play_drums(load_drummer(model_dir), melody, downbeats, bpm=bpm, density=drums.density,
                                        style=drums.style, temperature=temperature, seed=seeds[PERCUSSION])

@@ -1,0 +1,148 @@
+"""The harmoniser: a chord per half bar for a melody, learned from annotated songs."""
+import json
+
+import numpy as np
+import pytest
+
+from wav2accomp.errors import Wav2AccompError
+from wav2accomp.models.harmoniser import (BLOCKS, N_EXTRA, HarmonyModel, beat_context, chord_log_probabilities,
+                                          half_bar_groups, harmonise_melody, load_harmoniser, melody_beats,
+                                          save_harmoniser)
+from wav2accomp.symbolic.chords import chord_index
+from wav2accomp.symbolic.harmony import NO_CHORD, transpose_chords
+
+TONES = {"C": (60, 64, 67, 72), "F": (65, 69, 72, 77), "G": (67, 71, 74, 79), "Am": (69, 72, 76, 81)}
+
+
+def arpeggios(names, bars_offset: int = 0) -> np.ndarray:
+    """A melody roll arpeggiating one chord a bar in quarter notes (after `bars_offset` silent steps)."""
+    melody = np.zeros((bars_offset + 16 * len(names), 78), dtype=np.uint8)
+    for bar, name in enumerate(names):
+        for beat, pitch in enumerate(TONES[name]):
+            start = bars_offset + 16 * bar + 4 * beat
+            melody[start:start + 4, pitch - 24] = 1
+            melody[start, pitch - 24] = 2
+    return melody
+
+
+def random_model(seed: int = 0, hidden: int = 8) -> HarmonyModel:
+    rng = np.random.default_rng(seed)
+    return HarmonyModel(rng.normal(size=(len(BLOCKS) * 12, hidden)).astype(np.float32),
+                        rng.normal(size=hidden).astype(np.float32), rng.normal(size=(hidden, 2)).astype(np.float32),
+                        rng.normal(size=2).astype(np.float32), rng.normal(size=N_EXTRA).astype(np.float32))
+
+
+def test_beat_context_reads_each_beat_and_its_surroundings():
+    melody = arpeggios(["C", "F"])
+    blocks, extra, spans = beat_context(melody, np.array([0, 16]))
+    assert blocks.shape == (8, len(BLOCKS), 12) and extra.shape == (8, N_EXTRA)
+    assert np.array_equal(spans[:, 0], np.arange(0, 32, 4))
+    beat, bar, song = BLOCKS.index("beat"), BLOCKS.index("bar"), BLOCKS.index("song")
+    assert blocks[0, beat, 0] == 1.0 and blocks[0, beat].sum() == 1.0          # the first beat sounds C
+    assert np.allclose(blocks[0, bar, [0, 4, 7]], [0.5, 0.25, 0.25])             # C twice, E and G in bar 1
+    assert np.isclose(blocks[3, BLOCKS.index("beat after"), 5], 1.0)            # then F starts bar 2
+    assert np.isclose(blocks[:, song].sum(axis=1), 1.0).all()
+    assert blocks[0, BLOCKS.index("bar before")].sum() == 0                      # nothing before the song
+
+
+def test_beats_follow_the_bars_and_half_bars_group_them():
+    downbeats = np.array([2, 18])                     # a two-step pickup
+    beats = melody_beats(34, downbeats)
+    assert np.array_equal(beats, [2, 6, 10, 14, 18, 22, 26, 30])
+    blocks, _, spans = beat_context(np.zeros((34, 78), np.uint8), downbeats)
+    assert np.array_equal(half_bar_groups(spans, downbeats, 34), [0, 0, 1, 1, 2, 2, 3, 3])
+
+
+def test_the_chords_are_probabilities_and_transpose_with_the_melody():
+    model = random_model()
+    melody = arpeggios(["C", "Am", "F", "G"])
+    blocks, extra, _ = beat_context(melody, np.arange(0, 64, 16))
+    log_probabilities = chord_log_probabilities(model, blocks, extra)
+    assert log_probabilities.shape == (16, NO_CHORD + 1)
+    assert np.allclose(np.exp(log_probabilities).sum(axis=1), 1.0, atol=1e-5)
+    chords = harmonise_melody(model, melody, np.arange(0, 64, 16))
+    for semitones in (1, 5, -3):
+        moved = np.roll(melody, semitones, axis=1)
+        assert np.array_equal(harmonise_melody(model, moved, np.arange(0, 64, 16)), transpose_chords(chords, semitones))
+
+
+def test_one_chord_per_half_bar_with_a_prior_and_seeded_draws():
+    model = random_model(1)
+    melody, downbeats = arpeggios(["C", "Am", "F", "G"] * 2), np.arange(0, 128, 16)
+    chords = harmonise_melody(model, melody, downbeats)
+    assert all(len(set(chords[s:s + 8])) == 1 for s in range(0, 128, 8))
+    only_c = np.full(NO_CHORD + 1, 1e-9)
+    only_c[chord_index("C")] = 1.0
+    assert (harmonise_melody(model, melody, downbeats, chord_prior=only_c) == chord_index("C")).all()
+    drawn = [harmonise_melody(model, melody, downbeats, temperature=2.0, rng=np.random.default_rng(s)) for s in (0, 0, 1)]
+    assert np.array_equal(drawn[0], drawn[1]) and not np.array_equal(drawn[0], drawn[2])
+    assert (harmonise_melody(model, np.zeros((0, 78), np.uint8), np.zeros(0, int)) == NO_CHORD).all()
+
+
+def test_a_saved_harmoniser_reads_back_and_a_broken_one_is_one_line(tmp_path):
+    model = random_model(2)
+    save_harmoniser(model, tmp_path / "h")
+    loaded = load_harmoniser(tmp_path / "h")
+    melody = arpeggios(["C", "G"])
+    assert np.array_equal(harmonise_melody(loaded, melody, np.array([0, 16])),
+                          harmonise_melody(model, melody, np.array([0, 16])))
+    meta = json.loads((tmp_path / "h.json").read_text())
+    meta["blocks"] = meta["blocks"][:-1]
+    (tmp_path / "h.json").write_text(json.dumps(meta))
+    with pytest.raises(Wav2AccompError, match="does not fit"):
+        load_harmoniser(tmp_path / "h")
+    (tmp_path / "h.npz").write_bytes(b"not an npz")
+    with pytest.raises(Wav2AccompError, match="cannot read the harmoniser"):
+        load_harmoniser(tmp_path / "h")
+
+
+def test_the_shipped_harmoniser_hears_plain_progressions():
+    from wav2accomp.models.generate import load_harmony
+
+    names = ["C", "G", "Am", "F"] * 2
+    chords = harmonise_melody(load_harmony(), arpeggios(names), np.arange(0, 128, 16))
+    wanted = np.repeat([chord_index(n) for n in names], 16)
+    assert np.mean(chords == wanted) >= 0.75
+
+
+def test_training_learns_the_annotated_chords_and_resumes(chord_cache, tmp_path):
+    torch = pytest.importorskip("torch")
+    from wav2accomp.models.harmoniser_fit import AnnotatedBeats, HarmonyNetwork, train_harmoniser
+    from wav2accomp.options import HarmoniserOptions
+
+    def options(epochs, resume=False):
+        return HarmoniserOptions(str(chord_cache), str(tmp_path / "run"), epochs=epochs, batch_size=32, hidden=16, learning_rate=1e-2,
+                                 resume=resume, progress=False)
+
+    first = train_harmoniser(options(3))
+    assert [row["epoch"] for row in first["history"]] == [1, 2, 3]
+    result = train_harmoniser(options(30, resume=True))
+    assert [row["epoch"] for row in result["history"]] == list(range(1, 31))
+    assert result["valid_accuracy"] >= 0.8
+    with pytest.raises(Wav2AccompError, match="different --hidden"):
+        train_harmoniser(HarmoniserOptions(str(chord_cache), str(tmp_path / "run"), batch_size=32, hidden=8,
+                                           learning_rate=1e-2, resume=True, progress=False))
+    model = load_harmoniser(tmp_path / "run" / "harmoniser-chords")
+    assert model.info["train_songs"] == 8 and model.info["valid_songs"] == 2
+    # the numpy model is the torch network without dropout
+    valid = AnnotatedBeats(chord_cache, "valid")
+    network = HarmonyNetwork(16)
+    network.load_state_dict({"rotations": network.rotations,
+                             "hidden.weight": torch.from_numpy(model.hidden_weight.T.copy()),
+                             "hidden.bias": torch.from_numpy(model.hidden_bias),
+                             "triads.weight": torch.from_numpy(model.triad_weight.T.copy()),
+                             "triads.bias": torch.from_numpy(model.triad_bias),
+                             "none.weight": torch.from_numpy(model.none_weight[None])})
+    network.eval()
+    with torch.no_grad():
+        expected = torch.log_softmax(network(valid.blocks, valid.extra), dim=1).numpy()
+    assert np.allclose(chord_log_probabilities(model, valid.blocks.numpy(), valid.extra.numpy()), expected, atol=1e-4)
+
+
+def test_no_annotated_songs_is_one_line(tiny_cache, tmp_path):
+    pytest.importorskip("torch")
+    from wav2accomp.models.harmoniser_fit import train_harmoniser
+    from wav2accomp.options import HarmoniserOptions
+
+    with pytest.raises(Wav2AccompError, match="no train songs with chord annotations"):
+        train_harmoniser(HarmoniserOptions(str(tiny_cache), str(tmp_path / "run"), progress=False))

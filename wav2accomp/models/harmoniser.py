@@ -1,0 +1,232 @@
+"""The harmoniser: a chord sequence for a melody (chords first: the band then plays them).
+
+For each beat of the melody and each of the 12 possible chord roots, the
+melody's pitch classes around that beat are read *relative to the root*
+(:func:`beat_context`: the beat itself, on the downbeat and on the bar's
+middle beat, the notes starting in it, its half bar, its bar, the beats and
+bars either side, the whole song's pitch-class histogram). A small network
+(one hidden layer, shared by all roots) scores a major and a minor triad on
+that root from those 12-pitch-class blocks, and a linear score of how much
+melody sounds scores "no chord": the chord of a beat is a softmax over the 25
+(:data:`~wav2accomp.symbolic.harmony.CHORD_LABELS`). Reading the melody
+relative to each root makes the model exactly transposition-equivariant — a
+melody moved up a tone gets its chords moved up a tone — and lets every
+training song teach every key at once. The song's histogram, read from the
+root, is what the model knows of the key (a chord on the key's fourth degree
+sees another histogram than one on its second).
+
+Chords change mostly on bar lines and half bars, so a chord is chosen per half
+bar (:func:`harmonise_melody`: the summed log-probabilities of its beats), the
+most probable one, or at a positive temperature one drawn from them. The
+context blocks already span two bars either side; a chord-bigram Viterbi on
+top of the per-beat probabilities was measured to lower the accuracy, so the
+sequence is decoded by half bars.
+
+Everything here is numpy: a model is its weight matrices saved as ``.npz`` +
+``.json`` (:func:`save_harmoniser`, :func:`load_harmoniser`); it is learned
+with torch by :mod:`wav2accomp.models.harmoniser_fit`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..constants import BAR_POSITIONS, STEPS_PER_BEAT
+from ..errors import Wav2AccompError
+from ..fileio import read_arrays, write_arrays
+from ..symbolic.harmony import NO_CHORD, beat_spans, fold_to_pitch_classes
+from ..symbolic.roll import onset_cells
+from .conditioning import bar_positions
+
+#: The 12-pitch-class blocks of :func:`beat_context`, in order.
+BLOCKS = ("beat", "beat on the downbeat", "beat on the middle beat", "onsets", "half bar", "bar",
+          "beat before", "beat after", "2 beats before", "2 beats after", "3 beats before", "3 beats after",
+          "onsets of the beat before", "onsets of the beat after", "bar before", "bar after",
+          "2 bars before", "2 bars after", "song")
+#: The root-free inputs of the "no chord" score: a constant, melody sounding in the beat, in its bar, downbeat,
+#: middle beat.
+N_EXTRA = 5
+#: Steps of half a bar (where chords change, with the bar lines).
+HALF_BAR = BAR_POSITIONS // 2
+#: Rotation indices: ``ROTATIONS[r, k]`` is the pitch class ``k`` semitones above root ``r``.
+ROTATIONS = (np.arange(12)[:, None] + np.arange(12)[None, :]) % 12
+
+
+@dataclass
+class HarmonyModel:
+    """The harmoniser's weights (see the module docstring).
+
+    Attributes
+    ----------
+    hidden_weight, hidden_bias : np.ndarray
+        ``(len(BLOCKS) * 12, H)``, ``(H,)``: the hidden layer over one root's context blocks (block-major).
+    triad_weight, triad_bias : np.ndarray
+        ``(H, 2)``, ``(2,)``: the major and minor triad scores on that root.
+    none_weight : np.ndarray
+        ``(N_EXTRA,)``: the score of "no chord".
+    info : dict
+        Provenance: corpus, songs, training command, accuracy per epoch.
+    """
+
+    hidden_weight: np.ndarray
+    hidden_bias: np.ndarray
+    triad_weight: np.ndarray
+    triad_bias: np.ndarray
+    none_weight: np.ndarray
+    info: dict = field(default_factory=dict)
+
+    ARRAYS = ("hidden_weight", "hidden_bias", "triad_weight", "triad_bias", "none_weight")
+
+
+def melody_beats(n_steps: int, downbeats: np.ndarray) -> np.ndarray:
+    """Beat steps of a melody on the 16th grid: every :data:`~wav2accomp.constants.STEPS_PER_BEAT` steps of its
+    bars (:func:`~wav2accomp.models.conditioning.bar_positions`), ``(B,)`` int."""
+    return np.flatnonzero(bar_positions(n_steps, downbeats) % STEPS_PER_BEAT == 0)
+
+
+def _span_shares(cumulative: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Share of each span ``[start, end)`` that each pitch class sounds, from cumulative counts."""
+    n_steps = len(cumulative) - 1
+    starts, ends = np.clip(starts, 0, n_steps), np.clip(ends, 0, n_steps)
+    return (cumulative[ends] - cumulative[starts]) / np.maximum(ends - starts, 1)[:, None]
+
+
+def _shifted(rows: np.ndarray, by: int) -> np.ndarray:
+    """`rows` moved `by` places later (positive) or earlier (negative), zeros coming in."""
+    moved = np.zeros_like(rows)
+    if by > 0:
+        moved[by:] = rows[:-by]
+    elif by < 0:
+        moved[:by] = rows[-by:]
+    return moved
+
+
+def beat_context(melody: np.ndarray, downbeats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the harmoniser hears around each beat of a ``(T, 78)`` melody roll.
+
+    Returns
+    -------
+    blocks : np.ndarray
+        ``(B, len(BLOCKS), 12)`` float32: per beat, the share of each span (:data:`BLOCKS`) that each pitch
+        class sounds (the "onsets" blocks: 1 where a note of that pitch class starts in the beat; "song": the
+        song's pitch-class histogram, summing to 1).
+    extra : np.ndarray
+        ``(B, N_EXTRA)`` float32: the inputs of the "no chord" score.
+    spans : np.ndarray
+        ``(B, 2)`` [start, end) steps of each beat (:func:`melody_beats`).
+    """
+    n_steps = len(melody)
+    spans = beat_spans(melody_beats(n_steps, downbeats), n_steps)
+    positions = bar_positions(n_steps, downbeats)
+    sounding = fold_to_pitch_classes(melody > 0).astype(np.float64)
+    cumulative = np.concatenate([np.zeros((1, 12)), np.cumsum(sounding, axis=0)])
+    onsets = np.concatenate([np.zeros((1, 12)), np.cumsum(fold_to_pitch_classes(onset_cells(melody)), axis=0)])
+    starts, ends = spans[:, 0], spans[:, 1]
+    beat = _span_shares(cumulative, starts, ends)
+    onset = np.minimum(onsets[ends] - onsets[starts], 1.0)
+    position = positions[starts] // STEPS_PER_BEAT
+    bar_start = starts - positions[starts]
+    bar_end = bar_start + BAR_POSITIONS
+    half_start = np.where(positions[starts] >= HALF_BAR, bar_start + HALF_BAR, bar_start)
+    downbeat, middle = (position == 0)[:, None], (position == HALF_BAR // STEPS_PER_BEAT)[:, None]
+
+    def bar(offset):
+        return _span_shares(cumulative, bar_start + offset * BAR_POSITIONS, bar_end + offset * BAR_POSITIONS)
+
+    song = cumulative[-1] / max(cumulative[-1].sum(), 1.0)
+    blocks = [beat, beat * downbeat, beat * middle, onset, _span_shares(cumulative, half_start, half_start + HALF_BAR),
+              bar(0), _shifted(beat, 1), _shifted(beat, -1), _shifted(beat, 2), _shifted(beat, -2),
+              _shifted(beat, 3), _shifted(beat, -3), _shifted(onset, 1), _shifted(onset, -1),
+              bar(-1), bar(1), bar(-2), bar(2), np.broadcast_to(song, beat.shape)]
+    extra = np.column_stack([np.ones(len(spans)), beat.sum(axis=1) > 0, bar(0).sum(axis=1) > 0, downbeat[:, 0],
+                             middle[:, 0]])
+    return np.stack(blocks, axis=1).astype(np.float32), extra.astype(np.float32), spans
+
+
+def root_relative(blocks: np.ndarray) -> np.ndarray:
+    """``(B, K, 12)`` blocks -> ``(B, 12, K * 12)``: for each root, every block read from that root up."""
+    rotated = blocks[:, :, ROTATIONS]                     # (B, K, root, interval)
+    return rotated.transpose(0, 2, 1, 3).reshape(len(blocks), 12, -1)
+
+
+def chord_log_probabilities(model: HarmonyModel, blocks: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """``(B, 25)`` log-probabilities of each beat's chord (:data:`~wav2accomp.symbolic.harmony.CHORD_LABELS`
+    order: 12 major triads, 12 minor, no chord) from :func:`beat_context`'s blocks and extra inputs."""
+    hidden = np.maximum(root_relative(blocks) @ model.hidden_weight + model.hidden_bias, 0.0)
+    triads = hidden @ model.triad_weight + model.triad_bias           # (B, root, quality)
+    logits = np.concatenate([triads[:, :, 0], triads[:, :, 1], extra @ model.none_weight[:, None]], axis=1)
+    logits = logits - logits.max(axis=1, keepdims=True)
+    return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+
+
+def half_bar_groups(spans: np.ndarray, downbeats: np.ndarray, n_steps: int) -> np.ndarray:
+    """``(B,)`` the half bar each beat belongs to (0, 1, ...): a new group at every bar line and mid-bar beat."""
+    if not len(spans):
+        return np.zeros(0, dtype=int)
+    starts = bar_positions(n_steps, downbeats)[spans[:, 0]] % HALF_BAR == 0
+    starts[0] = True
+    return np.cumsum(starts) - 1
+
+
+def harmonise_melody(model: HarmonyModel, melody: np.ndarray, downbeats: np.ndarray, *, temperature: float = 0.0,
+                     rng: np.random.Generator | None = None, chord_prior: np.ndarray | None = None) -> np.ndarray:
+    """A chord sequence for a melody: ``(T,)`` the chord index of every step, one chord per half bar.
+
+    Parameters
+    ----------
+    melody, downbeats : np.ndarray
+        The ``(T, 78)`` encoded melody roll on the 16th grid and the steps where its bars begin.
+    temperature : float
+        0 chooses the most probable chord of each half bar; higher values draw from the probabilities
+        sharpened (below 1) or flattened (above 1).
+    rng : np.random.Generator, optional
+        The random stream of the draws (default: seeded 0).
+    chord_prior : np.ndarray, optional
+        ``(25,)`` weights over the chords (e.g. a key's diatonic triads), multiplying the probabilities.
+    """
+    n_steps = len(melody)
+    per_step = np.full(n_steps, NO_CHORD, dtype=int)
+    blocks, extra, spans = beat_context(melody, downbeats)
+    if not len(spans):
+        return per_step
+    log_probabilities = chord_log_probabilities(model, blocks, extra)
+    groups = half_bar_groups(spans, downbeats, n_steps)
+    scores = np.zeros((groups[-1] + 1, log_probabilities.shape[1]))
+    np.add.at(scores, groups, log_probabilities)
+    if chord_prior is not None:
+        scores = scores + np.log(np.maximum(np.asarray(chord_prior, dtype=float), 1e-12))
+    if temperature > 0:
+        rng = rng or np.random.default_rng(0)
+        scaled = (scores - scores.max(axis=1, keepdims=True)) / temperature
+        weights = np.exp(scaled)
+        weights /= weights.sum(axis=1, keepdims=True)
+        chosen = np.array([rng.choice(len(row), p=row) for row in weights])
+    else:
+        chosen = np.argmax(scores, axis=1)
+    for chord, (start, end) in zip(chosen[groups], spans):
+        per_step[start:end] = chord
+    return per_step
+
+
+# --- Files ------------------------------------------------------------------------------------------------
+
+def save_harmoniser(model: HarmonyModel, stem: str | os.PathLike) -> None:
+    """Write ``STEM.npz`` (the weights) and ``STEM.json`` (blocks and provenance) together, atomically."""
+    meta = {"kind": "harmoniser", "blocks": list(BLOCKS), "n_extra": N_EXTRA, "info": model.info}
+    write_arrays(stem, {name: getattr(model, name).astype(np.float32) for name in HarmonyModel.ARRAYS}, meta)
+
+
+def load_harmoniser(stem: str | os.PathLike) -> HarmonyModel:
+    """Read a model written by :func:`save_harmoniser` (no pickle); a one-line error when it does not fit this
+    version's context blocks."""
+    arrays, meta = read_arrays(stem, HarmonyModel.ARRAYS, "harmoniser")
+    hidden = arrays["hidden_bias"].shape[0] if arrays["hidden_bias"].ndim == 1 else -1
+    expected = {"hidden_weight": (len(BLOCKS) * 12, hidden), "hidden_bias": (hidden,), "triad_weight": (hidden, 2),
+                "triad_bias": (2,), "none_weight": (N_EXTRA,)}
+    if meta.get("blocks") != list(BLOCKS) or any(arrays[n].shape != s for n, s in expected.items()):
+        raise Wav2AccompError(f"the harmoniser {stem} does not fit this version's context blocks")
+    if not all(np.isfinite(arrays[n]).all() for n in HarmonyModel.ARRAYS):
+        raise Wav2AccompError(f"the harmoniser {stem} has weights that are not finite numbers")
+    return HarmonyModel(**{n: arrays[n].astype(np.float32) for n in HarmonyModel.ARRAYS}, info=meta.get("info", {}))

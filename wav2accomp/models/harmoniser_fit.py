@@ -1,0 +1,210 @@
+"""Learning the harmoniser (:mod:`wav2accomp.models.harmoniser`) from songs with chord annotations.
+
+The songs of a prepared cache that carry chord annotations (POP909's) give,
+per beat, the melody's context (:func:`~wav2accomp.models.harmoniser.beat_context`)
+and the annotated chord reduced to the 24 major/minor triads or "no chord"
+(beats whose chord is neither are left out); with ``recognised_weight`` above 0
+the songs without annotations teach too, with the chords recognised in their
+harmony parts, each beat weighing that much in the loss. The network of the harmoniser
+is trained on them with cross-entropy (Adam, dropout), the train split
+learning and the valid split measured after every epoch (per-beat accuracy,
+half-bar decoding as played); the weights of the best valid epoch are kept.
+The run folder holds ``checkpoint.pt`` (atomic, every epoch and every
+``checkpoint_seconds``; ``--resume`` continues it), ``log.json``, ``loss.png``
+and the model ``harmoniser-chords.npz/.json``.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import asdict
+from functools import lru_cache
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from ..constants import BASS, GUITARLIKE, HARMONISER_MODEL, MELODY, STRINGSLIKE
+from ..data.corpus import load_index, load_song
+from ..errors import Wav2AccompError
+from ..options import HarmoniserOptions
+from ..symbolic.harmony import NO_CHORD, chord_indices, fold_to_pitch_classes, label_index, labels_at
+from .dataset import harmony_without_bass
+from .checkpoints import RunFolder, RunState, restore, stop_after_step
+from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, beat_context, half_bar_groups,
+                         save_harmoniser)
+
+#: Dropout on the context blocks and on the hidden layer while training.
+INPUT_DROPOUT, HIDDEN_DROPOUT = 0.2, 0.3
+#: The learning rate drops to this share of the first for the last third of the epochs.
+LATE_LEARNING_RATE = 1 / 6
+
+
+@lru_cache(maxsize=None)
+def _chord_index(label: str) -> int:
+    return label_index(label)
+
+
+def recognised_beat_chords(arrays: dict[str, np.ndarray], spans: np.ndarray) -> np.ndarray:
+    """``(B,)`` the chord each beat's harmony parts sound (guitarlike without the bass, and stringslike), by
+    template matching (:func:`~wav2accomp.symbolic.harmony.chord_indices`; no chord where they are silent)."""
+    harmony = harmony_without_bass({BASS: np.zeros_like(arrays[MELODY]), **arrays})
+    cumulative = np.concatenate([np.zeros((1, 12)), np.cumsum(fold_to_pitch_classes(harmony > 0), axis=0)])
+    return chord_indices(cumulative[spans[:, 1]] - cumulative[spans[:, 0]])
+
+
+class AnnotatedBeats:
+    """The beats of a split's songs with chords: context blocks, extra inputs, chord labels, half-bar groups.
+
+    Songs with chord annotations always; with `recognised`, also the songs without any whose harmony parts
+    sound chords (:func:`recognised_beat_chords`), their beats weighing `recognised` each (``weights``).
+    """
+
+    def __init__(self, cache, split: str, limit: int | None = None, progress: bool = False, recognised: float = 0.0):
+        entries = [e for e in load_index(cache)["songs"] if e["split"] == split and (
+            e.get("chords") or (recognised > 0 and {GUITARLIKE, STRINGSLIKE} & set(e["classes"])))]
+        entries = entries[:limit] if limit else entries
+        blocks, extra, labels, weights, groups, self.songs = [], [], [], [], [], []
+        offset = 0
+        for entry in tqdm(entries, desc=f"load {split}", unit="song", disable=not progress):
+            arrays = load_song(cache, entry["id"])
+            melody, downbeats = arrays[MELODY], arrays["downbeats"]
+            song_blocks, song_extra, spans = beat_context(melody, downbeats)
+            if entry.get("chords"):
+                annotated = labels_at(spans[:, 0], arrays["chord_start"], arrays["chord_end"], arrays["chord_label"])
+                labels.append(np.array([_chord_index(str(label)) for label in annotated], dtype=np.int64))
+                weights.append(np.ones(len(spans), dtype=np.float32))
+            else:
+                labels.append(recognised_beat_chords(arrays, spans).astype(np.int64))
+                weights.append(np.full(len(spans), recognised, dtype=np.float32))
+            blocks.append(song_blocks)
+            extra.append(song_extra)
+            song_groups = half_bar_groups(spans, downbeats, len(melody))
+            groups.append(song_groups + offset)
+            offset += int(song_groups.max()) + 1 if len(song_groups) else 0
+            self.songs.append(entry["id"])
+        if not self.songs:
+            raise Wav2AccompError(f"{cache} has no {split} songs with chord annotations to learn the harmoniser from")
+        self.blocks = torch.from_numpy(np.concatenate(blocks))
+        self.extra = torch.from_numpy(np.concatenate(extra))
+        self.labels = torch.from_numpy(np.concatenate(labels))
+        self.weights = torch.from_numpy(np.concatenate(weights))
+        self.groups = np.concatenate(groups)
+        self.counted = torch.nonzero(self.labels >= 0)[:, 0]
+
+
+class HarmonyNetwork(torch.nn.Module):
+    """The torch twin of :func:`~wav2accomp.models.harmoniser.chord_log_probabilities` (plus dropout)."""
+
+    def __init__(self, hidden: int):
+        super().__init__()
+        self.register_buffer("rotations", torch.from_numpy(ROTATIONS))
+        self.hidden = torch.nn.Linear(len(BLOCKS) * 12, hidden)
+        self.triads = torch.nn.Linear(hidden, 2)
+        self.none = torch.nn.Linear(N_EXTRA, 1, bias=False)
+        self.input_dropout, self.hidden_dropout = torch.nn.Dropout(INPUT_DROPOUT), torch.nn.Dropout(HIDDEN_DROPOUT)
+
+    def forward(self, blocks: torch.Tensor, extra: torch.Tensor) -> torch.Tensor:
+        relative = blocks[:, :, self.rotations].permute(0, 2, 1, 3).reshape(len(blocks), 12, -1)
+        hidden = self.hidden_dropout(torch.relu(self.hidden(self.input_dropout(relative))))
+        triads = self.triads(hidden)
+        return torch.cat([triads[:, :, 0], triads[:, :, 1], self.none(extra)], dim=1)
+
+    def to_model(self, info: dict) -> HarmonyModel:
+        weights = {name: tensor.detach().numpy().astype(np.float32) for name, tensor in self.state_dict().items()}
+        return HarmonyModel(weights["hidden.weight"].T.copy(), weights["hidden.bias"], weights["triads.weight"].T.copy(),
+                            weights["triads.bias"], weights["none.weight"][0], info)
+
+
+def half_bar_accuracy(network: HarmonyNetwork, beats: AnnotatedBeats) -> tuple[float, float]:
+    """(valid loss per counted beat, per-beat accuracy of the half-bar decoding as the harmoniser plays it)."""
+    network.eval()
+    with torch.no_grad():
+        log_probabilities = torch.log_softmax(network(beats.blocks, beats.extra), dim=1)
+    network.train()
+    counted = beats.counted
+    loss = float(torch.nn.functional.nll_loss(log_probabilities[counted], beats.labels[counted]))
+    scores = np.zeros((int(beats.groups.max()) + 1, NO_CHORD + 1))
+    np.add.at(scores, beats.groups, log_probabilities.numpy())
+    chosen = np.argmax(scores, axis=1)[beats.groups]
+    labels = beats.labels.numpy()
+    return loss, float(np.mean(chosen[labels >= 0] == labels[labels >= 0]))
+
+
+def train_harmoniser(options: HarmoniserOptions) -> dict:
+    """Train (or resume) the harmoniser; writes the run folder of the module docstring, returns its log."""
+    run = RunFolder(options.out, options)
+    torch.manual_seed(options.seed)
+    train = AnnotatedBeats(options.data, "train", options.limit_songs, options.progress, options.recognised_weight)
+    valid = AnnotatedBeats(options.data, "valid", options.limit_songs, options.progress)
+    network = HarmonyNetwork(options.hidden)
+    optimizer = torch.optim.Adam(network.parameters(), lr=options.learning_rate, weight_decay=1e-5)
+    state, best = RunState(), {k: v.clone() for k, v in network.state_dict().items()}
+    if options.resume:
+        state, best = restore(run.load_for_resume(), network, optimizer, RunState)
+    n_batches = math.ceil(len(train.counted) / options.batch_size)
+    began, last_checkpoint = time.perf_counter() - state.elapsed, time.perf_counter()
+
+    def log() -> dict:
+        result = {"options": asdict(options), "history": state.history, "best_epoch": state.best_epoch,
+                  "best_loss": state.best_loss, "elapsed": state.elapsed, "train_songs": len(train.songs),
+                  "valid_songs": len(valid.songs)}
+        run.write_log(result)
+        run.plot_losses(state.history, title="harmoniser", ylabel="cross-entropy per beat")
+        return result
+
+    with stop_after_step(enabled=True) as stop:
+        while state.epoch < options.epochs and not (options.max_minutes is not None
+                                                    and state.elapsed > 60 * options.max_minutes):
+            late = state.epoch >= options.epochs * 2 // 3
+            for group in optimizer.param_groups:
+                group["lr"] = options.learning_rate * (LATE_LEARNING_RATE if late else 1.0)
+            order = train.counted[torch.randperm(len(train.counted),
+                                                 generator=torch.Generator().manual_seed(options.seed + state.epoch))]
+            bar = tqdm(total=n_batches, initial=state.batch, desc=f"epoch {state.epoch + 1}/{options.epochs}",
+                       unit="batch", disable=not options.progress, leave=False)
+            while state.batch < n_batches:
+                rows = order[state.batch * options.batch_size:(state.batch + 1) * options.batch_size]
+                losses = torch.nn.functional.cross_entropy(network(train.blocks[rows], train.extra[rows]),
+                                                           train.labels[rows], reduction="none")
+                loss = (losses * train.weights[rows]).sum() / train.weights[rows].sum()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                state.loss_sum += float(loss.detach())
+                state.batch += 1
+                bar.update()
+                if stop.requested or time.perf_counter() - last_checkpoint >= options.checkpoint_seconds:
+                    state.elapsed = time.perf_counter() - began
+                    run.save_checkpoint(network, optimizer, state, best)
+                    last_checkpoint = time.perf_counter()
+                if stop.requested:
+                    bar.close()
+                    raise run.interrupted(state)
+            bar.close()
+            valid_loss, accuracy = half_bar_accuracy(network, valid)
+            state.elapsed = time.perf_counter() - began
+            state.history.append({"epoch": state.epoch + 1, "train_loss": round(state.loss_sum / n_batches, 5),
+                                  "valid_loss": round(valid_loss, 5), "valid_accuracy": round(accuracy, 4),
+                                  "seconds": round(state.elapsed, 1)})
+            if valid_loss < state.best_loss:
+                state.best_loss, state.best_epoch = valid_loss, state.epoch + 1
+                best = {k: v.clone() for k, v in network.state_dict().items()}
+            if options.progress:
+                tqdm.write(f"epoch {state.epoch + 1}: train {state.loss_sum / n_batches:.4f}  valid {valid_loss:.4f}"
+                           f"  accuracy {accuracy:.3f}{'  (best)' if state.best_epoch == state.epoch + 1 else ''}"
+                           f"  {state.elapsed:.0f} s", file=sys.stderr)
+            state.epoch, state.batch, state.loss_sum = state.epoch + 1, 0, 0.0
+            run.save_checkpoint(network, optimizer, state, best)
+            last_checkpoint = time.perf_counter()
+            log()
+    network.load_state_dict(best)
+    _, accuracy = half_bar_accuracy(network, valid)
+    info = {"data": str(options.data), "split": "train (valid for the best epoch)", "command": options.command,
+            "seed": options.seed, "hidden": options.hidden, "recognised_weight": options.recognised_weight,
+            "train_songs": len(train.songs),
+            "valid_songs": len(valid.songs), "train_beats": int(len(train.counted)), "epochs": state.epoch,
+            "best_epoch": state.best_epoch, "valid_accuracy": round(accuracy, 4), "seconds": round(state.elapsed, 1)}
+    save_harmoniser(network.to_model(info), run.path / HARMONISER_MODEL)
+    return {**log(), "valid_accuracy": accuracy, "model": str(run.path / HARMONISER_MODEL)}
