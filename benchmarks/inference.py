@@ -6,8 +6,9 @@
 2. The warm API: ``accompany()`` of the 30 s recording to MIDI, median of 5 calls after one.
 3. Generating one part for a 4-minute song (1920 steps = 480 beats at 120 BPM) with each shipped model:
    the numpy forward pass the product uses against the torch network on one thread (decoding the same),
-   median of --repeats; and the largest difference of their probabilities; then the whole default band
-   (``generate_parts``: the groove drummer, the aligned piano and strings, the bassline model).
+   median of --repeats; and the largest difference of their probabilities; then the harmoniser alone and the
+   whole default band (``generate_parts``: the harmoniser, the groove drummer, the comping piano and strings, the
+   bassline model), and the band with ``harmony="network"`` (the aligned piano and strings).
 
 Usage::
 
@@ -117,17 +118,24 @@ def generation_rows(repeats: int) -> list[str]:
     from wav2accomp.constants import BAND_PARTS
     from wav2accomp.models.generate import generate_parts
 
-    def band():
-        return generate_parts(melody, downbeats, parts=BAND_PARTS, bpm=120.0)
+    from wav2accomp.models.generate import load_harmony
+    from wav2accomp.models.harmoniser import harmonise_melody
 
-    band()
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        band()
-        times.append(time.perf_counter() - began)
-    rows.append(f"| the default band: groove drums, aligned piano and strings, bassline bass (`generate_parts`) | "
-                f"{1000 * statistics.median(times):.1f} | | |")
+    harmoniser = load_harmony()
+    bands = {"the harmoniser's chords alone (`harmonise_melody`)":
+             lambda: harmonise_melody(harmoniser, melody, downbeats),
+             "the default band: harmoniser, groove drums, comping piano and strings, bassline bass (`generate_parts`)":
+             lambda: generate_parts(melody, downbeats, parts=BAND_PARTS, bpm=120.0),
+             "the same with `harmony=\"network\"`: aligned piano and strings, bass on their chord head":
+             lambda: generate_parts(melody, downbeats, parts=BAND_PARTS, bpm=120.0, harmony="network")}
+    for label, run in bands.items():
+        run()
+        times = []
+        for _ in range(repeats):
+            began = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - began)
+        rows.append(f"| {label} | {1000 * statistics.median(times):.1f} | | |")
     return rows
 
 

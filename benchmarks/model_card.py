@@ -130,8 +130,11 @@ def main() -> None:
               f"{bass['center']:.1f} | {bass['approach']} | `{bass['info']['command']}` |"]
     harmoniser = json.loads((PRETRAINED_DIR / f"{HARMONISER_MODEL}.json").read_text())["info"]
     lines += ["", "The harmoniser is trained (torch, cross-entropy, Adam, dropout) on the beats of the train split's "
-              "songs with chord annotations (POP909's, reduced to the 24 major/minor triads and no chord); the valid "
-              "split picks the epoch of lowest loss and gives the accuracy (per beat, chords chosen per half bar).", "",
+              "songs with chord annotations (POP909's, reduced to the 24 major/minor triads and no chord) and, with "
+              "`--misheard-weight`, on each of those songs once more as a transcription may mishear its grid (bar "
+              "lines a beat or more off, double or half time; those beats weigh that much, and are counted in the "
+              "train beats); the valid split picks the epoch of lowest loss and gives the accuracy (per beat, chords "
+              "chosen per half bar).", "",
               "| model | train songs | train beats | hidden units | epochs (best) | minutes | valid accuracy | command |",
               "|---|---:|---:|---:|---:|---:|---:|---|",
               f"| {HARMONISER_MODEL} | {harmoniser['train_songs']} | {harmoniser['train_beats']} | "

@@ -146,3 +146,23 @@ def test_no_annotated_songs_is_one_line(tiny_cache, tmp_path):
 
     with pytest.raises(Wav2AccompError, match="no train songs with chord annotations"):
         train_harmoniser(HarmoniserOptions(str(tiny_cache), str(tmp_path / "run"), progress=False))
+
+
+def test_a_misheard_song_keeps_its_notes_and_chords_on_a_wrong_grid():
+    pytest.importorskip("torch")
+    from wav2accomp.models.harmoniser_fit import misheard
+    from wav2accomp.symbolic.roll import roll_note_spans
+
+    melody, downbeats = arpeggios(["C", "G", "Am", "F"]), np.arange(0, 64, 16)
+    chords = np.repeat([chord_index(n) for n in ("C", "G", "Am", "F")], 16)
+    kinds = set()
+    for seed in range(12):
+        heard, heard_chords, heard_downbeats = misheard(melody, chords, downbeats, np.random.default_rng(seed))
+        assert len(heard_chords) == len(heard) and heard_downbeats.max() < len(heard)
+        pitches = roll_note_spans(heard)[0]
+        assert len(pitches) == 16 and set(pitches.tolist()) == set(roll_note_spans(melody)[0].tolist())
+        kinds.add(len(heard) // len(melody) if len(heard) >= len(melody) else -1)
+        # the chord under each note is still the chord it was sung over
+        first = np.flatnonzero((heard == 2).any(axis=1))[0]
+        assert heard_chords[first] == chord_index("C")
+    assert kinds == {1, 2, -1}                                    # shifted bar lines, double time, half time

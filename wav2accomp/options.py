@@ -165,6 +165,7 @@ class HarmoniserOptions:
     learning_rate: float = 3e-3
     hidden: int = 128
     recognised_weight: float = 0.0
+    misheard_weight: float = 0.0
     seed: int = 0
     limit_songs: int | None = None
     max_minutes: float | None = field(default=None, metadata=FREE_ON_RESUME)
@@ -175,6 +176,7 @@ class HarmoniserOptions:
 
     def __post_init__(self):
         check_finite("recognised weight", self.recognised_weight, minimum=0)
+        check_finite("misheard weight", self.misheard_weight, minimum=0)
         for name in ("epochs", "batch_size", "hidden"):
             check_count(name.replace("_", " "), getattr(self, name))
         check_optional_count("limit songs", self.limit_songs)

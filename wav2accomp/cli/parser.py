@@ -350,6 +350,9 @@ def _train_harmoniser(subcommands) -> None:
     add_field(command, "--recognised-weight", HarmoniserOptions, "recognised_weight", type=non_negative_float,
               metavar="W", help="also learn from the songs without chord annotations, with the chords their "
                                 "harmony parts sound, each beat weighing W (default: %(default)g: annotated only)")
+    add_field(command, "--misheard-weight", HarmoniserOptions, "misheard_weight", type=non_negative_float,
+              metavar="W", help="also learn from every song as a transcription may mishear its grid (bar lines a "
+                                "beat or more off, double or half time), each beat weighing W (default: %(default)g)")
     add_run_options(command, HarmoniserOptions, sampled="batch")
     command.set_defaults(run=commands.run_train_harmoniser)
 

@@ -25,7 +25,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from ..constants import BASS, GUITARLIKE, HARMONISER_MODEL, MELODY, STRINGSLIKE
+from ..constants import (BAR_POSITIONS, BASS, GUITARLIKE, HARMONISER_MODEL, MELODY, ONSET, STEPS_PER_BEAT,
+                         STRINGSLIKE, SUSTAIN)
 from ..data.corpus import load_index, load_song
 from ..errors import Wav2AccompError
 from ..options import HarmoniserOptions
@@ -54,35 +55,84 @@ def recognised_beat_chords(arrays: dict[str, np.ndarray], spans: np.ndarray) -> 
     return chord_indices(cumulative[spans[:, 1]] - cumulative[spans[:, 0]])
 
 
+def _step_labels(arrays: dict[str, np.ndarray], annotated: bool) -> np.ndarray:
+    """``(T,)`` the chord of every step: the annotation (-1 outside the major/minor vocabulary) or, without one,
+    the chord the harmony parts sound in the step's beat (:func:`recognised_beat_chords`)."""
+    n_steps = len(arrays[MELODY])
+    if annotated:
+        labels = labels_at(np.arange(n_steps), arrays["chord_start"], arrays["chord_end"], arrays["chord_label"])
+        names, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+        return np.array([_chord_index(str(name)) for name in names], dtype=np.int64)[inverse.reshape(-1)]
+    spans = beat_context(arrays[MELODY], arrays["downbeats"])[2]
+    per_step = np.full(n_steps, NO_CHORD, dtype=np.int64)
+    for chord, (start, end) in zip(recognised_beat_chords(arrays, spans), spans):
+        per_step[start:end] = chord
+    return per_step
+
+
+def _stretched(roll: np.ndarray, factor: int) -> np.ndarray:
+    """An encoded roll played `factor` times slower (every step held `factor` steps, onsets kept on the first)."""
+    slow = np.repeat(roll, factor, axis=0)
+    slow[np.arange(len(slow)) % factor != 0] = np.minimum(slow[np.arange(len(slow)) % factor != 0], SUSTAIN)
+    return slow
+
+
+def _halved(roll: np.ndarray) -> np.ndarray:
+    """An encoded roll played twice as fast (two steps become one, an onset in either kept)."""
+    pairs = roll[:len(roll) // 2 * 2].reshape(-1, 2, roll.shape[1])
+    return np.where((pairs == ONSET).any(axis=1), ONSET, pairs.max(axis=1)).astype(roll.dtype)
+
+
+def misheard(melody: np.ndarray, chords: np.ndarray, downbeats: np.ndarray, rng: np.random.Generator):
+    """The song as a transcription may hear it: (melody, chord per step, downbeats), with one of the front end's
+    grid mistakes drawn — the bar lines a beat, two or three off; double time (the tempo found twice the
+    song's); half time."""
+    kind = int(rng.integers(3))
+    downbeats = np.asarray(downbeats, dtype=int)
+    if kind == 0 or not len(downbeats):
+        shift = STEPS_PER_BEAT * int(rng.integers(1, 4))
+        return melody, chords, downbeats[downbeats + shift < len(melody)] + shift
+    if kind == 1:
+        slow = _stretched(melody, 2)
+        return slow, np.repeat(chords, 2), np.arange(2 * downbeats[0] % BAR_POSITIONS, len(slow), BAR_POSITIONS)
+    fast = _halved(melody)
+    return fast, chords[:2 * len(fast):2], np.arange(downbeats[0] // 2 % BAR_POSITIONS, len(fast), BAR_POSITIONS)
+
+
 class AnnotatedBeats:
     """The beats of a split's songs with chords: context blocks, extra inputs, chord labels, half-bar groups.
 
     Songs with chord annotations always; with `recognised`, also the songs without any whose harmony parts
-    sound chords (:func:`recognised_beat_chords`), their beats weighing `recognised` each (``weights``).
+    sound chords (:func:`recognised_beat_chords`), their beats weighing `recognised` each (``weights``). With
+    `misheard_weight`, every song is also read once more as a transcription may hear it (:func:`misheard`,
+    drawn from `seed`), those beats weighing `misheard_weight` times the song's own.
     """
 
-    def __init__(self, cache, split: str, limit: int | None = None, progress: bool = False, recognised: float = 0.0):
+    def __init__(self, cache, split: str, limit: int | None = None, progress: bool = False, recognised: float = 0.0,
+                 misheard_weight: float = 0.0, seed: int = 0):
         entries = [e for e in load_index(cache)["songs"] if e["split"] == split and (
             e.get("chords") or (recognised > 0 and {GUITARLIKE, STRINGSLIKE} & set(e["classes"])))]
         entries = entries[:limit] if limit else entries
         blocks, extra, labels, weights, groups, self.songs = [], [], [], [], [], []
         offset = 0
+        rng = np.random.default_rng(seed)
         for entry in tqdm(entries, desc=f"load {split}", unit="song", disable=not progress):
             arrays = load_song(cache, entry["id"])
             melody, downbeats = arrays[MELODY], arrays["downbeats"]
-            song_blocks, song_extra, spans = beat_context(melody, downbeats)
-            if entry.get("chords"):
-                annotated = labels_at(spans[:, 0], arrays["chord_start"], arrays["chord_end"], arrays["chord_label"])
-                labels.append(np.array([_chord_index(str(label)) for label in annotated], dtype=np.int64))
-                weights.append(np.ones(len(spans), dtype=np.float32))
-            else:
-                labels.append(recognised_beat_chords(arrays, spans).astype(np.int64))
-                weights.append(np.full(len(spans), recognised, dtype=np.float32))
-            blocks.append(song_blocks)
-            extra.append(song_extra)
-            song_groups = half_bar_groups(spans, downbeats, len(melody))
-            groups.append(song_groups + offset)
-            offset += int(song_groups.max()) + 1 if len(song_groups) else 0
+            chords = _step_labels(arrays, bool(entry.get("chords")))
+            weight = 1.0 if entry.get("chords") else recognised
+            views = [(melody, chords, downbeats, weight)]
+            if misheard_weight > 0:
+                views.append((*misheard(melody, chords, downbeats, rng), weight * misheard_weight))
+            for view_melody, view_chords, view_downbeats, view_weight in views:
+                view_blocks, view_extra, spans = beat_context(view_melody, view_downbeats)
+                blocks.append(view_blocks)
+                extra.append(view_extra)
+                labels.append(view_chords[spans[:, 0]] if len(spans) else np.zeros(0, dtype=np.int64))
+                weights.append(np.full(len(spans), view_weight, dtype=np.float32))
+                view_groups = half_bar_groups(spans, view_downbeats, len(view_melody))
+                groups.append(view_groups + offset)
+                offset += int(view_groups.max()) + 1 if len(view_groups) else 0
             self.songs.append(entry["id"])
         if not self.songs:
             raise Wav2AccompError(f"{cache} has no {split} songs with chord annotations to learn the harmoniser from")
@@ -136,7 +186,8 @@ def train_harmoniser(options: HarmoniserOptions) -> dict:
     """Train (or resume) the harmoniser; writes the run folder of the module docstring, returns its log."""
     run = RunFolder(options.out, options)
     torch.manual_seed(options.seed)
-    train = AnnotatedBeats(options.data, "train", options.limit_songs, options.progress, options.recognised_weight)
+    train = AnnotatedBeats(options.data, "train", options.limit_songs, options.progress, options.recognised_weight,
+                           options.misheard_weight, options.seed)
     valid = AnnotatedBeats(options.data, "valid", options.limit_songs, options.progress)
     network = HarmonyNetwork(options.hidden)
     optimizer = torch.optim.Adam(network.parameters(), lr=options.learning_rate, weight_decay=1e-5)
@@ -203,6 +254,7 @@ def train_harmoniser(options: HarmoniserOptions) -> dict:
     _, accuracy = half_bar_accuracy(network, valid)
     info = {"data": str(options.data), "split": "train (valid for the best epoch)", "command": options.command,
             "seed": options.seed, "hidden": options.hidden, "recognised_weight": options.recognised_weight,
+            "misheard_weight": options.misheard_weight,
             "train_songs": len(train.songs),
             "valid_songs": len(valid.songs), "train_beats": int(len(train.counted)), "epochs": state.epoch,
             "best_epoch": state.best_epoch, "valid_accuracy": round(accuracy, 4), "seconds": round(state.elapsed, 1)}
