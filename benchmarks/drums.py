@@ -19,12 +19,11 @@ import argparse
 import copy
 import dataclasses
 import os
-import statistics
-import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+from fresh_process import median_seconds  # noqa: E402
 
 from wav2accomp.constants import BAR_POSITIONS, N_PITCHES, ONSET, PERCUSSION, PITCH_LOW  # noqa: E402
 from wav2accomp.evaluation.accompaniment import rock_beat_part  # noqa: E402
@@ -50,16 +49,6 @@ def tune(n_steps: int, seed: int = 0) -> np.ndarray:
         roll[step, pitch] = ONSET
         step += length
     return roll
-
-
-def median_seconds(run, repeats: int) -> float:
-    run()
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from accompany import make_hum_30s
-from fresh_process import fresh_seconds
+from fresh_process import fresh_seconds, median_seconds
 
 from wav2accomp.constants import ACCOMPANIMENT_CLASSES
 from wav2accomp.models.registry import architecture_names, get_architecture
@@ -129,13 +129,7 @@ def generation_rows(repeats: int) -> list[str]:
              "the same with `harmony=\"network\"`: aligned piano and strings, bass on their chord head":
              lambda: generate_parts(melody, downbeats, parts=BAND_PARTS, bpm=120.0, harmony="network")}
     for label, run in bands.items():
-        run()
-        times = []
-        for _ in range(repeats):
-            began = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - began)
-        rows.append(f"| {label} | {1000 * statistics.median(times):.1f} | | |")
+        rows.append(f"| {label} | {1000 * median_seconds(run, repeats):.1f} | | |")
     return rows
 
 
