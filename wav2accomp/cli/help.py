@@ -35,15 +35,17 @@ examples:
 IN is a recording (humming, singing or whistling; wav/flac/ogg, mp3 where
 your libsndfile can) or a MIDI file whose melody part is used. The MIDI file
 holds your melody (time = time in the recording) and one track per part:
-drums on channel 10, piano (GM 1), strings (GM 49) and bass (GM 34). The bass
-plays the chords the piano plays (your chords, or the model's chord per beat)
-with figures real bass players play: roots, fifths, octaves, approach notes.
---key makes the
-pitched parts choose their chords among the key's own; without it the key is
-estimated and only written to the file. --chords (or --chords-file) makes the
-pitched parts play your chords exactly: a rhythm and voicing learned from
-real piano and string parts, on your chords. --temperature 0 (default) gives the
-models' most likely parts; 0.3-1 samples more freely, and --seed picks the
+drums on channel 10, piano (GM 1), strings (GM 49) and bass (GM 34).
+
+Chords first: the harmoniser chooses a chord per half bar for your melody
+(learned from annotated pop songs), and piano, strings and bass play them —
+a rhythm and voicing learned from real piano and string parts, and bass
+figures real bass players play (roots, fifths, octaves, approach notes).
+--chords (or --chords-file) gives your chords instead, played exactly. --key
+keeps the chords to the key's own; without it the key is estimated and only
+written to the file. --harmony network lets the piano and string networks
+choose their own chords as they play. --temperature 0 (default) gives the
+most likely chords and parts; 0.3-1 samples more freely, and --seed picks the
 variation (same input + seed + temperature = same output).
 
 The drums come from the groove drummer: for each 8-bar section a groove that
@@ -208,13 +210,14 @@ On the same songs in one run it compares the real accompaniment (the ceiling),
 a trivial baseline (tonic triad on every beat; a rock beat for drums), the
 real accompaniment of another song, the seed's `paper` model and the
 `aligned` model, and the newer players (the groove drummer; the comping models
-on the true chords and on the aligned chord head): frame P/R/F1, note-onset F1,
+on the true chords, on the aligned chord head and on the harmoniser's chords):
+frame P/R/F1, note-onset F1,
 chord accuracy against POP909's annotations, melody chord-tone ratio and
 consonance, polyphony, empty-beat rate, pitch-class entropy, groove consistency
 (drums: onset F1 per family, backbeat, fills, repeats). The bass section scores
 the bassline model (root agreement with the song's chords); the harmony section
 scores the chord sequences themselves (real, tonic triad, the classic HMM
-harmoniser, the aligned chord head: majmin/root accuracy, CTnCTR, PCS, MCTD,
+harmoniser, the aligned chord head, the harmoniser: majmin/root accuracy, CTnCTR, PCS, MCTD,
 chord entropy and changes). --split all evaluates a corpus never seen as a whole.
 Writes OUT/accompaniment.json, OUT/accompaniment.md and a few piano-roll PNGs.
 """

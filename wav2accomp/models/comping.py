@@ -13,7 +13,7 @@ players do, counted from parts whose chords are known (annotated, or recognised 
 
 :func:`comp` then plays a chord sequence: each bar its pattern, each stroke the chord sounding at that step,
 a new stroke wherever the chord changes under a held one, silence where there is no chord. The chords
-come from the user (lead-sheet mode) or from the chord head of a network.
+come from the user (lead-sheet mode) or from the harmoniser (:mod:`wav2accomp.models.harmoniser`).
 """
 from __future__ import annotations
 
