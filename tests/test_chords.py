@@ -68,3 +68,34 @@ def test_the_pitched_parts_play_the_given_chords():
         assert chord_masks()[song.chords[steps], rows].all()   # every sounding note is a tone of that step's chord
     with pytest.raises(Wav2AccompError, match="not both"):
         wav2accomp.accompany(SAMPLES / "ode_to_joy_melody.mid", chords="C", chords_file="x.txt")
+
+
+def test_chord_symbols_where_the_chords_change():
+    from wav2accomp.symbolic.chords import chord_changes, chord_symbol
+
+    assert [chord_symbol(chord_index(c)) for c in ("C", "A:min", "Bb7", "F#m7b5", "N")] == ["C", "Am", "Bb", "F#m",
+                                                                                          "N.C."]
+    steps = np.repeat([chord_index("C"), chord_index("Am"), chord_index("Am"), NO_CHORD], 8)
+    assert chord_changes(steps) == [(0, "C"), (8, "Am"), (24, "N.C.")]
+    assert chord_changes(np.zeros(0, int)) == []
+
+
+def test_the_chords_are_written_as_markers_and_said_to_be_yours_only_when_they_are(tmp_path):
+    import mido
+
+    import wav2accomp
+
+    given = wav2accomp.accompany(SAMPLES / "ode_to_joy_melody.mid", parts=["piano"], chords="C F | G C")
+    given.to_midi(tmp_path / "given.mid")
+    markers = [m.text for m in mido.MidiFile(tmp_path / "given.mid").tracks[0] if m.type == "marker"]
+    assert markers[:6] == ["C", "F", "G", "C", "F", "G"]     # bar 1: C F, bar 2: G C, repeated (C held over)
+    chosen = wav2accomp.accompany(SAMPLES / "ode_to_joy_melody.mid", parts=["piano", "bass"])
+    assert chosen.chords is not None and not chosen.chords_given and "your chords" not in chosen.summary()
+    assert [step for step, _ in chosen.chord_symbols()][0] == 0 and len(chosen.chord_symbols()) > 2
+    chosen.to_midi(tmp_path / "chosen.mid")
+    written = [m.text for m in mido.MidiFile(tmp_path / "chosen.mid").tracks[0] if m.type == "marker"]
+    assert written == [symbol for _, symbol in chosen.chord_symbols()]
+    network = wav2accomp.accompany(SAMPLES / "ode_to_joy_melody.mid", parts=["piano"], harmony="network")
+    assert network.chords is None and network.chord_symbols() == []
+    chosen.plot(tmp_path / "chosen.png")
+    assert (tmp_path / "chosen.png").stat().st_size > 1000

@@ -26,8 +26,8 @@ from .constants import (ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MAX_AUDIO_SE
                         STRINGSLIKE, TRACKERS, HARMONY_SOURCES)
 from .errors import Wav2AccompError
 from .options import DecodingOptions, DrumOptions, TranscriptionOptions
-from .models.generate import generate_parts
-from .symbolic.chords import bars_to_steps, changes_to_steps, parse_chord_text, read_chords_file
+from .models.generate import choose_chords, generate_parts, plays_chords_first
+from .symbolic.chords import bars_to_steps, changes_to_steps, chord_changes, parse_chord_text, read_chords_file
 from .symbolic.classify import classify_parts
 from .symbolic.harmony import (diatonic_chord_mask, estimate_key, key_name, midi_key_signature, parse_key,
                                pitch_class_histogram)
@@ -180,7 +180,11 @@ class Arrangement:
     timings : dict of str to float
         Seconds spent per stage (read, transcribe, generate, and later midi, render, plot).
     chords : np.ndarray or None
-        ``(T,)`` the chord index per step the user gave (None: the models chose).
+        ``(T,)`` the chord index per step the pitched parts play: the user's, or the harmoniser's (None: the
+        networks chose as they played, ``harmony="network"``). Written to the MIDI file as markers (chord
+        symbols where they change) and above the picture.
+    chords_given : bool
+        True when `chords` came from the user.
     """
 
     name: str
@@ -192,6 +196,7 @@ class Arrangement:
     temperature: float
     timings: dict[str, float] = field(default_factory=dict)
     chords: np.ndarray | None = None
+    chords_given: bool = False
 
     @property
     def bpm(self) -> float:
@@ -215,8 +220,13 @@ class Arrangement:
             song.parts[0] = replace(song.parts[0], notes=list(self.melody.notes))
         song.end_beat = max(song.end_beat, self.melody.end_beat)
         song.key_signature = midi_key_signature(*self.key)
+        song.markers = [(step / STEPS_PER_BEAT, symbol) for step, symbol in self.chord_symbols()]
         song.source = self.name
         return song
+
+    def chord_symbols(self) -> list[tuple[int, str]]:
+        """(step, lead-sheet symbol) where the chords the parts play change; empty without chords."""
+        return chord_changes(self.chords) if self.chords is not None else []
 
     def to_midi(self, path: str | os.PathLike) -> None:
         """Write the arrangement as a format-1 MIDI file, atomically."""
@@ -296,13 +306,13 @@ class Arrangement:
             title = (f"{Path(self.name).name}: {self.bpm:.0f} BPM, {key_name(*self.key)}"
                      f"{'' if self.key_given else ' (estimated)'}, seed {self.seed}, temperature {self.temperature:g}")
             plot_rolls({MELODY: self.melody.roll(), **self.parts}, path, downbeats=self.melody.downbeat_steps(),
-                       title=title)
+                       title=title, labels=self.chord_symbols())
 
     def summary(self) -> str:
         """One line for people: length, tempo, key, notes per part."""
         counts = ", ".join(f"{name} {int((roll == 2).sum())}" for name, roll in self.parts.items())
         return (f"{self.name}: {self.duration:.1f} s, {self.bpm:.0f} BPM, {key_name(*self.key)}"
-                f"{'' if self.key_given else ' (estimated)'}{'; your chords' if self.chords is not None else ''}; "
+                f"{'' if self.key_given else ' (estimated)'}{'; your chords' if self.chords_given else ''}; "
                 f"melody {len(self.melody.notes)} notes; {counts}")
 
 
@@ -405,12 +415,17 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     elif given_key is not None:
         chord_prior = np.where(diatonic_chord_mask(*given_key), 1.0, OFF_KEY_CHORD_WEIGHT)
     with _timed(timings, "generate"):
+        chords = given_chords
+        if chords is None and plays_chords_first(classes, arch, harmony):
+            chords = choose_chords(melody_roll, melody.downbeat_steps(), model_dir=model_dir,
+                                   temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior)
         rolls = generate_parts(melody_roll, melody.downbeat_steps(), parts=classes, arch=arch, model_dir=model_dir,
                                temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior,
-                               bpm=melody.bpm(), drums=drums, chords=given_chords, harmony=harmony)
+                               bpm=melody.bpm(), drums=drums, chords=chords, harmony=harmony)
     name = "the audio array" if isinstance(source, np.ndarray) else str(source)
     return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,
-                       seed=seed, temperature=temperature, timings=timings, chords=given_chords)
+                       seed=seed, temperature=temperature, timings=timings, chords=chords,
+                       chords_given=given_chords is not None)
 
 
 @contextmanager

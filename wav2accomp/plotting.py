@@ -16,7 +16,8 @@ CLASS_COLOURS = {MELODY: "#d62728", "guitarlike": "#1f77b4", "stringslike": "#2c
 
 
 def plot_rolls(rolls: dict[str, np.ndarray], path: str | os.PathLike, *, downbeats=None,
-               steps_per_beat: int = STEPS_PER_BEAT, title: str = "", drums: tuple[str, ...] = (PERCUSSION,)) -> None:
+               steps_per_beat: int = STEPS_PER_BEAT, title: str = "", drums: tuple[str, ...] = (PERCUSSION,),
+               labels: list[tuple[int, str]] = ()) -> None:
     """Draw one panel per roll, time in beats, bar lines at `downbeats`; save a PNG atomically.
 
     Parameters
@@ -31,6 +32,8 @@ def plot_rolls(rolls: dict[str, np.ndarray], path: str | os.PathLike, *, downbea
     title : str
     drums : tuple of str
         Names of the panels that hold drums (one row per drum played, named), default the percussion class.
+    labels : list of (int, str)
+        Text written above the first panel at each step (e.g. the chord symbols where the chords change).
     """
     matplotlib, plt = _pyplot()
     names = list(rolls)
@@ -68,8 +71,12 @@ def plot_rolls(rolls: dict[str, np.ndarray], path: str | os.PathLike, *, downbea
         axes[-1, 0].set_xlabel("bar")
     else:
         axes[-1, 0].set_xlabel("time (beats)")
+    top_axis = axes[0, 0]
+    for step, text in labels:
+        top_axis.text(step / steps_per_beat, 1.01, text, transform=top_axis.get_xaxis_transform(), fontsize=7,
+                      ha="left", va="bottom", color="#444444")
     if title:
-        axes[0, 0].set_title(title)
+        top_axis.set_title(title, pad=14 if labels else 6)
     _save(fig, path)
 
 

@@ -141,10 +141,9 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
     parts = list(parts)
     seeds = {part: seed + index for index, part in enumerate(parts)}
     rolls = {}
-    pitched = [part for part in parts if part != PERCUSSION]
-    if chords is None and pitched and harmony == HARMONY_SOURCES[0] and arch == ALIGNED_ARCH:
-        chords = harmonise_melody(load_harmony(model_dir), melody, downbeats, temperature=temperature,
-                                  rng=np.random.default_rng([seed, HARMONY_STREAM]), chord_prior=chord_prior)
+    if chords is None and plays_chords_first(parts, arch, harmony):
+        chords = choose_chords(melody, downbeats, model_dir=model_dir, temperature=temperature, seed=seed,
+                               chord_prior=chord_prior)
     if PERCUSSION in parts and drums.drummer == "groove":
         rolls[PERCUSSION] = play_drums(load_drummer(model_dir), melody, downbeats, bpm=bpm, density=drums.density,
                                        style=drums.style, temperature=temperature, seed=seeds[PERCUSSION])
@@ -166,6 +165,20 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
         rolls[BASS] = play_bass(load_bassist(model_dir), melody, downbeats, chords, bpm=bpm, temperature=temperature,
                                 seed=seeds[BASS])
     return {part: rolls[part] for part in parts}
+
+
+def plays_chords_first(parts, arch: str = ALIGNED_ARCH, harmony: str = HARMONY_SOURCES[0]) -> bool:
+    """Whether :func:`generate_parts` has the harmoniser choose the chords (when none are given): a pitched part is
+    asked, the harmony source is the harmoniser, the architecture is ``aligned``."""
+    return any(part != PERCUSSION for part in parts) and harmony == HARMONY_SOURCES[0] and arch == ALIGNED_ARCH
+
+
+def choose_chords(melody: np.ndarray, downbeats: np.ndarray, *, model_dir: str | os.PathLike | None = None,
+                  temperature: float = 0.0, seed: int = 0, chord_prior: np.ndarray | None = None) -> np.ndarray:
+    """``(T,)`` the chord per step the harmoniser (:func:`load_harmony`) chooses for a melody, as
+    :func:`generate_parts` plays it (its own random stream of `seed`, whatever parts are asked)."""
+    return harmonise_melody(load_harmony(model_dir), melody, downbeats, temperature=temperature,
+                            rng=np.random.default_rng([seed, HARMONY_STREAM]), chord_prior=chord_prior)
 
 
 def predict_many(models: list[Model], melody: np.ndarray, downbeats: np.ndarray) -> list[np.ndarray]:

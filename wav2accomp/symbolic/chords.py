@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Wav2AccompError
-from .harmony import NO_CHORD
+from .harmony import NO_CHORD, PITCH_CLASS_NAMES
 
 #: Lead-sheet quality spellings -> Harte's, longest first.
 _QUALITIES = (("m7b5", "hdim7"), ("maj7", "maj7"), ("maj9", "maj9"), ("min7", "min7"), ("dim7", "dim7"),
@@ -164,3 +164,20 @@ def given_chord_prior(chords: np.ndarray) -> np.ndarray:
     prior[np.arange(len(chords)), chords] = 1.0
     prior[chords == NO_CHORD] = 1.0
     return prior
+
+
+def chord_symbol(index: int) -> str:
+    """Lead-sheet spelling of a chord of :data:`~wav2accomp.symbolic.harmony.CHORD_LABELS`: ``"C"``, ``"Am"``,
+    ``"N.C."`` (no chord)."""
+    if index == NO_CHORD:
+        return "N.C."
+    return PITCH_CLASS_NAMES[index % 12] + ("m" if index >= 12 else "")
+
+
+def chord_changes(chords: np.ndarray) -> list[tuple[int, str]]:
+    """(step, lead-sheet symbol) where a ``(T,)`` chord-per-step sequence changes, from its first step."""
+    chords = np.asarray(chords)
+    if not len(chords):
+        return []
+    starts = np.flatnonzero(np.diff(chords, prepend=chords[0] - 1))
+    return [(int(step), chord_symbol(int(chords[step]))) for step in starts]

@@ -101,6 +101,9 @@ class Song:
     key_signature : str
         Key written at the start of the file, in mido's spelling (``"Eb"``,
         ``"F#m"``); "" for none. Not read back from files.
+    markers : list of (float, str)
+        Marker events written to the first track, (quarter-note beat, text): e.g. the chord symbols a DAW shows
+        on its timeline. Not read back from files.
     """
 
     parts: list[Part]
@@ -110,6 +113,7 @@ class Song:
     source: str = ""
     warnings: list[str] = field(default_factory=list)
     key_signature: str = ""
+    markers: list[tuple[float, str]] = field(default_factory=list)
 
     @property
     def end(self) -> float:
@@ -382,6 +386,7 @@ def song_to_midi(song: Song, ticks_per_beat: int = OUTPUT_TICKS_PER_BEAT) -> mid
              for sig in song.time_signatures]
     if song.key_signature:
         meta.append((0, mido.MetaMessage("key_signature", key=song.key_signature)))
+    meta += [(round(beat * ticks_per_beat), mido.MetaMessage("marker", text=text)) for beat, text in song.markers]
     midi.tracks.append(_to_track(meta, end_tick=round(song.end_beat * ticks_per_beat)))
     for part in song.parts:
         events = [(0, mido.MetaMessage("track_name", name=part.name)),
