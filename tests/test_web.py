@@ -64,6 +64,8 @@ def test_a_hum_becomes_a_band_and_every_file_of_it_is_served(client, store):
     assert [t["name"] for t in result["tracks"]] == ["melody", "percussion", "guitarlike", "bass"]
     assert result["seed"] == 2 and 90 < result["bpm"] < 120 and len(result["downbeats"]) > 5
     assert all(t["notes"] for t in result["tracks"])
+    assert result["chords"][0][0] >= 0 and not result["chords_given"] and len(result["chords"]) > 2
+    assert all(isinstance(symbol, str) and symbol for _, symbol in result["chords"])
     midi = client.get(f"/api/jobs/{job['id']}/files/song.mid")
     assert midi.status_code == 200 and midi.headers["content-type"] == "audio/midi"
     tracks = mido.MidiFile(file=io.BytesIO(midi.content)).tracks[1:]

@@ -158,7 +158,8 @@ def _number(name: str, value, kind, low, high):
 
 
 def describe(arrangement, version: int) -> dict:
-    """What the page draws and plays of an arrangement: notes of every part (seconds), bar lines, tempo, key."""
+    """What the page draws and plays of an arrangement: notes of every part (seconds), bar lines, the chords
+    the band plays (seconds, symbol, where they change), tempo, key."""
     from ..symbolic.harmony import key_name
 
     song = arrangement.to_song()
@@ -166,10 +167,13 @@ def describe(arrangement, version: int) -> dict:
     downbeats = tempo_map.beats_to_seconds(arrangement.melody.downbeat_steps() / STEPS_PER_BEAT)
     tracks = [{"name": part.name, "drums": part.is_drum,
                "notes": [[n.pitch, round(n.start, 4), round(n.end, 4)] for n in part.notes]} for part in song.parts]
+    chords = [[round(float(tempo_map.beats_to_seconds(step / STEPS_PER_BEAT)), 4), symbol]
+              for step, symbol in arrangement.chord_symbols()]
     return {"version": version, "bpm": round(arrangement.bpm, 2), "key": key_name(*arrangement.key),
             "key_given": arrangement.key_given, "seed": arrangement.seed, "temperature": arrangement.temperature,
             "duration": round(arrangement.duration, 3), "downbeats": [round(float(s), 4) for s in downbeats],
-            "tracks": tracks, "timings": {k: round(v, 4) for k, v in arrangement.timings.items()},
+            "tracks": tracks, "chords": chords, "chords_given": arrangement.chords_given,
+            "timings": {k: round(v, 4) for k, v in arrangement.timings.items()},
             "melody_notes": len(arrangement.melody.notes), "stems": [t["name"] for t in tracks],
             "files": sorted(SERVED_FILES)}
 

@@ -308,6 +308,13 @@ function drawRoll(result) {
   });
   g.fillStyle = "#5b6475";
   result.downbeats.forEach((bar, i) => { if (i % 4 === 0) g.fillText(String(i + 1), x(bar) + 2, canvas.height - 6); });
+  g.font = "11px system-ui, sans-serif";
+  let lastEnd = -Infinity;   // the chord symbols along the top, those that would overlap the one before left out
+  for (const [start, symbol] of result.chords || []) {
+    if (x(start) < lastEnd) continue;
+    g.fillText(symbol, x(start) + 2, 11);
+    lastEnd = x(start) + 2 + g.measureText(symbol).width + 4;
+  }
   state.roll = {image: g.getImageData(0, 0, width, canvas.height), x};
 }
 
