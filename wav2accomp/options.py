@@ -160,12 +160,12 @@ class HarmoniserOptions:
 
     data: str
     out: str = field(metadata=FREE_ON_RESUME)
-    epochs: int = field(default=15, metadata=FREE_ON_RESUME)
+    epochs: int = field(default=24, metadata=FREE_ON_RESUME)
     batch_size: int = 1024
     learning_rate: float = 3e-3
-    hidden: int = 128
+    hidden: int = 256
     recognised_weight: float = 0.0
-    misheard_weight: float = 0.0
+    misheard_weight: float = 0.5
     seed: int = 0
     limit_songs: int | None = None
     max_minutes: float | None = field(default=None, metadata=FREE_ON_RESUME)

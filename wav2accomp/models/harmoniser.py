@@ -5,7 +5,7 @@ melody's pitch classes around that beat are read *relative to the root*
 (:func:`beat_context`: the beat itself, on the downbeat and on the bar's
 middle beat, the notes starting in it, its half bar, its bar, the beats and
 bars either side, the whole song's pitch-class histogram). A small network
-(one hidden layer, shared by all roots) scores a major and a minor triad on
+(one hidden layer shared by all roots; 256 units in the shipped model) scores a major and a minor triad on
 that root from those 12-pitch-class blocks, and a linear score of how much
 melody sounds scores "no chord": the chord of a beat is a softmax over the 25
 (:data:`~wav2accomp.symbolic.harmony.CHORD_LABELS`). Reading the melody
