@@ -30,10 +30,10 @@ from ..constants import (BAR_POSITIONS, BASS, GUITARLIKE, HARMONISER_MODEL, MELO
 from ..data.corpus import load_index, load_song
 from ..errors import Wav2AccompError
 from ..options import HarmoniserOptions
-from ..symbolic.harmony import NO_CHORD, chord_indices, fold_to_pitch_classes, label_index, labels_at
+from ..symbolic.harmony import NO_CHORD, beat_spans, chord_indices, fold_to_pitch_classes, label_index, labels_at
 from .dataset import harmony_without_bass
 from .checkpoints import RunFolder, RunState, restore, stop_after_step
-from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, beat_context, half_bar_groups,
+from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, beat_context, half_bar_groups, melody_beats,
                          save_harmoniser)
 
 #: Dropout on the context blocks and on the hidden layer while training.
@@ -63,7 +63,7 @@ def _step_labels(arrays: dict[str, np.ndarray], annotated: bool) -> np.ndarray:
         labels = labels_at(np.arange(n_steps), arrays["chord_start"], arrays["chord_end"], arrays["chord_label"])
         names, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
         return np.array([_chord_index(str(name)) for name in names], dtype=np.int64)[inverse.reshape(-1)]
-    spans = beat_context(arrays[MELODY], arrays["downbeats"])[2]
+    spans = beat_spans(melody_beats(n_steps, arrays["downbeats"]), n_steps)
     per_step = np.full(n_steps, NO_CHORD, dtype=np.int64)
     for chord, (start, end) in zip(recognised_beat_chords(arrays, spans), spans):
         per_step[start:end] = chord
