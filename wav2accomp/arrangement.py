@@ -25,7 +25,7 @@ from .constants import (ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MAX_AUDIO_SE
                         MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
                         STRINGSLIKE, TRACKERS, HARMONY_SOURCES)
 from .errors import Wav2AccompError
-from .options import DecodingOptions, DrumOptions, TranscriptionOptions
+from .options import DecodingOptions, DrumOptions, TranscriptionOptions, check_harmony
 from .models.generate import choose_chords, generate_parts, plays_chords_first
 from .symbolic.chords import bars_to_steps, changes_to_steps, chord_changes, parse_chord_text, read_chords_file
 from .symbolic.classify import classify_parts
@@ -387,6 +387,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         an unknown part or key, missing models.
     """
     classes = resolve_parts(parts)
+    check_harmony(harmony)
     decoding = DecodingOptions(temperature=temperature, seed=seed)
     drums = DrumOptions(drummer=drummer, density=drums_density, style=drum_style)
     hearing = TranscriptionOptions(bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds,

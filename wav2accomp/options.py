@@ -14,12 +14,20 @@ import math
 import sys
 from dataclasses import dataclass, field, fields
 
-from .constants import (DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS, MAX_AUDIO_SECONDS, MAX_TEMPERATURE,
+from .constants import (DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS, HARMONY_SOURCES, MAX_AUDIO_SECONDS, MAX_TEMPERATURE,
                         MIN_NOTE_SECONDS, TRACKERS, USER_BPM_RANGE)
 from .errors import Wav2AccompError
 
 #: Field metadata of an option that may differ between a run and its ``--resume``.
 FREE_ON_RESUME = {"free_on_resume": True}
+
+
+def check_harmony(harmony: str) -> str:
+    """Who chooses the chords when none are given (:data:`~wav2accomp.constants.HARMONY_SOURCES`); a one-line
+    error for another name."""
+    if harmony not in HARMONY_SOURCES:
+        raise Wav2AccompError(f"unknown harmony source {harmony!r}: choose from {', '.join(HARMONY_SOURCES)}")
+    return harmony
 
 
 def check_bpm(bpm: float | None) -> float | None:

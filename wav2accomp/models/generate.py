@@ -14,7 +14,7 @@ import numpy as np
 from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BASS, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL,
                          GUITARLIKE, HARMONISER_MODEL, HARMONY_SOURCES, PERCUSSION)
 from ..errors import Wav2AccompError
-from ..options import DrumOptions
+from ..options import DrumOptions, check_harmony
 from .aligned import chord_head
 from .architecture import Model, load_model
 from .bassline import BasslineModel, load_bassline, play_bass
@@ -43,8 +43,8 @@ def load_part_model(part: str, arch: str = ALIGNED_ARCH, model_dir: str | os.Pat
 
 
 def counted_model_path(stem: str, model_dir: str | os.PathLike | None = None) -> Path:
-    """Path stem of a counted model (groove, comping, bassline): `stem` in `model_dir` when it has one, else the
-    shipped one."""
+    """Path stem of a model stored as arrays + JSON (groove, comping, bassline, harmoniser): `stem` in `model_dir`
+    when it has one, else the shipped one."""
     path = Path(model_dir or PRETRAINED_DIR) / stem
     return path if path.with_suffix(".json").is_file() else PRETRAINED_DIR / stem
 
@@ -136,8 +136,7 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
         guitarlike model's chord head). The ``paper`` architecture, the seed's reference, always plays its
         networks.
     """
-    if harmony not in HARMONY_SOURCES:
-        raise Wav2AccompError(f"unknown harmony source {harmony!r}: choose from {', '.join(HARMONY_SOURCES)}")
+    check_harmony(harmony)
     parts = list(parts)
     seeds = {part: seed + index for index, part in enumerate(parts)}
     rolls = {}
