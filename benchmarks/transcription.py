@@ -1,4 +1,4 @@
-"""Hum -> notes, the default YIN tracker and librosa's pyin side by side, in one run.
+"""Hum -> notes, the trackers (swift-f0, the default; the FFT tracker YIN; librosa's pyin) side by side, in one run.
 
 1. Real singing: `evaluate_transcription` on an annotated folder (SSVD by
    default): mir_eval.melody raw pitch / raw chroma / overall accuracy, note
@@ -25,7 +25,7 @@ import numpy as np
 import soundfile
 from fresh_process import fresh_seconds
 
-from wav2accomp.constants import ANALYSIS_SAMPLE_RATE
+from wav2accomp.constants import ANALYSIS_SAMPLE_RATE, TRACKERS
 from wav2accomp.dsp import midi_to_hz
 from wav2accomp.evaluation.metrics import MELODY_METRICS
 from wav2accomp.evaluation.transcription import (evaluate_transcription, reference_f0_from_notes, run_tracker,
@@ -51,17 +51,17 @@ librosa.pyin(samples, fmin=65, fmax=1050, sr=sr, frame_length=2048, hop_length=2
 
 
 def synthetic_table() -> list[str]:
-    """Metrics of both trackers on every synthetic case, as markdown rows."""
+    """Metrics of every tracker on every synthetic case, as markdown rows."""
     warm_up_pyin()
     lines = ["| case | tracker | RPA | OA | note F1 (onset) | note F1 (w/ offset) | notes found / sung |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
-    totals: dict[str, list[float]] = {"yin": [], "pyin": []}
+    totals: dict[str, list[float]] = {tracker: [] for tracker in TRACKERS}
     for name, (notes, style) in synthetic_set().items():
         samples = sing(notes, ANALYSIS_SAMPLE_RATE, style=style)
         intervals = np.array([[n.onset, n.offset] for n in notes])
         pitches = midi_to_hz([n.pitch + style.tuning_cents / 100 for n in notes])
         ref_times, ref_f0 = reference_f0_from_notes(intervals, pitches, len(samples) / ANALYSIS_SAMPLE_RATE)
-        for tracker in ("yin", "pyin"):
+        for tracker in TRACKERS:
             transcription, _ = run_tracker(tracker, samples, ANALYSIS_SAMPLE_RATE)
             s = score_transcription(transcription, ref_times, ref_f0, intervals, pitches)
             totals[tracker].append(s["onset_f1"])
@@ -82,7 +82,8 @@ def cold_start_table(repeats: int) -> list[str]:
         cli = [sys.executable, "-m", "wav2accomp", "transcribe", str(hum), "-o", str(Path(tmp) / "hum.mid")]
         rows = {
             "python -c pass (interpreter start)": fresh_seconds([sys.executable, "-c", "pass"], repeats),
-            "wav2accomp transcribe (MIDI)": fresh_seconds(cli, repeats),
+            "wav2accomp transcribe (MIDI; swift-f0)": fresh_seconds(cli, repeats),
+            "wav2accomp transcribe --tracker yin": fresh_seconds(cli + ["--tracker", "yin"], repeats),
             "wav2accomp transcribe --plot": fresh_seconds(cli + ["--plot", str(Path(tmp) / "hum.png")], repeats),
             "YIN tracker alone (read + f0)": fresh_seconds([sys.executable, "-c", TRACK_ONLY, str(hum)], repeats),
             "pyin alone (read + f0)": fresh_seconds([sys.executable, "-c", PYIN_ONLY, str(hum)], repeats),

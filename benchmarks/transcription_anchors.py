@@ -2,24 +2,24 @@
 
 Systems, each on every annotated recording of FOLDER (``wav2accomp.evaluation.transcription.find_annotated``):
 
-- ``wav2accomp``: :func:`wav2accomp.evaluation.transcription.run_tracker` with the YIN tracker, scored with the
+- ``wav2accomp``: :func:`wav2accomp.evaluation.transcription.run_tracker` with the default tracker (swift-f0's
+  f0 and notes inside wav2accomp's front end: re-attacks, level trims, tuning, tempo, grid), scored with the
   notes' sung pitch (tuning offset kept) and as written (MIDI numbers, the singer's tuning removed);
+- ``wav2accomp --tracker yin``: the project's own FFT tracker and segmentation;
 - ``swift-f0 + segment_notes``: swift-f0 (MIT, an ONNX model in its pip package) and its own note
   segmentation, at their defaults;
 - ``basic-pitch``: Spotify's basic-pitch 0.4.0 (Apache-2.0; its ONNX model from the pip package) at its defaults,
-  where it is installed (``pip install "basic-pitch[onnx]==0.4.0"``);
-- ``wav2accomp --tracker swift-f0``: swift-f0's f0 and notes inside wav2accomp's front end (tuning, tempo,
-  grid), the way ``transcribe --tracker swift-f0`` runs it;
-- ``wav2accomp (pyin)``: librosa's pyin through wav2accomp's segmentation, with ``--pyin`` (slow: about 5× real
-  time).
+  where it is installed (``pip install "basic-pitch[onnx]==0.4.0"`` in a benchmark-only environment);
+- ``wav2accomp (pyin)``: librosa's pyin through the YIN route's segmentation, with ``--pyin`` (slow: about 5×
+  real time).
 
 Metrics: ``wav2accomp.evaluation.metrics.note_scores`` (mir_eval: onsets within 50 ms, pitch within 50 cents;
 COnPOff adds the 20 % offset rule), overlapping note pairs (a note starting before the previous one ends) and
 warm speed (× real time, every system run once on the first file before timing).
 
-swift-f0 is not a dependency of the project: run this in a benchmark-only environment::
+basic-pitch is not a dependency of the project: for its row, run this in a benchmark-only environment::
 
-    python -m venv .venv-anchors && .venv-anchors/bin/pip install -e . swift-f0==0.3.0
+    python -m venv .venv-anchors && .venv-anchors/bin/pip install -e . "basic-pitch[onnx]==0.4.0"
     .venv-anchors/bin/python benchmarks/transcription_anchors.py ../shared/data/singing/ssvd
 """
 from __future__ import annotations
@@ -36,12 +36,16 @@ from wav2accomp.constants import ANALYSIS_SAMPLE_RATE
 from wav2accomp.evaluation.transcription import find_annotated, read_note_labels, run_tracker
 
 
-def wav2accomp_notes(samples: np.ndarray, sr: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    transcription, _ = run_tracker("yin", samples, sr)
+def tracker_notes(tracker: str, samples: np.ndarray, sr: int, label: str,
+                  written: bool = False) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """`tracker`'s notes as ``{label: (intervals, Hz)}``, with the sung pitch; `written` adds the MIDI numbers."""
+    transcription, _ = run_tracker(tracker, samples, sr)
     notes = [] if transcription is None else transcription.notes
     intervals = np.array([[n.onset, n.offset] for n in notes]).reshape(-1, 2)
-    return {"wav2accomp (sung pitch)": (intervals, midi_to_hz(np.array([n.sung_pitch for n in notes]))),
-            "wav2accomp (as written)": (intervals, midi_to_hz(np.array([float(n.pitch) for n in notes])))}
+    found = {f"{label} (sung pitch)": (intervals, midi_to_hz(np.array([n.sung_pitch for n in notes])))}
+    if written:
+        found[f"{label} (as written)"] = (intervals, midi_to_hz(np.array([float(n.pitch) for n in notes])))
+    return found
 
 
 def swift_notes(detector, samples: np.ndarray, sr: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -58,21 +62,6 @@ def basic_pitch_notes(model, path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     _, _, events = predict(str(path), model)
     intervals = np.array([[e[0], e[1]] for e in events]).reshape(-1, 2)
     return {"basic-pitch 0.4.0 (ONNX)": (intervals, midi_to_hz(np.array([float(e[2]) for e in events])))}
-
-
-def wav2accomp_swift_notes(samples: np.ndarray, sr: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    transcription, _ = run_tracker("swift-f0", samples, sr)
-    notes = [] if transcription is None else transcription.notes
-    intervals = np.array([[n.onset, n.offset] for n in notes]).reshape(-1, 2)
-    return {"wav2accomp --tracker swift-f0 (sung pitch)": (intervals,
-                                                            midi_to_hz(np.array([n.sung_pitch for n in notes])))}
-
-
-def pyin_notes(samples: np.ndarray, sr: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    transcription, _ = run_tracker("pyin", samples, sr)
-    notes = [] if transcription is None else transcription.notes
-    intervals = np.array([[n.onset, n.offset] for n in notes]).reshape(-1, 2)
-    return {"wav2accomp (pyin, sung pitch)": (intervals, midi_to_hz(np.array([n.sung_pitch for n in notes])))}
 
 
 def overlaps(intervals: np.ndarray) -> int:
@@ -92,9 +81,9 @@ def main() -> None:
     args = parser.parse_args()
     recordings = find_annotated(args.folder)[:args.limit]
     detector = SwiftF0()
-    runs = {"wav2accomp": lambda x, sr, path: wav2accomp_notes(x, sr),
-            "swift-f0": lambda x, sr, path: swift_notes(detector, x, sr),
-            "wav2accomp swift-f0": lambda x, sr, path: wav2accomp_swift_notes(x, sr)}
+    runs = {"wav2accomp": lambda x, sr, path: tracker_notes("swift-f0", x, sr, "wav2accomp", written=True),
+            "wav2accomp yin": lambda x, sr, path: tracker_notes("yin", x, sr, "wav2accomp --tracker yin"),
+            "swift-f0": lambda x, sr, path: swift_notes(detector, x, sr)}
     try:
         from basic_pitch import ICASSP_2022_MODEL_PATH
         from basic_pitch.inference import Model
@@ -104,7 +93,7 @@ def main() -> None:
     except ImportError:
         print("basic-pitch is not installed: left out")
     if args.pyin:
-        runs["pyin"] = lambda x, sr, path: pyin_notes(x, sr)
+        runs["pyin"] = lambda x, sr, path: tracker_notes("pyin", x, sr, "wav2accomp --tracker pyin")
     first, sr = load_audio(recordings[0][0], sr=ANALYSIS_SAMPLE_RATE)
     for run in runs.values():
         run(first, sr, recordings[0][0])                   # warm: models loaded, caches filled

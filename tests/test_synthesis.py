@@ -18,7 +18,9 @@ def test_contour_holds_pitch_tuning_vibrato_and_glides():
     midi, gain = pitch_contour(notes, 2 * SR + 100, SR, VoiceStyle(tuning_cents=30, vibrato_cents=50, glide_seconds=0.1))
     first = midi[int(0.5 * SR):int(0.9 * SR)]
     assert abs(np.mean(first) - 60.3) < 0.05 and 0.45 < np.max(first) - 60.3 < 0.51
-    assert 60.3 < midi[int(1.05 * SR)] < 64.3  # gliding up
+    # gliding up, the glide centred on the boundary: half of it ends the first note, half begins the second
+    assert 60.3 < midi[int(0.97 * SR)] < 62.3 < midi[int(1.03 * SR)] < 64.3
+    assert abs(midi[int(1.0 * SR)] - 62.3) < 0.05 and abs(midi[int(1.06 * SR)] - 64.3) < 0.16   # arrived (vibrato fading in)
     assert np.isnan(midi[-1]) and gain[-1] == 0
 
 

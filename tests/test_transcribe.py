@@ -147,7 +147,6 @@ def test_legato_pitch_changes_start_notes_on_time():
 
 
 def test_the_swift_f0_tracker_gives_the_same_tune():
-    pytest.importorskip("swift_f0")
     notes = tune_notes("twinkle", bpm=96, start=0.5)
     result = transcribe(sing(notes, SR, style=VoiceStyle(tuning_cents=25, vibrato_cents=40)), SR, tracker="swift-f0")
     assert [n.pitch for n in result.melody] == [n.pitch for n in notes]
@@ -162,5 +161,5 @@ def test_a_missing_swift_f0_is_one_sentence(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "swift_f0", None)    # as if not installed
     monkeypatch.setattr(swift, "_detector", None)
-    with pytest.raises(Wav2AccompError, match=r"needs the \[swift\] extra"):
+    with pytest.raises(Wav2AccompError, match=r"needs the swift-f0 package"):
         transcribe(sing(tune_notes("twinkle"), SR), SR, tracker="swift-f0")

@@ -341,11 +341,12 @@ BASS_PROGRAMS = range(32, 40)
 #: Grids a transcription's MIDI notes may be written on: 16th notes (what the accompaniment hears), 8th notes,
 #: or none (the sung timing).
 QUANTIZE_GRIDS = ("16th", "8th", "none")
-#: Pitch trackers of the audio front end: the vectorised YIN (default), librosa's pyin (slower; probabilistic
-#: voicing) and swift-f0 (a learned tracker with its own notes; the optional [swift] extra).
-TRACKERS = ("yin", "pyin", "swift-f0")
-#: The trackers `evaluate transcription` compares by default (those every install has).
-EVALUATED_TRACKERS = ("yin", "pyin")
+#: Pitch trackers of the audio front end: swift-f0 (default: a learned tracker with its own notes), the
+#: vectorised YIN (pure numpy, the FFT tracker the design starts from) and librosa's pyin (slower; probabilistic
+#: voicing).
+TRACKERS = ("swift-f0", "yin", "pyin")
+#: The trackers `evaluate transcription` compares by default.
+EVALUATED_TRACKERS = TRACKERS
 #: pyin's analysis: 22050 Hz, 93 ms frames, the same hop as YIN.
 PYIN_FRAME = 2048
 PYIN_HOP = PITCH_HOP * ANALYSIS_SAMPLE_RATE // PITCH_SAMPLE_RATE

@@ -124,6 +124,14 @@ def semitone_path(midi: np.ndarray, *, switch_cost: float = SEMITONE_SWITCH_COST
     return states[path]
 
 
+def reattack_frames(level_db: np.ndarray, hop_seconds: float) -> np.ndarray:
+    """:func:`reattacks` of a level envelope whose frames lie `hop_seconds` apart, with the window and the
+    rise time of :data:`~wav2accomp.constants.REATTACK_WINDOW_SECONDS` and
+    :data:`~wav2accomp.constants.REATTACK_RISE_SECONDS`."""
+    return reattacks(level_db, max(int(round(REATTACK_RISE_SECONDS / hop_seconds)), 1),
+                     max(int(round(REATTACK_WINDOW_SECONDS / hop_seconds)), 1))
+
+
 def reattacks(level_db: np.ndarray, rise_frames: int, window_frames: int) -> np.ndarray:
     """Frames where a note is sung again: level dips (minima of the level envelope, dB).
 
@@ -189,8 +197,6 @@ def segment_notes(track: PitchTrack, level_db: np.ndarray, *, min_note_seconds: 
         tuning = estimate_tuning(midi, track.voiced)
     min_frames = max(int(round(min_note_seconds / hop)), 1)
     octave_window = max(int(round(OCTAVE_WINDOW_SECONDS / hop)), 3)
-    rise_frames = max(int(round(REATTACK_RISE_SECONDS / hop)), 1)
-    dip_window = max(int(round(REATTACK_WINDOW_SECONDS / hop)), 1)
     search = (int(round(ATTACK_SEARCH_SECONDS[0] / hop)), int(round(ATTACK_SEARCH_SECONDS[1] / hop)))
     legato_lead = int(round(LEGATO_LEAD_SECONDS / hop))
     notes: list[NoteEvent] = []
@@ -198,13 +204,13 @@ def segment_notes(track: PitchTrack, level_db: np.ndarray, *, min_note_seconds: 
         if end - start < min_frames:
             continue
         tuned = fold_octave_jumps(midi[start:end], octave_window) - tuning
-        cuts = reattacks(level_db[start:end], rise_frames, dip_window) + 1
+        cuts = reattack_frames(level_db[start:end], hop) + 1
         spans = _split_at(_constant_spans(semitone_path(tuned)), cuts)
         spans = _merge_repeats(_merge_short(spans, tuned, min_frames), tuned, cuts)
         for a, b in spans:
             sung = _robust_pitch(tuned[a:b])
             loudness = float(np.max(level_db[start + a:start + b]))
-            attack, rise = _attack_frame(level_db, start + a, start + b, search)
+            attack, rise = attack_frame(level_db, start + a, start + b, search)
             if a > 0 and rise < LEGATO_RISE_DB:   # legato: the pitch changed with no attack to find the onset by
                 attack = max(start + a - legato_lead, start)
             first, last = _audible_frames(level_db, attack, start + b)
@@ -240,7 +246,7 @@ def _audible_frames(level_db: np.ndarray, attack: int, end: int) -> tuple[int, i
     return attack + int(loud[0]), attack + int(loud[-1])
 
 
-def _attack_frame(level_db: np.ndarray, start: int, end: int, search: tuple[int, int]) -> tuple[int, float]:
+def attack_frame(level_db: np.ndarray, start: int, end: int, search: tuple[int, int]) -> tuple[int, float]:
     """The frame of steepest level rise from `search` frames before a note's start to after it, and that rise
     (dB over two frames).
 

@@ -227,9 +227,9 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     max_seconds : float
         Longest recording accepted, seconds.
     tracker : str
-        ``"yin"`` (default: the vectorised YIN, ~250x real time), ``"pyin"`` (librosa's, a few times real
-        time) or ``"swift-f0"`` (a learned tracker with its own note segmentation, ~150x real time; the
-        ``[swift]`` extra: :mod:`wav2accomp.audio.swift`).
+        ``"swift-f0"`` (default: a learned tracker with its own note segmentation, ~150x real time:
+        :mod:`wav2accomp.audio.swift`), ``"yin"`` (the vectorised YIN, pure numpy, ~200x real time) or
+        ``"pyin"`` (librosa's, a few times real time).
 
     Returns
     -------

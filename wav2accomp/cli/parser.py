@@ -151,8 +151,8 @@ def add_note_limits(parser: argparse.ArgumentParser, note_help: str) -> None:
     add_field(parser, "--max-seconds", TranscriptionOptions, "max_seconds", type=positive_float, metavar="SECONDS",
               help="longest recording accepted (default: %(default)g)")
     add_field(parser, "--tracker", TranscriptionOptions, "tracker", choices=TRACKERS,
-              help="pitch tracker: yin (fast, default), pyin (librosa's; a few times real time) or swift-f0 "
-                   "(learned, with its own notes; pip install 'wav2accomp[swift]')")
+              help="pitch tracker: swift-f0 (learned, with its own notes; default), yin (the FFT tracker, pure "
+                   "numpy) or pyin (librosa's; a few times real time)")
 
 
 def add_run_options(parser: argparse.ArgumentParser, options_class, *, sampled: str) -> None:
@@ -381,11 +381,11 @@ def _evaluate(subcommands) -> None:
     accompaniment.set_defaults(run=commands.run_evaluate_accompaniment)
 
     transcription = _command(targets, "transcription", "Evaluate pitch tracking and note transcription on annotated "
-                             "recordings, the default tracker and pyin side by side.", TRANSCRIBE_EVALUATE_EPILOG,
+                             "recordings, the trackers side by side.", TRANSCRIBE_EVALUATE_EPILOG,
                              help="transcribed vs. annotated notes of recordings")
     transcription.add_argument("folder", metavar="DIR", help="recordings with NAME.txt/NAME.csv note annotations")
     transcription.add_argument("--trackers", nargs="+", default=list(EVALUATED_TRACKERS), choices=TRACKERS,
-                               help="pitch trackers to compare (default: both)")
+                               help="pitch trackers to compare (default: all three)")
     transcription.add_argument("--limit", type=positive_int, default=None, metavar="N",
                                help="only the first N recordings")
     transcription.add_argument("--out", default="evaluation-transcription", metavar="DIR",

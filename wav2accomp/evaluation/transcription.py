@@ -11,8 +11,8 @@ named after the recording:
   (0 or negative = unvoiced). Without one, the reference f0 is the annotated
   notes' pitch on a 10 ms grid (unvoiced between notes).
 
-For each tracker (the default YIN tracker, and librosa's pyin feeding the same
-note segmentation) and each recording: ``mir_eval.melody`` raw pitch, raw
+For each tracker (the default swift-f0 with its notes, the YIN tracker, and
+librosa's pyin feeding YIN's note segmentation) and each recording: ``mir_eval.melody`` raw pitch, raw
 chroma and overall accuracy (with voicing recall / false alarm),
 ``mir_eval.transcription`` note precision/recall/F1 onset-only and with
 offsets, the seconds spent and the speed as a multiple of real time.

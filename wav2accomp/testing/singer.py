@@ -40,7 +40,8 @@ class VoiceStyle:
     vibrato_cents, vibrato_hz : float
         Vibrato depth (peak) and rate; it fades in over the first 0.2 s of a note.
     glide_seconds : float
-        Portamento between touching notes of different pitch, seconds. Touching notes of different pitch are
+        Portamento between touching notes of different pitch, seconds, centred on their boundary (the onset
+        annotators mark). Touching notes of different pitch are
         sung legato: no new attack, no level dip (a repeated pitch dips, as a consonant does).
     breath : float
         Level of breath noise relative to the voice peak (0 = none).
@@ -80,20 +81,24 @@ def pitch_contour(notes: list[SungNote], n_samples: int, sr: int, style: VoiceSt
         local = times[inside] - note.onset
         pitch = np.full(local.shape, note.pitch + style.tuning_cents / 100.0)
         previous = notes[i - 1] if i else None
+        following = notes[i + 1] if i + 1 < len(notes) else None
         touching = previous is not None and abs(previous.offset - note.onset) < 1e-6
-        if touching and style.glide_seconds > 0 and previous.pitch != note.pitch:
-            ramp = np.clip(local / style.glide_seconds, 0.0, 1.0)
-            pitch += (previous.pitch - note.pitch) * (1.0 - ramp)
+        touching_next = following is not None and abs(note.offset - following.onset) < 1e-6
+        duration = note.offset - note.onset
+        glide = style.glide_seconds
+        # a glide crosses the boundary of two touching notes at its midpoint (where annotators of real singing
+        # mark a legato note's onset): its first half ends this note, its second half begins the next
+        if touching and glide > 0 and previous.pitch != note.pitch:
+            pitch += (previous.pitch - note.pitch) * np.clip(0.5 - local / glide, 0.0, 0.5)
+        if touching_next and glide > 0 and following.pitch != note.pitch:
+            pitch += (following.pitch - note.pitch) * np.clip((local - duration) / glide + 0.5, 0.0, 0.5)
         fade_in = np.clip(local / 0.2, 0.0, 1.0)
         pitch += style.vibrato_cents / 100.0 * fade_in * np.sin(2 * np.pi * style.vibrato_hz * local)
         midi[inside] = pitch
-        duration = note.offset - note.onset
         repeated_start = touching and previous.pitch == note.pitch
         legato = touching and previous.pitch != note.pitch
         attack = np.ones_like(local) if legato else np.clip(local / (0.03 if not repeated_start else 0.02), 0.0, 1.0)
-        following = notes[i + 1] if i + 1 < len(notes) else None
-        legato_out = following is not None and abs(note.offset - following.onset) < 1e-6 \
-            and following.pitch != note.pitch
+        legato_out = touching_next and following.pitch != note.pitch
         release = np.ones_like(local) if legato_out else np.clip((duration - local) / 0.04, 0.0, 1.0)
         if repeated_start:  # a consonant: the voice dips, then re-attacks
             attack = 0.05 + 0.95 * attack
