@@ -23,10 +23,11 @@ def note_f1(reference, style, found):
                                                               offset_ratio=None)[2]
 
 
-def test_synthetic_set_note_f1_at_least_095():
+@pytest.mark.parametrize("tracker", ["swift-f0", "yin"])
+def test_synthetic_set_note_f1_at_least_095(tracker):
     scores = {}
     for name, (notes, style) in synthetic_set().items():
-        result = transcribe(sing(notes, SR, style=style), SR)
+        result = transcribe(sing(notes, SR, style=style), SR, tracker=tracker)
         scores[name] = note_f1(notes, style, result.notes)
         assert all(a.offset <= b.onset for a, b in zip(result.notes, result.notes[1:])), name   # monophonic
     stress = scores.pop(STRESS_CASE)
@@ -135,12 +136,14 @@ def test_the_shipped_sample_hum_transcribes_to_its_tune():
     assert abs(result.grid.bpm - 104) < 2 and abs(result.tuning - 0.2) < 0.05
 
 
-def test_legato_pitch_changes_start_notes_on_time():
-    """Pitch steps and glides sung on one breath (no level dip): each note starts where the pitch changes."""
+@pytest.mark.parametrize("tracker", ["swift-f0", "yin"])
+def test_legato_pitch_changes_start_notes_on_time(tracker):
+    """Pitch steps and glides sung on one breath (no level dip): each note starts where the pitch changes; a
+    repeated pitch starts again where the voice re-attacks."""
     cases = synthetic_set()
     for name in ("legato steps", "legato glides"):
         notes, style = cases[name]
-        found = transcribe(sing(notes, SR, style=style), SR).notes
+        found = transcribe(sing(notes, SR, style=style), SR, tracker=tracker).notes
         assert len(found) == len(notes), name
         errors = np.array([f.onset - n.onset for f, n in zip(found, notes)])
         assert np.all(np.abs(errors) < 0.05) and abs(np.median(errors)) < 0.02, (name, errors.round(3))
@@ -163,3 +166,11 @@ def test_a_missing_swift_f0_is_one_sentence(monkeypatch):
     monkeypatch.setattr(swift, "_detector", None)
     with pytest.raises(Wav2AccompError, match=r"needs the swift-f0 package"):
         transcribe(sing(tune_notes("twinkle"), SR), SR, tracker="swift-f0")
+
+
+def test_a_swift_f0_note_splits_only_where_both_parts_stay_notes():
+    from wav2accomp.audio.swift import split_at
+
+    assert split_at(1.0, 2.0, np.array([0.5, 1.5, 2.5])) == [(1.0, 1.5), (1.5, 2.0)]
+    assert split_at(1.0, 2.0, np.array([1.03, 1.97])) == [(1.0, 2.0)]        # a part would be shorter than a note
+    assert split_at(1.0, 2.0, np.array([1.6, 1.2])) == [(1.0, 1.2), (1.2, 1.6), (1.6, 2.0)]
