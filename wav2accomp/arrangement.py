@@ -361,7 +361,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     min_note_seconds, max_seconds : float
         Shortest sung note kept and longest recording accepted, seconds.
     tracker : str
-        Pitch tracker of a recording: ``"yin"`` (default) or ``"pyin"``.
+        Pitch tracker of a recording: ``"swift-f0"`` (default), ``"yin"`` or ``"pyin"``.
     drummer : str
         ``"groove"`` (default): the groove model plays the drums (a groove per section chosen for the
         melody and tempo, bar variations, fills at phrase ends, crashes on section starts, an ending);
