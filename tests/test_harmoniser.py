@@ -7,7 +7,7 @@ import pytest
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.models.harmoniser import (BLOCKS, N_EXTRA, HarmonyModel, beat_context, chord_log_probabilities,
                                           half_bar_groups, harmonise_melody, load_harmoniser, melody_beats,
-                                          merge_harmonisers, save_harmoniser)
+                                          save_harmoniser)
 from wav2accomp.symbolic.chords import chord_index
 from wav2accomp.symbolic.harmony import NO_CHORD, transpose_chords
 
@@ -64,16 +64,6 @@ def test_the_chords_are_probabilities_and_transpose_with_the_melody():
     for semitones in (1, 5, -3):
         moved = np.roll(melody, semitones, axis=1)
         assert np.array_equal(harmonise_melody(model, moved, np.arange(0, 64, 16)), transpose_chords(chords, semitones))
-
-
-def test_a_merged_harmoniser_scores_the_mean_of_its_members():
-    members = [random_model(seed, hidden) for seed, hidden in ((0, 8), (1, 8), (2, 5))]
-    blocks, extra, _ = beat_context(arpeggios(["C", "Am", "F", "G"]), np.arange(0, 64, 16))
-    mean = np.mean([chord_log_probabilities(m, blocks, extra) for m in members], axis=0)
-    expected = mean - np.log(np.exp(mean).sum(axis=1, keepdims=True))
-    merged = merge_harmonisers(members, {"members": 3})
-    assert merged.hidden_bias.shape == (21,) and merged.info == {"members": 3}
-    assert np.allclose(chord_log_probabilities(merged, blocks, extra), expected, atol=1e-4)
 
 
 def test_one_chord_per_half_bar_with_a_prior_and_seeded_draws():
@@ -147,30 +137,6 @@ def test_training_learns_the_annotated_chords_and_resumes(chord_cache, tmp_path)
     with torch.no_grad():
         expected = torch.log_softmax(network(valid.blocks, valid.extra), dim=1).numpy()
     assert np.allclose(chord_log_probabilities(model, valid.blocks.numpy(), valid.extra.numpy()), expected, atol=1e-4)
-
-
-def test_an_ensemble_trains_its_members_apart_and_resumes_only_the_unfinished(chord_cache, tmp_path):
-    pytest.importorskip("torch")
-    from wav2accomp.models.harmoniser_fit import train_harmoniser
-    from wav2accomp.options import HarmoniserOptions
-
-    def options(**changes):
-        return HarmoniserOptions(str(chord_cache), str(tmp_path / "ensemble"), **{
-            "epochs": 2, "batch_size": 32, "hidden": 8, "members": 2, "seed": 4, "progress": False, **changes})
-
-    result = train_harmoniser(options())
-    members = [load_harmoniser(tmp_path / "ensemble" / f"member-{k}" / "harmoniser-chords") for k in (1, 2)]
-    assert [m.info["seed"] for m in members] == [4, 5]
-    merged = load_harmoniser(tmp_path / "ensemble" / "harmoniser-chords")
-    assert merged.hidden_bias.shape == (16,) and merged.info["member_valid_accuracy"] == result["member_valid_accuracy"]
-    assert 0.0 <= result["valid_accuracy"] <= 1.0
-    second = tmp_path / "ensemble" / "member-2" / "harmoniser-chords.npz"
-    second.unlink()                                    # as if the second member had stopped
-    stamp = (tmp_path / "ensemble" / "member-1" / "harmoniser-chords.npz").stat().st_mtime_ns
-    resumed = train_harmoniser(options(resume=True, epochs=3))
-    assert (tmp_path / "ensemble" / "member-1" / "harmoniser-chords.npz").stat().st_mtime_ns == stamp   # kept
-    assert second.is_file() and len(json.loads((second.parent / "log.json").read_text())["history"]) == 3
-    assert resumed["valid_accuracy"] >= 0.0
 
 
 def test_no_annotated_songs_is_one_line(tiny_cache, tmp_path):

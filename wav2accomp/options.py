@@ -174,7 +174,6 @@ class HarmoniserOptions:
     hidden: int = 256
     recognised_weight: float = 0.0
     misheard_weight: float = 0.5
-    members: int = 1
     seed: int = 0
     limit_songs: int | None = None
     max_minutes: float | None = field(default=None, metadata=FREE_ON_RESUME)
@@ -186,7 +185,7 @@ class HarmoniserOptions:
     def __post_init__(self):
         check_finite("recognised weight", self.recognised_weight, minimum=0)
         check_finite("misheard weight", self.misheard_weight, minimum=0)
-        for name in ("epochs", "batch_size", "hidden", "members"):
+        for name in ("epochs", "batch_size", "hidden"):
             check_count(name.replace("_", " "), getattr(self, name))
         check_optional_count("limit songs", self.limit_songs)
         check_finite("the learning rate", self.learning_rate, minimum=0)

@@ -237,13 +237,8 @@ def run_train_harmoniser(args: argparse.Namespace) -> None:
     from ..options import HarmoniserOptions
 
     result = train_harmoniser(options_from(HarmoniserOptions, args, progress=not args.quiet))
-    if "members" in result:
-        each = ", ".join(f"{accuracy:.3f}" for accuracy in result["member_valid_accuracy"])
-        print(f"{result['train_songs']} train songs; valid accuracy {result['valid_accuracy']:.3f} (members: {each}); "
-              f"wrote {result['model']}.npz/.json, log.json and a run folder per member")
-    else:
-        print(f"{result['train_songs']} train songs; valid accuracy {result['valid_accuracy']:.3f} (best epoch "
-              f"{result['best_epoch']}); wrote {result['model']}.npz/.json, log.json, loss.png")
+    print(f"{result['train_songs']} train songs; valid accuracy {result['valid_accuracy']:.3f} (best epoch "
+          f"{result['best_epoch']}); wrote {result['model']}.npz/.json, log.json, loss.png")
 
 
 def run_evaluate_accompaniment(args: argparse.Namespace) -> None:

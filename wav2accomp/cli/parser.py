@@ -353,9 +353,6 @@ def _train_harmoniser(subcommands) -> None:
     add_field(command, "--misheard-weight", HarmoniserOptions, "misheard_weight", type=non_negative_float,
               metavar="W", help="also learn from every song as a transcription may mishear its grid (bar lines a "
                                 "beat or more off, double or half time), each beat weighing W (default: %(default)g)")
-    add_field(command, "--members", HarmoniserOptions, "members", type=positive_int, metavar="N",
-              help="an ensemble of N networks, seeds SEED..SEED+N-1, each in OUT/member-K, merged into one model "
-                   "(default: %(default)s)")
     add_run_options(command, HarmoniserOptions, sampled="batch")
     command.set_defaults(run=commands.run_train_harmoniser)
 

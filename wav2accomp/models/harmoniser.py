@@ -210,18 +210,6 @@ def harmonise_melody(model: HarmonyModel, melody: np.ndarray, downbeats: np.ndar
     return per_step
 
 
-def merge_harmonisers(models: list[HarmonyModel], info: dict) -> HarmonyModel:
-    """One model whose chord scores are the mean of the `models`' (an ensemble, e.g. of training seeds): their
-    hidden layers side by side, their output weights averaged. Its probabilities are those of the members'
-    mean log-probabilities, renormalised; `info` is its provenance."""
-    share = 1.0 / len(models)
-    return HarmonyModel(hidden_weight=np.concatenate([m.hidden_weight for m in models], axis=1),
-                        hidden_bias=np.concatenate([m.hidden_bias for m in models]),
-                        triad_weight=np.concatenate([m.triad_weight for m in models]) * share,
-                        triad_bias=np.mean([m.triad_bias for m in models], axis=0),
-                        none_weight=np.mean([m.none_weight for m in models], axis=0), info=info)
-
-
 # --- Files ------------------------------------------------------------------------------------------------
 
 def save_harmoniser(model: HarmonyModel, stem: str | os.PathLike) -> None:

@@ -18,9 +18,8 @@ from __future__ import annotations
 import math
 import sys
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -33,9 +32,9 @@ from ..errors import Wav2AccompError
 from ..options import HarmoniserOptions
 from ..symbolic.harmony import NO_CHORD, beat_spans, chord_indices, fold_to_pitch_classes, label_index, labels_at
 from .dataset import harmony_without_bass
-from .checkpoints import CHECKPOINT, RunFolder, RunState, restore, stop_after_step
-from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, beat_context, chord_log_probabilities,
-                         half_bar_groups, load_harmoniser, melody_beats, merge_harmonisers, save_harmoniser)
+from .checkpoints import RunFolder, RunState, restore, stop_after_step
+from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, beat_context, half_bar_groups, melody_beats,
+                         save_harmoniser)
 
 #: Dropout on the context blocks and on the hidden layer while training.
 INPUT_DROPOUT, HIDDEN_DROPOUT = 0.2, 0.3
@@ -176,33 +175,15 @@ def half_bar_accuracy(network: HarmonyNetwork, beats: AnnotatedBeats) -> tuple[f
     network.train()
     counted = beats.counted
     loss = float(torch.nn.functional.nll_loss(log_probabilities[counted], beats.labels[counted]))
-    return loss, decoded_accuracy(log_probabilities.numpy(), beats)
-
-
-def decoded_accuracy(log_probabilities: np.ndarray, beats: AnnotatedBeats) -> float:
-    """Per-beat accuracy of the half-bar decoding (as the harmoniser plays) of ``(B, 25)`` chord
-    log-probabilities of `beats`."""
     scores = np.zeros((int(beats.groups.max()) + 1, NO_CHORD + 1))
-    np.add.at(scores, beats.groups, log_probabilities)
+    np.add.at(scores, beats.groups, log_probabilities.numpy())
     chosen = np.argmax(scores, axis=1)[beats.groups]
     labels = beats.labels.numpy()
-    return float(np.mean(chosen[labels >= 0] == labels[labels >= 0]))
-
-
-def model_accuracy(model: HarmonyModel, beats: AnnotatedBeats, batch: int = 4096) -> float:
-    """:func:`decoded_accuracy` of a saved model (numpy, as ``accompany`` runs it) on `beats`."""
-    blocks, extra = beats.blocks.numpy(), beats.extra.numpy()
-    log_probabilities = np.concatenate([chord_log_probabilities(model, blocks[i:i + batch], extra[i:i + batch])
-                                        for i in range(0, len(blocks), batch)])
-    return decoded_accuracy(log_probabilities, beats)
+    return loss, float(np.mean(chosen[labels >= 0] == labels[labels >= 0]))
 
 
 def train_harmoniser(options: HarmoniserOptions) -> dict:
-    """Train (or resume) the harmoniser; writes the run folder of the module docstring, returns its log.
-
-    With ``options.members`` above 1, :func:`train_members`."""
-    if options.members > 1:
-        return train_members(options)
+    """Train (or resume) the harmoniser; writes the run folder of the module docstring, returns its log."""
     run = RunFolder(options.out, options)
     torch.manual_seed(options.seed)
     train = AnnotatedBeats(options.data, "train", options.limit_songs, options.progress, options.recognised_weight,
@@ -279,32 +260,3 @@ def train_harmoniser(options: HarmoniserOptions) -> dict:
             "best_epoch": state.best_epoch, "valid_accuracy": round(accuracy, 4), "seconds": round(state.elapsed, 1)}
     save_harmoniser(network.to_model(info), run.path / HARMONISER_MODEL)
     return {**log(), "valid_accuracy": accuracy, "model": str(run.path / HARMONISER_MODEL)}
-
-
-def train_members(options: HarmoniserOptions) -> dict:
-    """An ensemble: ``options.members`` harmonisers trained alike but for their seeds (``seed``, ``seed + 1``,
-    ...: weights, batches and misheard copies), each in its own run folder ``OUT/member-K`` (``--resume``
-    keeps the members that finished and continues the one that stopped), merged into one model
-    (:func:`~wav2accomp.models.harmoniser.merge_harmonisers`) in OUT; returns the merged model's log."""
-    out = Path(options.out)
-    models = []
-    for k in range(options.members):
-        member = replace(options, out=str(out / f"member-{k + 1}"), seed=options.seed + k, members=1)
-        finished = Path(member.out) / f"{HARMONISER_MODEL}.npz"
-        if not (options.resume and finished.is_file()):
-            resume = options.resume and (Path(member.out) / CHECKPOINT).is_file()
-            train_harmoniser(replace(member, resume=resume))
-        models.append(load_harmoniser(Path(member.out) / HARMONISER_MODEL))
-    valid = AnnotatedBeats(options.data, "valid", options.limit_songs, options.progress)
-    merged = merge_harmonisers(models, {})
-    accuracy = model_accuracy(merged, valid)
-    merged.info = {"data": str(options.data), "split": "train (valid for each member's best epoch)",
-                   "command": options.command, "members": [m.info for m in models], "hidden": options.hidden,
-                   "valid_accuracy": round(accuracy, 4),
-                   "member_valid_accuracy": [m.info.get("valid_accuracy") for m in models]}
-    save_harmoniser(merged, out / HARMONISER_MODEL)
-    result = {"options": asdict(options), "members": [str(out / f"member-{k + 1}") for k in range(options.members)],
-              "valid_accuracy": accuracy, "member_valid_accuracy": merged.info["member_valid_accuracy"],
-              "train_songs": models[0].info.get("train_songs"), "valid_songs": len(valid.songs)}
-    RunFolder(out, options).write_log(result)
-    return {**result, "model": str(out / HARMONISER_MODEL)}
