@@ -47,11 +47,10 @@ def _swift_f0():
     return swift_f0, _detector
 
 
-def reattack_seconds(samples: np.ndarray, sr: int) -> np.ndarray:
+def reattack_seconds(at_pitch_rate: np.ndarray) -> np.ndarray:
     """Where a voice attacks again after a level dip (a consonant between two notes), seconds: the steepest level
     rise after each dip of :func:`~wav2accomp.audio.segmentation.reattack_frames` on the level envelope of
-    mono `samples` at `sr` Hz."""
-    at_pitch_rate = resample(np.asarray(samples, dtype=np.float32), sr, PITCH_SAMPLE_RATE)
+    mono samples at the pitch tracker's rate (:data:`~wav2accomp.constants.PITCH_SAMPLE_RATE`)."""
     hop = PITCH_HOP / PITCH_SAMPLE_RATE
     level_db = level_envelope(at_pitch_rate, PITCH_HOP, 1 + len(at_pitch_rate) // PITCH_HOP)
     after = int(round(ATTACK_SEARCH_SECONDS[1] / hop))
@@ -69,8 +68,10 @@ def split_at(start: float, end: float, cuts: np.ndarray, min_seconds: float = MI
     return list(zip(bounds, bounds[1:] + [end]))
 
 
-def swift_notes(samples: np.ndarray, sr: int) -> tuple[PitchTrack, list[NoteEvent], float]:
-    """swift-f0's f0 track and notes of mono `samples` at `sr` Hz: ``(track, notes, tuning)``.
+def swift_notes(samples: np.ndarray, sr: int,
+                at_pitch_rate: np.ndarray | None = None) -> tuple[PitchTrack, list[NoteEvent], float]:
+    """swift-f0's f0 track and notes of mono `samples` at `sr` Hz: ``(track, notes, tuning)``; `at_pitch_rate`
+    is the same recording at :data:`~wav2accomp.constants.PITCH_SAMPLE_RATE` where the caller has it.
 
     The track's ``rms_db`` is swift-f0's loudness relative to its loudest frame (dB). Each of swift-f0's notes is
     split at the re-attacks inside it (:func:`reattack_seconds`); each part's pitch is the note's fitted pitch
@@ -87,7 +88,9 @@ def swift_notes(samples: np.ndarray, sr: int) -> tuple[PitchTrack, list[NoteEven
     track = PitchTrack(times=result.timestamps, f0=f0, voiced=voiced, aperiodicity=1.0 - result.confidence,
                        rms_db=loudness)
     tuning = estimate_tuning(hz_to_midi(f0), voiced)
-    cuts = reattack_seconds(samples, sr)
+    if at_pitch_rate is None:
+        at_pitch_rate = resample(np.asarray(samples, dtype=np.float32), sr, PITCH_SAMPLE_RATE)
+    cuts = reattack_seconds(at_pitch_rate)
     notes = []
     for note in swift_f0.segment_notes(result, pitch_hold_ms=SWIFT_PITCH_HOLD_MS):
         sung = float(hz_to_midi(note.pitch_hz))

@@ -247,13 +247,14 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     options = TranscriptionOptions(bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds,
                                    tracker=tracker)
     samples, file_sr, name = read_recording(audio, sr, max_seconds=options.max_seconds)
+    at_pitch_rate = resample(samples, file_sr, PITCH_SAMPLE_RATE)
     track, notes, tuning = None, None, None
     if options.tracker == "pyin":
         track = pyin_track(resample(samples, file_sr, ANALYSIS_SAMPLE_RATE), ANALYSIS_SAMPLE_RATE)
     elif options.tracker == "swift-f0":
         from .swift import swift_notes
 
-        track, notes, tuning = swift_notes(samples, file_sr)
-    return analyse(resample(samples, file_sr, PITCH_SAMPLE_RATE), PITCH_SAMPLE_RATE, track=track, bpm=options.bpm,
+        track, notes, tuning = swift_notes(samples, file_sr, at_pitch_rate)
+    return analyse(at_pitch_rate, PITCH_SAMPLE_RATE, track=track, bpm=options.bpm,
                    min_note_seconds=options.min_note_seconds, name=name, recording=samples, recording_sr=file_sr,
                    notes=notes, tuning=tuning)

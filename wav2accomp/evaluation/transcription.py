@@ -132,7 +132,7 @@ def run_tracker(tracker: str, samples: np.ndarray, sr: int):
     if tracker == "swift-f0":
         from ..audio.swift import swift_notes
 
-        track, notes, tuning = swift_notes(samples, sr)
+        track, notes, tuning = swift_notes(samples, sr, at_pitch_rate)
     try:
         transcription = analyse(at_pitch_rate, PITCH_SAMPLE_RATE, track=track, notes=notes, tuning=tuning)
     except NoMelodyError:
