@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wav2accomp.constants import (ACCOMPANIMENT_CLASSES, BASS, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL, GUITARLIKE,
+from wav2accomp.constants import (ACCOMPANIMENT_CLASSES, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL, GUITARLIKE,
                                   HARMONISER_MODEL, STRINGSLIKE)
 from wav2accomp.models.generate import PRETRAINED_DIR
 

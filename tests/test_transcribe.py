@@ -147,30 +147,3 @@ def test_legato_pitch_changes_start_notes_on_time(tracker):
         assert len(found) == len(notes), name
         errors = np.array([f.onset - n.onset for f, n in zip(found, notes)])
         assert np.all(np.abs(errors) < 0.05) and abs(np.median(errors)) < 0.02, (name, errors.round(3))
-
-
-def test_the_swift_f0_tracker_gives_the_same_tune():
-    notes = tune_notes("twinkle", bpm=96, start=0.5)
-    result = transcribe(sing(notes, SR, style=VoiceStyle(tuning_cents=25, vibrato_cents=40)), SR, tracker="swift-f0")
-    assert [n.pitch for n in result.melody] == [n.pitch for n in notes]
-    assert abs(result.grid.bpm - 96) < 2 and abs(result.tuning - 0.25) < 0.05
-    assert len(result.level_db) == len(result.track.times)   # the track's own loudness, for the picture
-
-
-def test_a_missing_swift_f0_is_one_sentence(monkeypatch):
-    import sys
-
-    import wav2accomp.audio.swift as swift
-
-    monkeypatch.setitem(sys.modules, "swift_f0", None)    # as if not installed
-    monkeypatch.setattr(swift, "_detector", None)
-    with pytest.raises(Wav2AccompError, match=r"needs the swift-f0 package"):
-        transcribe(sing(tune_notes("twinkle"), SR), SR, tracker="swift-f0")
-
-
-def test_a_swift_f0_note_splits_only_where_both_parts_stay_notes():
-    from wav2accomp.audio.swift import split_at
-
-    assert split_at(1.0, 2.0, np.array([0.5, 1.5, 2.5])) == [(1.0, 1.5), (1.5, 2.0)]
-    assert split_at(1.0, 2.0, np.array([1.03, 1.97])) == [(1.0, 2.0)]        # a part would be shorter than a note
-    assert split_at(1.0, 2.0, np.array([1.6, 1.2])) == [(1.0, 1.2), (1.2, 1.6), (1.6, 2.0)]
