@@ -6,8 +6,8 @@ import pytest
 
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.models.harmoniser import (BLOCKS, N_EXTRA, HarmonyModel, beat_context, chord_log_probabilities,
-                                          half_bar_groups, harmonise_melody, load_harmoniser, melody_beats,
-                                          save_harmoniser)
+                                          ECHO_HALF_BARS, ECHO_WEIGHT, half_bar_groups, half_bar_scores,
+                                          harmonise_melody, load_harmoniser, melody_beats, save_harmoniser)
 from wav2accomp.symbolic.chords import chord_index
 from wav2accomp.symbolic.harmony import NO_CHORD, transpose_chords
 
@@ -64,6 +64,25 @@ def test_the_chords_are_probabilities_and_transpose_with_the_melody():
     for semitones in (1, 5, -3):
         moved = np.roll(melody, semitones, axis=1)
         assert np.array_equal(harmonise_melody(model, moved, np.arange(0, 64, 16)), transpose_chords(chords, semitones))
+
+
+def test_a_half_bar_without_melody_echoes_the_half_bars_a_phrase_away():
+    n = 2 * ECHO_HALF_BARS + 3
+    groups = np.repeat(np.arange(n), 2)                         # two beats a half bar
+    log_probabilities = np.random.default_rng(0).normal(size=(2 * n, NO_CHORD + 1))
+    sounding = np.ones(2 * n, dtype=bool)
+    sounding[2 * ECHO_HALF_BARS:2 * ECHO_HALF_BARS + 2] = False   # half bar ECHO_HALF_BARS is silent
+    sounding[:2] = False                                            # so is half bar 0 (its echo before: none)
+    plain = np.zeros((n, NO_CHORD + 1))
+    np.add.at(plain, groups, log_probabilities)
+    scores = half_bar_scores(log_probabilities, groups, sounding)
+    silent = ECHO_HALF_BARS
+    assert np.allclose(scores[silent], plain[silent] + ECHO_WEIGHT * plain[2 * ECHO_HALF_BARS])  # half bar 0: silent
+    assert np.allclose(scores[0], plain[0])          # its echo after is the silent one, none before: nothing
+    others = np.setdiff1d(np.arange(n), [0, silent])
+    assert np.allclose(scores[others], plain[others])
+    songs = np.where(np.arange(n) < 2 * ECHO_HALF_BARS, 0, 1)        # the half bar a phrase on is another song's
+    assert np.allclose(half_bar_scores(log_probabilities, groups, sounding, songs)[silent], plain[silent])
 
 
 def test_one_chord_per_half_bar_with_a_prior_and_seeded_draws():

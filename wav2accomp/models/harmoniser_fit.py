@@ -33,8 +33,8 @@ from ..options import HarmoniserOptions
 from ..symbolic.harmony import NO_CHORD, beat_spans, chord_indices, fold_to_pitch_classes, label_index, labels_at
 from .dataset import harmony_without_bass
 from .checkpoints import RunFolder, RunState, restore, stop_after_step
-from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, beat_context, half_bar_groups, melody_beats,
-                         save_harmoniser)
+from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, bar_sounds, beat_context, half_bar_groups,
+                         half_bar_scores, melody_beats, save_harmoniser)
 
 #: Dropout on the context blocks and on the hidden layer while training.
 INPUT_DROPOUT, HIDDEN_DROPOUT = 0.2, 0.3
@@ -113,7 +113,7 @@ class AnnotatedBeats:
         entries = [e for e in load_index(cache)["songs"] if e["split"] == split and (
             e.get("chords") or (recognised > 0 and {GUITARLIKE, STRINGSLIKE} & set(e["classes"])))]
         entries = entries[:limit] if limit else entries
-        blocks, extra, labels, weights, groups, self.songs = [], [], [], [], [], []
+        blocks, extra, labels, weights, groups, group_songs, self.songs = [], [], [], [], [], [], []
         offset = 0
         rng = np.random.default_rng(seed)
         for entry in tqdm(entries, desc=f"load {split}", unit="song", disable=not progress):
@@ -132,6 +132,7 @@ class AnnotatedBeats:
                 weights.append(np.full(len(spans), view_weight, dtype=np.float32))
                 view_groups = half_bar_groups(spans, view_downbeats, len(view_melody))
                 groups.append(view_groups + offset)
+                group_songs.append(np.full(int(view_groups.max()) + 1 if len(view_groups) else 0, len(group_songs)))
                 offset += int(view_groups.max()) + 1 if len(view_groups) else 0
             self.songs.append(entry["id"])
         if not self.songs:
@@ -141,6 +142,7 @@ class AnnotatedBeats:
         self.labels = torch.from_numpy(np.concatenate(labels))
         self.weights = torch.from_numpy(np.concatenate(weights))
         self.groups = np.concatenate(groups)
+        self.group_songs = np.concatenate(group_songs)
         self.counted = torch.nonzero(self.labels >= 0)[:, 0]
 
 
@@ -175,8 +177,7 @@ def half_bar_accuracy(network: HarmonyNetwork, beats: AnnotatedBeats) -> tuple[f
     network.train()
     counted = beats.counted
     loss = float(torch.nn.functional.nll_loss(log_probabilities[counted], beats.labels[counted]))
-    scores = np.zeros((int(beats.groups.max()) + 1, NO_CHORD + 1))
-    np.add.at(scores, beats.groups, log_probabilities.numpy())
+    scores = half_bar_scores(log_probabilities.numpy(), beats.groups, bar_sounds(beats.blocks.numpy()), beats.group_songs)
     chosen = np.argmax(scores, axis=1)[beats.groups]
     labels = beats.labels.numpy()
     return loss, float(np.mean(chosen[labels >= 0] == labels[labels >= 0]))
