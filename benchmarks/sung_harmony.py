@@ -2,7 +2,8 @@
 
 For POP909 test songs (annotated chords), SECONDS of the MELODY track from its first note are sung by the synthetic voice
 of ``wav2accomp.testing.singer`` (vibrato, breath, the song's own timing) and transcribed by wav2accomp; the
-harmoniser (what ``accompany`` plays) chooses a chord per half bar of the transcription's own grid, and so does
+harmoniser (what ``accompany`` plays) chooses a chord per half bar of the transcription's own grid (the default
+tracker's, and YIN's), and so does
 the aligned model's chord head per beat (the ``--harmony network`` path). Both on the clean MIDI melody, and the
 key's tonic triad, are scored beside them. Every sequence is
 compared with the annotations at the song's annotated beats, in seconds (``mir_eval.chord.majmin``; beats whose
@@ -81,7 +82,9 @@ def main() -> None:
         reference = [labels[int(np.searchsorted(starts, t, side="right")) - 1] if t >= starts[0] else "N"
                      for t in times]
         notes = [SungNote(n.start, min(n.end, end_s), n.pitch) for n in melody.notes if n.start < end_s]
-        heard = transcribe(sing(notes, SR, style=VOICE, seconds=end_s + 0.5), SR)
+        voice = sing(notes, SR, style=VOICE, seconds=end_s + 0.5)
+        heard = transcribe(voice, SR)
+        heard_by_yin = transcribe(voice, SR, tracker="yin")
         clean = arrays["melody"]
         tonic, mode = estimate_key(pitch_class_histogram(clean > 0))
         systems = {
@@ -96,6 +99,9 @@ def main() -> None:
                                                  midi_map),
             "harmoniser, sung and transcribed": chords_at(
                 times, harmonise_melody(harmoniser, heard.roll(), heard.downbeat_steps()), heard.tempo_map),
+            "harmoniser, sung and transcribed with --tracker yin": chords_at(
+                times, harmonise_melody(harmoniser, heard_by_yin.roll(), heard_by_yin.downbeat_steps()),
+                heard_by_yin.tempo_map),
         }
         rows.append({name: majmin(reference, estimate) for name, estimate in systems.items()})
         print(f"  {entry['id']}: " + ", ".join(f"{k} {v:.3f}" for k, v in rows[-1].items()), flush=True)

@@ -211,10 +211,12 @@ VOICING_FLOOR_DB = -40.0
 #: Shortest note kept, seconds (configurable per call).
 MIN_NOTE_SECONDS = 0.07
 #: Beyond MIN_NOTE_SECONDS, a transcription keeps no note shorter than this share of a 16th note at the tempo
-#: it found (the grid cannot hold it: it is a scoop into a note or a fragment of one). Measured: on the 67 SSVD
-#: recordings COnP 0.621 / 0.628 / 0.637 / 0.644 at 0 / 0.75 / 1 / 1.25; at 1.25 synthetic 8ths at 150 BPM and
-#: 16ths at 100 BPM start losing notes (note F1 0.966, 0.983), at 1 they keep all.
-GRID_NOTE_SHARE = 1.0
+#: it found (the grid cannot hold it: it is a scoop into a note or a fragment of one), per tracker. YIN's
+#: segmentation, measured on the 67 SSVD recordings: COnP 0.621 / 0.628 / 0.637 / 0.644 at 0 / 0.75 / 1 / 1.25; at
+#: 1.25 synthetic 8ths at 150 BPM and 16ths at 100 BPM start losing notes, at 1 they keep all. swift-f0's notes,
+#: trimmed to where they sound, are shorter than YIN's: at 1 they lost real 16ths of 20 POP909 melodies sung by the
+#: synthetic voice (note F1 0.914; 0.968 / 0.993 / 0.995 at 0.75 / 0.6 / 0.5), for +0.004 COnP on SSVD (0.683 at 0.5).
+GRID_NOTE_SHARE = {"swift-f0": 0.5, "yin": 1.0, "pyin": 1.0}
 #: Unvoiced gaps up to this long inside a sung phrase are bridged, seconds.
 VOICING_GAP_SECONDS = 0.035
 #: A note sounds from its first to its last frame within this many dB of its peak level (its start counted so

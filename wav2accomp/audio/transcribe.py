@@ -173,13 +173,15 @@ def _grid_of(notes: list, bpm: float | None):
 def analyse(samples: np.ndarray, sr: int, *, track: PitchTrack | None = None, bpm: float | None = None,
             min_note_seconds: float = MIN_NOTE_SECONDS, name: str = "the recording",
             recording: np.ndarray | None = None, recording_sr: int | None = None,
-            notes: list[NoteEvent] | None = None, tuning: float | None = None) -> Transcription:
+            notes: list[NoteEvent] | None = None, tuning: float | None = None,
+            tracker: str = "yin") -> Transcription:
     """Transcribe mono `samples` already at the pitch tracker's rate (see :func:`transcribe`).
 
     `track` replaces the default tracker's f0 (e.g. pyin's, for comparison); with `notes` and `tuning` too
     (swift-f0's, :func:`~wav2accomp.audio.swift.swift_notes`) it replaces the segmentation as well, the track's
     ``rms_db`` serving as the level. `recording` at `recording_sr` Hz is the recording as read, kept in the
-    result (default: `samples`).
+    result (default: `samples`). `tracker` names what made the track and the notes, for the shortest note kept
+    (:data:`~wav2accomp.constants.GRID_NOTE_SHARE`).
     """
     track = track if track is not None else track_pitch(samples, sr)
     segmented_here = notes is None
@@ -192,7 +194,7 @@ def analyse(samples: np.ndarray, sr: int, *, track: PitchTrack | None = None, bp
     if not notes:
         raise NoMelodyError(f"no melody found in {name}: no sung note of at least {min_note_seconds:g} s")
     grid = _grid_of(notes, bpm)
-    shortest = GRID_NOTE_SHARE * 60.0 / grid.bpm / STEPS_PER_BEAT   # a share of a 16th note at the song's tempo
+    shortest = GRID_NOTE_SHARE[tracker] * 60.0 / grid.bpm / STEPS_PER_BEAT   # a share of a 16th at the song's tempo
     if shortest > min_note_seconds:   # notes the grid cannot hold: scoops and fragments
         kept = (segment_notes(track, level_db, min_note_seconds=shortest, tuning=tuning)[0] if segmented_here else
                 [n for n in notes if n.offset - n.onset >= shortest])
@@ -222,7 +224,7 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     bpm : float or None
         Tempo in quarter notes per minute; None estimates it from the notes.
     min_note_seconds : float
-        Shortest note kept, seconds (notes shorter than a 16th note at the tempo found are left out too:
+        Shortest note kept, seconds (notes shorter than a share of a 16th note at the tempo found are left out too:
         :data:`~wav2accomp.constants.GRID_NOTE_SHARE`).
     max_seconds : float
         Longest recording accepted, seconds.
@@ -257,4 +259,4 @@ def transcribe(audio: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         track, notes, tuning = swift_notes(samples, file_sr, at_pitch_rate)
     return analyse(at_pitch_rate, PITCH_SAMPLE_RATE, track=track, bpm=options.bpm,
                    min_note_seconds=options.min_note_seconds, name=name, recording=samples, recording_sr=file_sr,
-                   notes=notes, tuning=tuning)
+                   notes=notes, tuning=tuning, tracker=options.tracker)

@@ -134,7 +134,8 @@ def run_tracker(tracker: str, samples: np.ndarray, sr: int):
 
         track, notes, tuning = swift_notes(samples, sr, at_pitch_rate)
     try:
-        transcription = analyse(at_pitch_rate, PITCH_SAMPLE_RATE, track=track, notes=notes, tuning=tuning)
+        transcription = analyse(at_pitch_rate, PITCH_SAMPLE_RATE, track=track, notes=notes, tuning=tuning,
+                                tracker=tracker)
     except NoMelodyError:
         transcription = None
     return transcription, time.perf_counter() - start
