@@ -6,7 +6,8 @@ downloaded at run time. Its f0 every 16 ms, its voicing confidence and loudness,
 where the voice re-attacks the same pitch (a consonant's level dip, which the programme bridges:
 :func:`~wav2accomp.audio.segmentation.reattack_frames` on wav2accomp's own level envelope), and each part is
 trimmed to its frames within NOTE_LEVEL_DROP_DB of its peak. wav2accomp then estimates the singer's tuning, the
-tempo and bars, and the grid as for its own trackers, and leaves out notes shorter than a 16th at the tempo found.
+tempo and bars, and the grid as for its own trackers, and leaves out notes shorter than half a 16th at the tempo
+found (GRID_NOTE_SHARE).
 """
 from __future__ import annotations
 
@@ -26,9 +27,9 @@ SWIFT_VOICED_CONFIDENCE = 0.5
 #: swift-f0's frame period, seconds.
 SWIFT_FRAME_SECONDS = 0.016
 #: swift-f0's cost of a note (``segment_notes(pitch_hold_ms=...)``): a pitch one semitone away becomes a note of
-#: its own once it lasts this long, milliseconds. Chosen on the 67 SSVD sight-singing recordings (COnP 0.673 /
-#: 0.687 / 0.689 at swift-f0's default 80 / 100 / 120, the same order on either half of them); 100, the smallest
-#: change that takes most of the gain.
+#: its own once it lasts this long, milliseconds. Chosen on the 67 SSVD sight-singing recordings (COnP 0.667 /
+#: 0.683 / 0.687 at swift-f0's default 80 / 100 / 120; with notes kept down to a whole 16th 0.673 / 0.687 / 0.689,
+#: the same order on either half of them); 100, the smallest change that takes most of the gain.
 SWIFT_PITCH_HOLD_MS = 100.0
 _detector = None
 _lock = threading.Lock()
