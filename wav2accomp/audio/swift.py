@@ -60,7 +60,8 @@ def reattack_seconds(at_pitch_rate: np.ndarray) -> np.ndarray:
     return np.array(attacks, dtype=float) * hop
 
 
-def split_at(start: float, end: float, cuts: np.ndarray, min_seconds: float = MIN_NOTE_SECONDS) -> list[tuple[float, float]]:
+def split_at(start: float, end: float, cuts: np.ndarray,
+             min_seconds: float = MIN_NOTE_SECONDS) -> list[tuple[float, float]]:
     """``[start, end)`` (seconds) split at the `cuts` (seconds) that leave both sides at least `min_seconds`."""
     bounds = [start]
     for cut in np.sort(cuts[(cuts > start) & (cuts < end)]):

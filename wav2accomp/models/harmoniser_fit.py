@@ -177,7 +177,8 @@ def half_bar_accuracy(network: HarmonyNetwork, beats: AnnotatedBeats) -> tuple[f
     network.train()
     counted = beats.counted
     loss = float(torch.nn.functional.nll_loss(log_probabilities[counted], beats.labels[counted]))
-    scores = half_bar_scores(log_probabilities.numpy(), beats.groups, bar_sounds(beats.blocks.numpy()), beats.group_songs)
+    scores = half_bar_scores(log_probabilities.numpy(), beats.groups, bar_sounds(beats.blocks.numpy()),
+                             beats.group_songs)
     chosen = np.argmax(scores, axis=1)[beats.groups]
     labels = beats.labels.numpy()
     return loss, float(np.mean(chosen[labels >= 0] == labels[labels >= 0]))
