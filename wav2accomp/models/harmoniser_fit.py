@@ -100,7 +100,8 @@ def misheard(melody: np.ndarray, chords: np.ndarray, downbeats: np.ndarray, rng:
 
 
 class AnnotatedBeats:
-    """The beats of a split's songs with chords: context blocks, extra inputs, chord labels, half-bar groups.
+    """The beats of a split's songs with chords: context blocks, extra inputs, chord labels, half-bar groups (and
+    ``group_songs``, the song, or misheard copy of one, that each half bar belongs to).
 
     Songs with chord annotations always; with `recognised`, also the songs without any whose harmony parts
     sound chords (:func:`recognised_beat_chords`), their beats weighing `recognised` each (``weights``). With
