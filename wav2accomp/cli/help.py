@@ -143,10 +143,10 @@ or mono. Tracks the pitch (swift-f0, a small learned tracker; --tracker yin
 for the FFT tracker), finds the notes (tuning offset removed, vibrato and
 glides kept in one note, repeated notes split at re-attacks), estimates
 tempo and bar lines (or takes --bpm) and snaps the notes to a 16th-note
-grid (--quantize 8th for a coarser one, none to keep the timing you sang). In the MIDI file, time equals time in the
-recording: the first bar is a pickup whose length makes the grid land on
-your beats. --plot draws the spectrogram, the f0 track, the notes and the
-bar lines.
+grid (--quantize 8th for a coarser one, none to keep the timing you sang).
+In the MIDI file, time equals time in the recording: the first bar is a
+pickup whose length makes the grid land on your beats. --plot draws the
+spectrogram, the f0 track, the notes and the bar lines.
 """
 
 TRANSCRIBE_EVALUATE_EPILOG = """\
