@@ -67,8 +67,9 @@ The groove drummer is counted, not trained by gradient: the train split's percus
 groove, every other bar an edit of it. Only grooves and edits found in at least {min_songs} songs are kept
 (what drummers commonly play, never one song's own part); the groove choice is a ridge regression from
 the melody's rhythm and tempo to each groove's agreement with the real drums (mean onset F1 of kick, snare,
-hi-hat/cymbal and frame F1), its figures measured on the valid split. Deterministic: the same cache gives
-the same file.
+hi-hat/cymbal and frame F1), its figures measured on the valid split. The percussion layer is the main
+grooves' most common doubling of the snare by a tambourine or shaker (found in {doubling_songs} songs). Deterministic:
+the same cache gives the same file.
 
 | model | train songs | sections | grooves | bar edits | beat edits | valid agreement: chosen / best single groove | command |
 |---|---:|---:|---:|---:|---:|---:|---|
@@ -104,7 +105,8 @@ def main() -> None:
                                     sections=groove["sections"], grooves=groove["grooves"] - 1,
                                     bar_edits=groove["bar_edits"], beat_edits=groove["beat_edits"] - 1,
                                     chosen=groove["valid_agreement_chosen"],
-                                    single=groove["valid_agreement_best_single"], command=groove["command"]))
+                                    single=groove["valid_agreement_best_single"], command=groove["command"],
+                                    doubling_songs=groove["doubling_songs"]))
     lines += ["", "The comping models are counted from the train split's parts with their chords (POP909's "
               "annotations, else the chords recognised in the part): the bar rhythms of chord strokes found in at "
               "least that many songs, the one real bars play most per tempo and melody density bin, and the "

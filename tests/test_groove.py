@@ -130,13 +130,13 @@ def test_temperature_samples_other_grooves(drummer):
 
 
 def four_on_the_floor_song(seed: int, n_bars: int = 33) -> tuple[np.ndarray, np.ndarray]:
-    """A melody and a drum roll: kick on every beat, clap on 2 and 4, a tom fill in every 8th bar."""
+    """A melody and a drum roll: kick on every beat, clap and shaker on 2 and 4, a tom fill in every 8th bar."""
     melody = melody_roll(n_bars, seed=seed)
     drums = np.zeros_like(melody)
     for bar in range(n_bars - 1):
         start = bar * BAR_POSITIONS
         drums[start + np.arange(0, 16, 4), 36 - PITCH_LOW] = ONSET
-        drums[start + np.array([4, 12]), 39 - PITCH_LOW] = ONSET
+        drums[start + np.array([4, 12]), [[39 - PITCH_LOW], [70 - PITCH_LOW]]] = ONSET
         if bar % PHRASE_BARS == PHRASE_BARS - 1:
             drums[start + np.array([12, 13, 14, 15]), 45 - PITCH_LOW] = ONSET
     return melody, drums
@@ -154,6 +154,17 @@ def test_fitting_learns_a_corpus_groove_and_its_fills():
     assert played[1:7, ::4, VOICE["kick"]].all() and played[1:7, [4, 12], VOICE["clap"]].all()
     assert played[7, 12:, VOICE["mid tom"]].all() and not played[3, :, VOICE["mid tom"]].any()
     assert model.drums[VOICE["clap"]] == 39 and model.drums[VOICE["mid tom"]] == 45
+    assert np.argwhere(model.doubling).tolist() == [[4, VOICE["shaker"]], [12, VOICE["shaker"]]]
+    assert model.drums[VOICE["shaker"]] == 70 and played[1:7, [4, 12], VOICE["shaker"]].all()
+
+
+def test_the_percussion_layer_doubles_the_snare_wherever_it_plays(drummer):
+    assert drummer.doubling.any() and not drummer.doubling[:, [VOICE["kick"], VOICE["snare"]]].any()
+    played = kit_onsets(play_drums(drummer, melody_roll(33), downbeats(33), bpm=112, seed=1))
+    snare = played[:, [VOICE["side stick"], VOICE["snare"], VOICE["clap"]]].any(axis=1)
+    layer = np.tile(drummer.doubling, (33, 1))[:len(played)]
+    assert played[snare[:, None] & layer].all() and not played[~snare[:, None] & layer].any()
+    assert played[:, VOICE["tambourine"]].sum() > 40
 
 
 def test_a_model_survives_its_files_and_broken_files_are_refused(drummer, tmp_path):

@@ -50,8 +50,8 @@ variation (same input + seed + temperature = same output).
 
 The drums come from the groove drummer: for each 8-bar section a groove that
 real drummers play, chosen for your melody's rhythm and tempo, varied bar by
-bar (fills at phrase ends, a crash on each section, an ending on the last
-bar). --drums-density leans it sparser (0.5) or busier (2); --style keeps it
+bar (fills at phrase ends, a tambourine doubling the backbeat, a crash on
+each section, an ending on the last bar). --drums-density leans it sparser (0.5) or busier (2); --style keeps it
 to one family (backbeat, eighths, sixteenths, quarters, ride,
 four-on-the-floor, half-time); --drummer network plays the step-by-step
 percussion network instead.

@@ -27,7 +27,11 @@ the melody's first bar (bars before it are the intro, counted backwards):
    vary is drawn once per song from the corpus's songs (``restlessness``: some
    drummers loop, others never repeat a bar). A random stream seeded by the
    seed and the melody draws them.
-3. **Form.** A crash on the downbeat of every section and an ending: kick
+3. **Layers.** Real drum parts stack percussion over the kit: a tambourine or
+   shaker doubling the backbeat is the corpus's most common layer
+   (:data:`PERCUSSION_VOICES`); the model learns the most common doubling of
+   the snare and plays it wherever a bar's snare falls on its steps.
+4. **Form.** A crash on the downbeat of every section and an ending: kick
    and crash with the melody's last note in the song's last bar (on its
    downbeat when the note began earlier), nothing after.
 
@@ -67,6 +71,8 @@ DENSITY_COST = 0.3
 GROOVE_TEMPERATURE_SCALE = 0.05
 #: Expected agreement (mean F1) a change of groove between two sections must gain.
 SWITCH_COST = 0.02
+#: The percussion voices a layer is made of (played over the kit, doubling its hits).
+PERCUSSION_VOICES = ("tambourine", "shaker")
 #: Families scored by the groove choice: voice indices of each.
 FAMILY_VOICES = {family: tuple(VOICE[v] for v, drums in DRUM_KIT.items() if set(drums) & set(numbers))
                  for family, numbers in DRUM_FAMILIES.items()}
@@ -118,6 +124,9 @@ class GrooveModel:
     beat_probability : np.ndarray
         ``(N_SLOTS, 4, 2, E)``: in a bar varied beat by beat, the probability of each edit per bar slot, beat
         of the bar, and whether the beat before it was edited (a fill runs on over beats).
+    doubling : np.ndarray
+        ``(16, K)`` bool: the percussion layer (:data:`PERCUSSION_VOICES` only) that doubles the snare: each of
+        its hits plays where the bar has a snare-family hit on that step (all False: no layer).
     info : dict
         Provenance: corpus, songs, vocabulary sizes, fit figures.
     """
@@ -134,10 +143,11 @@ class GrooveModel:
     beat_add: np.ndarray
     beat_remove: np.ndarray
     beat_probability: np.ndarray
+    doubling: np.ndarray
     info: dict = field(default_factory=dict)
 
     ARRAYS = ("drums", "hold", "grooves", "utility", "vary", "restlessness", "bar_add", "bar_remove", "bar_probability",
-              "beat_add", "beat_remove", "beat_probability")
+              "beat_add", "beat_remove", "beat_probability", "doubling")
 
 
 # --- What the drummer hears -------------------------------------------------------------------------------
@@ -325,6 +335,7 @@ def bar_patterns(model: GrooveModel, grooves: np.ndarray, plan: BarPlan, rng: np
             pattern = _varied_by_beat(model, base, slot, beat_tilt, rng)
         else:
             pattern = base.copy()
+        pattern |= model.doubling & pattern[:, FAMILY_VOICES["snare"]].any(axis=1)[:, None]
         if plan.section_start[bar]:
             pattern[0, VOICE["crash"]] = True
         if bar == plan.ending:
@@ -416,7 +427,8 @@ def load_groove_model(stem: str | os.PathLike) -> GrooveModel:
                 "utility": (N_CONTEXT, None), "vary": (N_SLOTS, 3), "restlessness": (None,),
                 "bar_add": (None, BAR_POSITIONS, kit), "bar_remove": (None, BAR_POSITIONS, kit),
                 "bar_probability": (N_SLOTS, None), "beat_add": (None, STEPS_PER_BEAT, kit),
-                "beat_remove": (None, STEPS_PER_BEAT, kit), "beat_probability": (N_SLOTS, beats, 2, None)}
+                "beat_remove": (None, STEPS_PER_BEAT, kit), "beat_probability": (N_SLOTS, beats, 2, None),
+                "doubling": (BAR_POSITIONS, kit)}
     for name, shape in expected.items():
         actual = arrays[name].shape
         if len(actual) != len(shape) or any(s is not None and s != a for s, a in zip(shape, actual)):
@@ -427,6 +439,6 @@ def load_groove_model(stem: str | os.PathLike) -> GrooveModel:
             or arrays["beat_probability"].shape[-1] != len(arrays["beat_add"])
             or not all(np.isfinite(arrays[n]).all() for n in probabilities)):
         raise Wav2AccompError(f"the groove model {stem} is inconsistent or does not fit this version's drum kit")
-    for name in ("grooves", "bar_add", "bar_remove", "beat_add", "beat_remove"):
+    for name in ("grooves", "bar_add", "bar_remove", "beat_add", "beat_remove", "doubling"):
         arrays[name] = arrays[name].astype(bool)
     return GrooveModel(**arrays, info=meta.get("info", {}))

@@ -4,7 +4,8 @@ Pure numpy, minutes on a laptop: every song's drums are reduced to the kit,
 cut into bars and sections (8 bars from the melody's entry); each section's
 main groove is its most frequent bar, each other bar an edit of it. Grooves
 and edits found in enough songs (:data:`~wav2accomp.constants.GROOVE_MIN_SONGS`)
-form the vocabularies; edit probabilities are counted per slot; the groove
+form the vocabularies; edit probabilities are counted per slot; the percussion
+layer is the main grooves' most common doubling of the snare; the groove
 choice is a ridge regression from :func:`~wav2accomp.models.groove.melody_features`
 to each groove's agreement with the song's real drums.
 """
@@ -21,8 +22,8 @@ from ..constants import (BAR_POSITIONS, DRUM_KIT, GROOVE_MIN_SONGS, GROOVE_MODEL
                          STEPS_PER_BEAT)
 from ..symbolic.roll import onset_cells, roll_note_spans
 from .dataset import PartSongs, load_part_songs
-from .groove import (BAR_EDIT, BEAT_EDITS, FAMILY_VOICES, FILL_SLOTS, KEEP, N_SLOTS, VOICES, GrooveModel, bar_plan,
-                     save_groove_model, section_bounds, section_features)
+from .groove import (BAR_EDIT, BEAT_EDITS, FAMILY_VOICES, FILL_SLOTS, KEEP, N_SLOTS, PERCUSSION_VOICES, VOICE, VOICES,
+                     GrooveModel, bar_plan, save_groove_model, section_bounds, section_features)
 
 #: Ridge penalty of the groove choice's regression (features are shares and one-hots, about 1 in size).
 RIDGE = 3.0
@@ -145,11 +146,21 @@ def _section_mains(plan, bars) -> dict[int, bytes]:
     return {section: counter.most_common(1)[0][0] for section, counter in sections.items()}
 
 
+def snare_doubling(main: np.ndarray) -> np.ndarray:
+    """``(16, K)`` bool: the hits of a bar pattern's percussion voices (:data:`~wav2accomp.models.groove.
+    PERCUSSION_VOICES`) that fall on its snare-family hits."""
+    doubling = np.zeros_like(main)
+    voices = [VOICE[v] for v in PERCUSSION_VOICES]
+    doubling[:, voices] = main[:, voices] & main[:, list(FAMILY_VOICES["snare"])].any(axis=1)[:, None]
+    return doubling
+
+
 def fit_groove_model(songs: PartSongs, *, min_songs: int = GROOVE_MIN_SONGS, progress: bool = False) -> GrooveModel:
     """Learn a :class:`~wav2accomp.models.groove.GrooveModel` from songs with a percussion part."""
     shape = (BAR_POSITIONS, len(VOICES))
     groove_songs: dict[bytes, set] = defaultdict(set)
     bar_edit_songs: dict[bytes, set] = defaultdict(set)
+    doubling_songs: dict[bytes, set] = defaultdict(set)
     records: list[tuple[int, int, bytes, list]] = []   # song, slot, bar edit, its beat edits
     section_stats, features = [], []
     drum_hits: Counter = Counter()
@@ -164,6 +175,9 @@ def fit_groove_model(songs: PartSongs, *, min_songs: int = GROOVE_MIN_SONGS, pro
         mains = _section_mains(plan, bars)
         for main in mains.values():
             groove_songs[main].add(i)
+            doubling = snare_doubling(np.frombuffer(main, dtype=bool).reshape(shape))
+            if doubling.any():
+                doubling_songs[doubling.tobytes()].add(i)
         for bar, pattern in bars:
             main = mains.get((bar - plan.entry) // PHRASE_BARS)
             if main is None:
@@ -232,18 +246,22 @@ def fit_groove_model(songs: PartSongs, *, min_songs: int = GROOVE_MIN_SONGS, pro
         (-1, 2) + shape)
     beat_array = np.array([np.frombuffer(e, dtype=bool).reshape(2, STEPS_PER_BEAT, len(VOICES)) for e in beat_edits])
 
+    doublings = [d for d, s in doubling_songs.items() if len(s) >= min_songs]
+    doubling = (np.frombuffer(max(doublings, key=lambda d: len(doubling_songs[d])), dtype=bool).reshape(shape)
+                if doublings else np.zeros(shape, dtype=bool))
     chosen = np.argmax(x @ utility, axis=1)
     info = {"songs": len(songs), "sections": len(x), "grooves": len(grooves), "bar_edits": len(bar_edits),
             "beat_edits": len(beat_edits), "min_songs": min_songs, "bars": len(records),
             "bars_by_choice": dict(zip(("keep", "bar edit", "beat edits"), choices.sum(axis=0).astype(int).tolist())),
             "beats_with_rare_edits": int(unknown.sum()),
+            "doubling_songs": len(doubling_songs[doubling.tobytes()]) if doubling.any() else 0,
             "train_agreement_chosen": float(agreements[np.arange(len(x)), chosen].mean()),
             "train_agreement_best_single": float(agreements.mean(axis=0).max())}
     return GrooveModel(np.array(drums), np.array(hold), grooves, utility, vary / vary.sum(axis=1, keepdims=True),
                        restlessness,
                        bar_array[:, 0], bar_array[:, 1], _smoothed(bar_counts).astype(np.float32),
                        beat_array[:, 0], beat_array[:, 1], _edit_probability(beat_counts, unknown).astype(np.float32),
-                       info)
+                       doubling, info)
 
 
 def _smoothed(counts: np.ndarray) -> np.ndarray:

@@ -68,6 +68,10 @@ def _drum_sound(pitch: int, sr: int) -> np.ndarray:
         length, decay = 0.12, 0.03
     elif pitch == 46:                                       # open hi-hat
         length, decay = 0.6, 0.2
+    elif pitch == 54:                                       # tambourine: a jingle
+        length, decay = 0.3, 0.07
+    elif pitch in (69, 70, 82):                             # cabasa and shakers: a short rattle
+        length, decay = 0.1, 0.025
     elif pitch in (49, 51, 52, 53, 55, 57, 59):             # cymbals
         length, decay = 1.6, 0.6
     t = np.arange(int(length * sr)) / sr
