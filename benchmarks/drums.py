@@ -7,7 +7,10 @@
 2. ``--drums-density``: drum hits per bar, mean over 8 seeds, per density.
 3. ``--style``: the grooves each style plays for the same melody (hits per bar, hi-hat steps per bar).
 4. With ``--data CACHE``: what the variation costs in agreement with real drums on the test split — the
-   shipped drummer against the same grooves with every bar kept, no crashes and no ending, and the rock beat.
+   shipped drummer against the same grooves with every bar kept, no crashes and no ending, and the rock beat;
+   and how well the melody tells whether a section's real drums play a backbeat (the main groove of each
+   8-bar section with snare, clap or side stick on 2 and 4): a ridge regression from the groove choice's
+   section features, fitted on the train split, ranked on the test split (ROC AUC; 0.5 = no better than chance).
 
 Usage::
 
@@ -25,13 +28,14 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 from fresh_process import median_seconds  # noqa: E402
 
-from wav2accomp.constants import BAR_POSITIONS, N_PITCHES, ONSET, PERCUSSION, PITCH_LOW  # noqa: E402
+from wav2accomp.constants import BAR_POSITIONS, N_PITCHES, ONSET, PERCUSSION, PHRASE_BARS, PITCH_LOW  # noqa: E402
 from wav2accomp.evaluation.accompaniment import rock_beat_part  # noqa: E402
 from wav2accomp.evaluation.metrics import drum_family_onset_f1, frame_scores  # noqa: E402
 from wav2accomp.models import groove  # noqa: E402
 from wav2accomp.models.dataset import load_part_songs  # noqa: E402
 from wav2accomp.models.generate import generate_part, load_drummer, load_part_model  # noqa: E402
 from wav2accomp.models.groove import KEEP, STYLES, VOICE, play_drums  # noqa: E402
+from wav2accomp.models.groove_fit import RIDGE, _section_mains, _song_bars  # noqa: E402
 from wav2accomp.symbolic.roll import onset_cells  # noqa: E402
 
 SONG_STEPS = 1920
@@ -86,6 +90,7 @@ def main() -> None:
               f"{per_bar[:, :, hat_rows].any(axis=2).sum(axis=1).mean():.1f} | {backbeat:.2f} |")
     if args.data:
         variation_cost(args.data, drummer)
+        backbeat_predictability(args.data)
 
 
 def steady_drums(drummer, melody, downbeats, bpm):
@@ -116,6 +121,46 @@ def variation_cost(cache: str, drummer) -> None:
                 scores[family].append(f1)
             scores["frame"].append(frame_scores(songs.target[i], estimate)[2])
         print(f"| {name} | " + " | ".join(f"{np.mean(v):.3f}" for v in scores.values()) + " |")
+
+
+def section_backbeats(songs) -> tuple[np.ndarray, np.ndarray]:
+    """Per section with drums: its features (``groove.section_features``) and whether its main groove (most
+    frequent bar) has a snare-family hit on both 2 and 4."""
+    features, backbeats = [], []
+    snare = list(groove.FAMILY_VOICES["snare"])
+    for i in range(len(songs)):
+        _, plan, bars = _song_bars(songs.melody[i], songs.target[i], songs.downbeats[i])
+        mains = _section_mains(plan, bars)
+        rows = groove.section_features(songs.melody[i], songs.downbeats[i], songs.bpm[i], plan)
+        for row, (first, _) in zip(rows, groove.section_bounds(plan)):
+            main = mains.get((first - plan.entry) // PHRASE_BARS)
+            if main is not None:
+                pattern = np.frombuffer(main, dtype=bool).reshape(BAR_POSITIONS, len(groove.VOICES))
+                features.append(row)
+                backbeats.append(bool(pattern[[4, 12]][:, snare].any(axis=1).all()))
+    return np.array(features), np.array(backbeats)
+
+
+def roc_auc(scores: np.ndarray, positive: np.ndarray) -> float:
+    """Area under the ROC curve: the chance that a positive scores above a negative (ties count half)."""
+    ranks = np.empty(len(scores))
+    order = np.argsort(scores, kind="stable")
+    ranks[order] = np.arange(1, len(scores) + 1)
+    for value in np.unique(scores):                       # ties share their mean rank
+        tied = scores == value
+        ranks[tied] = ranks[tied].mean()
+    n_pos, n_neg = positive.sum(), (~positive).sum()
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def backbeat_predictability(cache: str) -> None:
+    x_train, y_train = section_backbeats(load_part_songs(cache, PERCUSSION, "train"))
+    x_test, y_test = section_backbeats(load_part_songs(cache, PERCUSSION, "test"))
+    penalty = RIDGE * np.eye(x_train.shape[1])
+    weights = np.linalg.solve(x_train.T @ x_train + penalty, x_train.T @ y_train.astype(float))
+    print(f"\n## Does the melody tell a backbeat section? {len(y_train)} train / {len(y_test)} test sections\n")
+    print("| sections with a backbeat (train / test) | ROC AUC of the melody's features (test) |\n|---:|---:|")
+    print(f"| {y_train.mean():.3f} / {y_test.mean():.3f} | {roc_auc(x_test @ weights, y_test):.3f} |")
 
 
 if __name__ == "__main__":
