@@ -7,7 +7,8 @@ from wav2accomp.errors import Wav2AccompError
 from wav2accomp.models.bassline import (DEGREES, BasslineModel, degree_of, degree_pitch, fit_bassline, load_bassline,
                                         play_bass, root_pitch, save_bassline)
 from wav2accomp.models.dataset import load_part_songs
-from wav2accomp.models.generate import generate_parts, load_bassist
+from wav2accomp.evaluation.metrics import bass_root_agreement
+from wav2accomp.models.generate import choose_chords, generate_parts, load_bassist
 from wav2accomp.symbolic.chords import chord_index
 from wav2accomp.symbolic.harmony import NO_CHORD
 from wav2accomp.symbolic.roll import onset_cells, roll_note_spans
@@ -106,11 +107,16 @@ def test_the_band_bass_follows_the_pianos_chords_from_the_melody_alone():
     for step, pitch in enumerate([60, 64, 67, 72] * 2 * n_bars):
         melody[step * 2, :] = 0
         melody[step * 2, pitch - PITCH_LOW] = ONSET
-    rolls = generate_parts(melody, np.arange(n_bars) * BAR_POSITIONS, parts=("guitarlike", "bass"))
+    downbeats = np.arange(n_bars) * BAR_POSITIONS
+    rolls = generate_parts(melody, downbeats, parts=("guitarlike", "bass"))
     assert set(rolls) == {"guitarlike", "bass"} and rolls["bass"].any()
     assert ((rolls["bass"] > 0).sum(axis=1) <= 1).all()
-    alone = generate_parts(melody, np.arange(n_bars) * BAR_POSITIONS, parts=("bass",), arch="paper")
-    assert np.array_equal(alone["bass"], rolls["bass"])       # the aligned model's chords, whichever arch plays
+    beats = np.arange(0, n_bars * BAR_POSITIONS, 4)
+    assert bass_root_agreement(rolls["bass"], choose_chords(melody, downbeats), beats) == 1.0   # the piano's chords
+    # without the harmoniser (the paper architecture, or --harmony network) the aligned model's chord head
+    alone = generate_parts(melody, downbeats, parts=("bass",), arch="paper")
+    networks = generate_parts(melody, downbeats, parts=("guitarlike", "bass"), harmony="network")
+    assert np.array_equal(alone["bass"], networks["bass"])
 
 
 def test_train_bassline_then_accompany_plays_the_users_chords(tiny_cache, tmp_path):

@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 
 from wav2accomp.errors import Wav2AccompError
-from wav2accomp.models.harmoniser import (BLOCKS, N_EXTRA, HarmonyModel, beat_context, chord_log_probabilities,
-                                          ECHO_HALF_BARS, ECHO_WEIGHT, half_bar_groups, half_bar_scores,
-                                          harmonise_melody, load_harmoniser, melody_beats, save_harmoniser)
+from wav2accomp.constants import BAR_POSITIONS
+from wav2accomp.models.harmoniser import (BLOCKS, ECHO_HALF_BARS, ECHO_WEIGHT, N_EXTRA, PHRASE_BARS, HarmonyModel,
+                                          beat_context, chord_log_probabilities, half_bar_groups, half_bar_scores,
+                                          harmonise_melody, load_harmoniser, melody_beats, phrase_position,
+                                          save_harmoniser)
 from wav2accomp.symbolic.chords import chord_index
 from wav2accomp.symbolic.harmony import NO_CHORD, transpose_chords
 
@@ -27,9 +29,8 @@ def arpeggios(names, bars_offset: int = 0) -> np.ndarray:
 
 def random_model(seed: int = 0, hidden: int = 8) -> HarmonyModel:
     rng = np.random.default_rng(seed)
-    return HarmonyModel(rng.normal(size=(len(BLOCKS) * 12, hidden)).astype(np.float32),
-                        rng.normal(size=hidden).astype(np.float32), rng.normal(size=(hidden, 2)).astype(np.float32),
-                        rng.normal(size=2).astype(np.float32), rng.normal(size=N_EXTRA).astype(np.float32))
+    shapes = ((len(BLOCKS) * 12, hidden), (hidden,), (N_EXTRA, hidden), (hidden, 2), (2,), (N_EXTRA,))
+    return HarmonyModel(*(0.5 * rng.normal(size=shape).astype(np.float32) for shape in shapes))
 
 
 def test_beat_context_reads_each_beat_and_its_surroundings():
@@ -43,6 +44,19 @@ def test_beat_context_reads_each_beat_and_its_surroundings():
     assert np.isclose(blocks[3, BLOCKS.index("beat after"), 5], 1.0)            # then F starts bar 2
     assert np.isclose(blocks[:, song].sum(axis=1), 1.0).all()
     assert blocks[0, BLOCKS.index("bar before")].sum() == 0                      # nothing before the song
+
+
+def test_far_bars_and_the_phrase_position_are_read():
+    melody = arpeggios(["C"] * 3 + ["F"] * 7)                 # ten bars, the melody from the first
+    melody[:2 * BAR_POSITIONS] = 0                            # ... now from bar 3
+    blocks, extra, spans = beat_context(melody, np.arange(10) * BAR_POSITIONS)
+    assert blocks[0, BLOCKS.index("8 bars after"), 5] > 0 and blocks[0, BLOCKS.index("3 bars after"), 5] > 0
+    assert blocks[-1, BLOCKS.index("8 bars before")].sum() == 0 and blocks[-1, BLOCKS.index("7 bars before"), 0] > 0
+    position = phrase_position(melody, np.arange(10) * BAR_POSITIONS, spans[:, 0])
+    assert np.array_equal(extra[:, 5:], position) and (position.sum(axis=1) == 2).all()
+    bar_of_phrase = np.argmax(position[:, :PHRASE_BARS + 1], axis=1)
+    assert list(bar_of_phrase[::4]) == [PHRASE_BARS, PHRASE_BARS, 0, 1, 2, 3, 4, 5, 6, 7]   # two bars before it
+    assert list(np.argmax(position[:4, PHRASE_BARS + 1:], axis=1)) == [0, 1, 2, 3]        # beats of the bar
 
 
 def test_beats_follow_the_bars_and_half_bars_group_them():
@@ -149,6 +163,7 @@ def test_training_learns_the_annotated_chords_and_resumes(chord_cache, tmp_path)
     network.load_state_dict({"rotations": network.rotations,
                              "hidden.weight": torch.from_numpy(model.hidden_weight.T.copy()),
                              "hidden.bias": torch.from_numpy(model.hidden_bias),
+                             "extra_hidden.weight": torch.from_numpy(model.extra_weight.T.copy()),
                              "triads.weight": torch.from_numpy(model.triad_weight.T.copy()),
                              "triads.bias": torch.from_numpy(model.triad_bias),
                              "none.weight": torch.from_numpy(model.none_weight[None])})

@@ -3,11 +3,14 @@
 For each beat of the melody and each of the 12 possible chord roots, the
 melody's pitch classes around that beat are read *relative to the root*
 (:func:`beat_context`: the beat itself, on the downbeat and on the bar's
-middle beat, the notes starting in it, its half bar, its bar, the beats and
-bars either side, the whole song's pitch-class histogram). A small network
+middle beat, the notes starting in it, its half bar, its bar, the beats
+either side, each of the eight bars before and after it, the whole song's
+pitch-class histogram), beside what needs no root: where the beat stands in
+its bar and in the 8-bar phrase counted from the melody's first bar
+(:func:`phrase_position`; cadences close phrases) and whether melody sounds. A small network
 (one hidden layer shared by all roots; 256 units in the shipped model) scores a major and a minor triad on
-that root from those 12-pitch-class blocks, and a linear score of how much
-melody sounds scores "no chord": the chord of a beat is a softmax over the 25
+that root from those inputs, and a linear score of the root-free ones
+scores "no chord": the chord of a beat is a softmax over the 25
 (:data:`~wav2accomp.symbolic.harmony.CHORD_LABELS`). Reading the melody
 relative to each root makes the model exactly transposition-equivariant — a
 melody moved up a tone gets its chords moved up a tone — and lets every
@@ -18,7 +21,7 @@ sees another histogram than one on its second).
 Chords change mostly on bar lines and half bars, so a chord is chosen per half
 bar (:func:`harmonise_melody`: the summed log-probabilities of its beats), the
 most probable one, or at a positive temperature one drawn from them. The
-context blocks already span two bars either side; a chord-bigram Viterbi on
+context blocks already span eight bars either side; a chord-bigram Viterbi on
 top of the per-beat probabilities was measured to lower the accuracy, so the
 sequence is decoded by half bars. Where the melody is silent for a whole bar
 (an intro, an interlude, a long breath) the beats have little to go on, and a
@@ -44,14 +47,22 @@ from ..symbolic.harmony import NO_CHORD, beat_spans, fold_to_pitch_classes
 from ..symbolic.roll import onset_cells
 from .conditioning import bar_positions
 
+#: Bars either side of a beat's own whose pitch classes the harmoniser reads (one block each).
+CONTEXT_BARS = 8
 #: The 12-pitch-class blocks of :func:`beat_context`, in order.
 BLOCKS = ("beat", "beat on the downbeat", "beat on the middle beat", "onsets", "half bar", "bar",
           "beat before", "beat after", "2 beats before", "2 beats after", "3 beats before", "3 beats after",
           "onsets of the beat before", "onsets of the beat after", "bar before", "bar after",
-          "2 bars before", "2 bars after", "song")
-#: The root-free inputs of the "no chord" score: a constant, melody sounding in the beat, in its bar, downbeat,
-#: middle beat.
-N_EXTRA = 5
+          "2 bars before", "2 bars after", "song") + tuple(
+    f"{n} bars {side}" for n in range(3, CONTEXT_BARS + 1) for side in ("before", "after"))
+#: Bars of a phrase for :func:`phrase_position`.
+PHRASE_BARS = 8
+#: Width of :func:`phrase_position`: the bar of the phrase one-hot, before the melody's first bar, the beat of the
+#: bar one-hot.
+N_POSITION = PHRASE_BARS + 1 + BAR_POSITIONS // STEPS_PER_BEAT
+#: The root-free inputs (of the hidden layer and of the "no chord" score): a constant, melody sounding in the
+#: beat, in its bar, downbeat, middle beat, then :func:`phrase_position`.
+N_EXTRA = 5 + N_POSITION
 #: Steps of half a bar (where chords change, with the bar lines).
 HALF_BAR = BAR_POSITIONS // 2
 #: Rotation indices: ``ROTATIONS[r, k]`` is the pitch class ``k`` semitones above root ``r``.
@@ -66,6 +77,8 @@ class HarmonyModel:
     ----------
     hidden_weight, hidden_bias : np.ndarray
         ``(len(BLOCKS) * 12, H)``, ``(H,)``: the hidden layer over one root's context blocks (block-major).
+    extra_weight : np.ndarray
+        ``(N_EXTRA, H)``: the hidden layer over the root-free inputs.
     triad_weight, triad_bias : np.ndarray
         ``(H, 2)``, ``(2,)``: the major and minor triad scores on that root.
     none_weight : np.ndarray
@@ -76,12 +89,13 @@ class HarmonyModel:
 
     hidden_weight: np.ndarray
     hidden_bias: np.ndarray
+    extra_weight: np.ndarray
     triad_weight: np.ndarray
     triad_bias: np.ndarray
     none_weight: np.ndarray
     info: dict = field(default_factory=dict)
 
-    ARRAYS = ("hidden_weight", "hidden_bias", "triad_weight", "triad_bias", "none_weight")
+    ARRAYS = ("hidden_weight", "hidden_bias", "extra_weight", "triad_weight", "triad_bias", "none_weight")
 
 
 def melody_beats(n_steps: int, downbeats: np.ndarray) -> np.ndarray:
@@ -107,6 +121,29 @@ def _shifted(rows: np.ndarray, by: int) -> np.ndarray:
     return moved
 
 
+def phrase_position(melody: np.ndarray, downbeats: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``(B, N_POSITION)`` float32: where each beat starting at `starts` (steps) stands — its bar's place in the
+    :data:`PHRASE_BARS`-bar phrase counted from the bar of the melody's first note (one-hot), or before that bar
+    (one flag), and its beat in the bar (one-hot). Bars before the first downbeat count back in 16-step bars."""
+    downbeats = np.unique(np.asarray(downbeats, dtype=int))
+    starts = np.asarray(starts, dtype=int)
+
+    def bar_index(steps):
+        if not len(downbeats):
+            return steps // BAR_POSITIONS
+        latest = np.searchsorted(downbeats, steps, side="right") - 1
+        return np.where(latest >= 0, latest, -((downbeats[0] - steps + BAR_POSITIONS - 1) // BAR_POSITIONS))
+
+    onsets = np.flatnonzero(onset_cells(melody).any(axis=1))
+    relative = bar_index(starts) - (bar_index(onsets[:1])[0] if len(onsets) else 0)
+    beat = np.minimum(bar_positions(len(melody), downbeats)[starts] // STEPS_PER_BEAT, BAR_POSITIONS // STEPS_PER_BEAT - 1)
+    position = np.zeros((len(starts), N_POSITION), dtype=np.float32)
+    rows = np.arange(len(starts))
+    position[rows, np.where(relative >= 0, relative % PHRASE_BARS, PHRASE_BARS)] = 1.0
+    position[rows, PHRASE_BARS + 1 + beat] = 1.0
+    return position
+
+
 def beat_context(melody: np.ndarray, downbeats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What the harmoniser hears around each beat of a ``(T, 78)`` melody roll.
 
@@ -117,7 +154,7 @@ def beat_context(melody: np.ndarray, downbeats: np.ndarray) -> tuple[np.ndarray,
         class sounds (the "onsets" blocks: 1 where a note of that pitch class starts in the beat; "song": the
         song's pitch-class histogram, summing to 1).
     extra : np.ndarray
-        ``(B, N_EXTRA)`` float32: the inputs of the "no chord" score.
+        ``(B, N_EXTRA)`` float32: the root-free inputs.
     spans : np.ndarray
         ``(B, 2)`` [start, end) steps of each beat (:func:`melody_beats`).
     """
@@ -144,8 +181,9 @@ def beat_context(melody: np.ndarray, downbeats: np.ndarray) -> tuple[np.ndarray,
               bar(0), _shifted(beat, 1), _shifted(beat, -1), _shifted(beat, 2), _shifted(beat, -2),
               _shifted(beat, 3), _shifted(beat, -3), _shifted(onset, 1), _shifted(onset, -1),
               bar(-1), bar(1), bar(-2), bar(2), np.broadcast_to(song, beat.shape)]
+    blocks += [bar(sign * n) for n in range(3, CONTEXT_BARS + 1) for sign in (-1, 1)]
     extra = np.column_stack([np.ones(len(spans)), beat.sum(axis=1) > 0, bar(0).sum(axis=1) > 0, downbeat[:, 0],
-                             middle[:, 0]])
+                             middle[:, 0], phrase_position(melody, downbeats, starts)])
     return np.stack(blocks, axis=1).astype(np.float32), extra.astype(np.float32), spans
 
 
@@ -158,7 +196,8 @@ def root_relative(blocks: np.ndarray) -> np.ndarray:
 def chord_log_probabilities(model: HarmonyModel, blocks: np.ndarray, extra: np.ndarray) -> np.ndarray:
     """``(B, 25)`` log-probabilities of each beat's chord (:data:`~wav2accomp.symbolic.harmony.CHORD_LABELS`
     order: 12 major triads, 12 minor, no chord) from :func:`beat_context`'s blocks and extra inputs."""
-    hidden = np.maximum(root_relative(blocks) @ model.hidden_weight + model.hidden_bias, 0.0)
+    hidden = np.maximum(root_relative(blocks) @ model.hidden_weight + (extra @ model.extra_weight)[:, None, :]
+                        + model.hidden_bias, 0.0)
     triads = hidden @ model.triad_weight + model.triad_bias           # (B, root, quality)
     logits = np.concatenate([triads[:, :, 0], triads[:, :, 1], extra @ model.none_weight[:, None]], axis=1)
     logits = logits - logits.max(axis=1, keepdims=True)
@@ -258,9 +297,10 @@ def load_harmoniser(stem: str | os.PathLike) -> HarmonyModel:
     version's context blocks."""
     arrays, meta = read_arrays(stem, HarmonyModel.ARRAYS, "harmoniser")
     hidden = arrays["hidden_bias"].shape[0] if arrays["hidden_bias"].ndim == 1 else -1
-    expected = {"hidden_weight": (len(BLOCKS) * 12, hidden), "hidden_bias": (hidden,), "triad_weight": (hidden, 2),
-                "triad_bias": (2,), "none_weight": (N_EXTRA,)}
-    if meta.get("blocks") != list(BLOCKS) or any(arrays[n].shape != s for n, s in expected.items()):
+    expected = {"hidden_weight": (len(BLOCKS) * 12, hidden), "hidden_bias": (hidden,), "extra_weight": (N_EXTRA, hidden),
+                "triad_weight": (hidden, 2), "triad_bias": (2,), "none_weight": (N_EXTRA,)}
+    if (meta.get("blocks") != list(BLOCKS) or meta.get("n_extra") != N_EXTRA
+            or any(arrays[n].shape != s for n, s in expected.items())):
         raise Wav2AccompError(f"the harmoniser {stem} does not fit this version's context blocks")
     if not all(np.isfinite(arrays[n]).all() for n in HarmonyModel.ARRAYS):
         raise Wav2AccompError(f"the harmoniser {stem} has weights that are not finite numbers")

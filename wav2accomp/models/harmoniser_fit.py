@@ -154,19 +154,22 @@ class HarmonyNetwork(torch.nn.Module):
         super().__init__()
         self.register_buffer("rotations", torch.from_numpy(ROTATIONS))
         self.hidden = torch.nn.Linear(len(BLOCKS) * 12, hidden)
+        self.extra_hidden = torch.nn.Linear(N_EXTRA, hidden, bias=False)
         self.triads = torch.nn.Linear(hidden, 2)
         self.none = torch.nn.Linear(N_EXTRA, 1, bias=False)
         self.input_dropout, self.hidden_dropout = torch.nn.Dropout(INPUT_DROPOUT), torch.nn.Dropout(HIDDEN_DROPOUT)
 
     def forward(self, blocks: torch.Tensor, extra: torch.Tensor) -> torch.Tensor:
         relative = blocks[:, :, self.rotations].permute(0, 2, 1, 3).reshape(len(blocks), 12, -1)
-        hidden = self.hidden_dropout(torch.relu(self.hidden(self.input_dropout(relative))))
+        hidden = self.hidden(self.input_dropout(relative)) + self.extra_hidden(extra)[:, None, :]
+        hidden = self.hidden_dropout(torch.relu(hidden))
         triads = self.triads(hidden)
         return torch.cat([triads[:, :, 0], triads[:, :, 1], self.none(extra)], dim=1)
 
     def to_model(self, info: dict) -> HarmonyModel:
         weights = {name: tensor.detach().numpy().astype(np.float32) for name, tensor in self.state_dict().items()}
-        return HarmonyModel(weights["hidden.weight"].T.copy(), weights["hidden.bias"], weights["triads.weight"].T.copy(),
+        return HarmonyModel(weights["hidden.weight"].T.copy(), weights["hidden.bias"],
+                            weights["extra_hidden.weight"].T.copy(), weights["triads.weight"].T.copy(),
                             weights["triads.bias"], weights["none.weight"][0], info)
 
 
