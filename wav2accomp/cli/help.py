@@ -109,7 +109,7 @@ each beat (24 major/minor triads or none) from the melody around it, read from
 every possible root (so every song teaches every key); the train split learns,
 the valid split picks the best epoch; each song is also learned once as a
 transcription may mishear its grid (--misheard-weight). Needs torch (pip install
-"wav2accomp[train]"); about 20 minutes on one core with the defaults. OUT holds checkpoint.pt (--resume continues it),
+"wav2accomp[train]"); about 25 minutes on two cores with the defaults. OUT holds checkpoint.pt (--resume continues it),
 log.json, loss.png and harmoniser-chords.npz/.json, which `accompany` uses to
 choose the chords the piano, strings and bass play.
 """
