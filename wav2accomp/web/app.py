@@ -204,5 +204,7 @@ def serve(*, host: str = SERVE_HOST, port: int = SERVE_PORT, open_browser: bool 
 
             threading.Timer(1.0, webbrowser.open, args=(url,)).start()
         server.run()
+        if server.should_exit:   # stopped by a signal whose raising again asyncio's own SIGINT handler can swallow
+            raise KeyboardInterrupt
     finally:
         store.close()
