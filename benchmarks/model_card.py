@@ -136,12 +136,21 @@ def main() -> None:
               "`--misheard-weight`, on each of those songs once more as a transcription may mishear its grid (bar "
               "lines a beat or more off, double or half time; those beats weigh that much, and are counted in the "
               "train beats); the valid split picks the epoch of lowest loss and gives the accuracy (per beat, chords "
-              "chosen per half bar).", "",
+              "chosen per half bar). Where it was trained with `--average-with`, the shipped model averages the "
+              "chord scores of that run and of the runs listed below it (one hidden layer holding theirs side by "
+              "side): each run's own valid accuracy in its row, the average's in the last.", "",
               "| model | train songs | train beats | hidden units | epochs (best) | minutes | valid accuracy | command |",
               "|---|---:|---:|---:|---:|---:|---:|---|",
               f"| {HARMONISER_MODEL} | {harmoniser['train_songs']} | {harmoniser['train_beats']} | "
               f"{harmoniser['hidden']} | {harmoniser['epochs']} ({harmoniser['best_epoch']}) | "
-              f"{harmoniser['seconds'] / 60:.1f} | {harmoniser['valid_accuracy']:.3f} | `{harmoniser['command']}` |"]
+              f"{harmoniser['seconds'] / 60:.1f} | {harmoniser.get('valid_accuracy_alone', harmoniser['valid_accuracy']):.3f}"
+              f" | `{harmoniser['command']}` |"]
+    for partner in harmoniser.get("averaged_with", []):
+        lines.append(f"| averaged with | | | {partner['hidden']} | | {partner['seconds'] / 60:.1f} | "
+                     f"{partner['valid_accuracy']:.3f} | `{partner['command']}` |")
+    if "averaged_with" in harmoniser:
+        units = harmoniser["hidden"] + sum(p["hidden"] for p in harmoniser["averaged_with"])
+        lines.append(f"| the average (shipped) | | | {units} | | | {harmoniser['valid_accuracy']:.3f} | |")
     lines += ["", f"## Test-split figures ({report['metadata']['split']} split, `{report['metadata']['cache']}`)", "",
               "Means over the test songs having the class; `real` is the songs' own part (ceiling), `trivial` "
               "the key's tonic triad on every beat (drums: a rock beat), `other song` another song's real part. "

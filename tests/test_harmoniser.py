@@ -7,7 +7,7 @@ import pytest
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.constants import BAR_POSITIONS
 from wav2accomp.models.harmoniser import (BLOCKS, ECHO_HALF_BARS, ECHO_WEIGHT, N_EXTRA, PHRASE_BARS, HarmonyModel,
-                                          beat_context, chord_log_probabilities, half_bar_groups, half_bar_scores,
+                                          averaged_harmonisers, beat_context, chord_log_probabilities, half_bar_groups, half_bar_scores,
                                           harmonise_melody, load_harmoniser, melody_beats, phrase_position,
                                           save_harmoniser)
 from wav2accomp.symbolic.chords import chord_index
@@ -171,6 +171,40 @@ def test_training_learns_the_annotated_chords_and_resumes(chord_cache, tmp_path)
     with torch.no_grad():
         expected = torch.log_softmax(network(valid.blocks, valid.extra), dim=1).numpy()
     assert np.allclose(chord_log_probabilities(model, valid.blocks.numpy(), valid.extra.numpy()), expected, atol=1e-4)
+
+
+def test_averaged_harmonisers_score_the_mean_of_their_chord_scores(tmp_path):
+    melody, downbeats = arpeggios(["C", "G", "Am", "F"]), np.arange(0, 64, 16)
+    blocks, extra, _ = beat_context(melody, downbeats)
+    models = [random_model(1), random_model(2, hidden=5)]
+    average = averaged_harmonisers(models, {"note": "two"})
+    assert average.hidden_bias.shape == (13,) and average.info == {"note": "two"}
+    mean = np.mean([chord_log_probabilities(m, blocks, extra) for m in models], axis=0)
+    expected = mean - np.log(np.exp(mean).sum(axis=1, keepdims=True))
+    assert np.allclose(chord_log_probabilities(average, blocks, extra), expected, atol=1e-5)
+    save_harmoniser(average, tmp_path / "average")                      # one model's format, read back as one
+    assert np.allclose(chord_log_probabilities(load_harmoniser(tmp_path / "average"), blocks, extra), expected,
+                       atol=1e-5)
+
+
+def test_training_can_average_with_other_harmonisers(chord_cache, tmp_path):
+    pytest.importorskip("torch")
+    from wav2accomp.models.harmoniser_fit import train_harmoniser
+    from wav2accomp.options import HarmoniserOptions
+
+    save_harmoniser(random_model(3), tmp_path / "partner")
+    options = dict(epochs=2, batch_size=32, hidden=6, learning_rate=1e-2, progress=False)
+    with pytest.raises(Wav2AccompError, match="missing"):
+        train_harmoniser(HarmoniserOptions(str(chord_cache), str(tmp_path / "bad"), average_with=[tmp_path / "missing"],
+                                           **options))
+    assert not (tmp_path / "bad" / "checkpoint.pt").exists()
+    result = train_harmoniser(HarmoniserOptions(str(chord_cache), str(tmp_path / "run"),
+                                                average_with=[tmp_path / "partner"], **options))
+    model = load_harmoniser(tmp_path / "run" / "harmoniser-chords")
+    assert model.hidden_bias.shape == (6 + 8,)
+    assert model.info["averaged_with"][0]["stem"] == str(tmp_path / "partner")
+    assert model.info["valid_accuracy"] == round(result["valid_accuracy"], 4)
+    assert "valid_accuracy_alone" in model.info
 
 
 def test_no_annotated_songs_is_one_line(tiny_cache, tmp_path):

@@ -176,6 +176,7 @@ class HarmoniserOptions:
     misheard_weight: float = 0.5
     seed: int = 0
     limit_songs: int | None = None
+    average_with: tuple[str, ...] = field(default=(), metadata=FREE_ON_RESUME)
     max_minutes: float | None = field(default=None, metadata=FREE_ON_RESUME)
     checkpoint_seconds: float = field(default=120.0, metadata=FREE_ON_RESUME)
     resume: bool = field(default=False, metadata=FREE_ON_RESUME)
@@ -183,6 +184,7 @@ class HarmoniserOptions:
     command: str = field(default_factory=lambda: " ".join(["wav2accomp"] + sys.argv[1:]), metadata=FREE_ON_RESUME)
 
     def __post_init__(self):
+        object.__setattr__(self, "average_with", tuple(str(stem) for stem in self.average_with))
         check_finite("recognised weight", self.recognised_weight, minimum=0)
         check_finite("misheard weight", self.misheard_weight, minimum=0)
         for name in ("epochs", "batch_size", "hidden"):

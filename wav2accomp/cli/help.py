@@ -100,9 +100,10 @@ songs, ranked per tempo and melody density, and the bass's register.
 """
 
 TRAIN_HARMONISER_EPILOG = """\
-example:
+examples:
   wav2accomp train-harmoniser --data cache/ --out runs/harmony/
   wav2accomp accompany hum.wav -o song.mid --model-dir runs/harmony/
+  wav2accomp train-harmoniser --data cache/ --out runs/wide/ --hidden 384 --average-with runs/harmony/harmoniser-chords
 
 Learns, from the cache's songs with chord annotations (POP909's), the chord of
 each beat (24 major/minor triads or none) from the melody around it, read from
@@ -111,7 +112,10 @@ the valid split picks the best epoch; each song is also learned once as a
 transcription may mishear its grid (--misheard-weight). Needs torch (pip install
 "wav2accomp[train]"); about 25 minutes on two cores with the defaults. OUT holds checkpoint.pt (--resume continues it),
 log.json, loss.png and harmoniser-chords.npz/.json, which `accompany` uses to
-choose the chords the piano, strings and bass play.
+choose the chords the piano, strings and bass play. With --average-with the
+model written averages its chord scores with those of the harmonisers named
+(the shipped one: a 384-unit and a 256-unit run); on --resume of a finished
+run it averages without training again.
 """
 
 SERVE_EPILOG = """\

@@ -353,6 +353,9 @@ def _train_harmoniser(subcommands) -> None:
     add_field(command, "--misheard-weight", HarmoniserOptions, "misheard_weight", type=non_negative_float,
               metavar="W", help="also learn from every song as a transcription may mishear its grid (bar lines a "
                                 "beat or more off, double or half time), each beat weighing W (default: %(default)g)")
+    add_field(command, "--average-with", HarmoniserOptions, "average_with", nargs="+", metavar="STEM",
+              help="write a model that averages this run's chord scores with those of these harmonisers "
+                   "(path stems, e.g. runs/a/harmoniser-chords; free on --resume: a finished run can be averaged)")
     add_run_options(command, HarmoniserOptions, sampled="batch")
     command.set_defaults(run=commands.run_train_harmoniser)
 

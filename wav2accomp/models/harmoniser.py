@@ -8,7 +8,7 @@ either side, each of the eight bars before and after it, the whole song's
 pitch-class histogram), beside what needs no root: where the beat stands in
 its bar and in the 8-bar phrase counted from the melody's first bar
 (:func:`phrase_position`; cadences close phrases) and whether melody sounds. A small network
-(one hidden layer shared by all roots; 256 units in the shipped model) scores a major and a minor triad on
+(one hidden layer shared by all roots) scores a major and a minor triad on
 that root from those inputs, and a linear score of the root-free ones
 scores "no chord": the chord of a beat is a softmax over the 25
 (:data:`~wav2accomp.symbolic.harmony.CHORD_LABELS`). Reading the melody
@@ -29,9 +29,11 @@ band plays there the progression it plays a phrase on: such a half bar also
 weighs the scores of the half bars :data:`ECHO_HALF_BARS` before and after it
 (:func:`half_bar_scores`).
 
-Everything here is numpy: a model is its weight matrices saved as ``.npz`` +
-``.json`` (:func:`save_harmoniser`, :func:`load_harmoniser`); it is learned
-with torch by :mod:`wav2accomp.models.harmoniser_fit`.
+The shipped model is two such networks trained apart (256 and 384 hidden
+units) whose scores are averaged (:func:`averaged_harmonisers`: one layer of
+640). Everything here is numpy: a model is its weight matrices saved as
+``.npz`` + ``.json`` (:func:`save_harmoniser`, :func:`load_harmoniser`); it is
+learned with torch by :mod:`wav2accomp.models.harmoniser_fit`.
 """
 from __future__ import annotations
 
@@ -282,6 +284,18 @@ def harmonise_melody(model: HarmonyModel, melody: np.ndarray, downbeats: np.ndar
     for chord, (start, end) in zip(chosen[groups], spans):
         per_step[start:end] = chord
     return per_step
+
+
+def averaged_harmonisers(models: list[HarmonyModel], info: dict | None = None) -> HarmonyModel:
+    """One harmoniser whose chord scores (logits) are the mean of `models`' — an ensemble in the format of one
+    model: their hidden layers side by side, each one's output weights divided by their number."""
+    share = 1.0 / len(models)
+    return HarmonyModel(np.concatenate([m.hidden_weight for m in models], axis=1),
+                        np.concatenate([m.hidden_bias for m in models]),
+                        np.concatenate([m.extra_weight for m in models], axis=1),
+                        np.concatenate([share * m.triad_weight for m in models], axis=0),
+                        share * sum(m.triad_bias for m in models), share * sum(m.none_weight for m in models),
+                        info or {})
 
 
 # --- Files ------------------------------------------------------------------------------------------------

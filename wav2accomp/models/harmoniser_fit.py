@@ -9,6 +9,8 @@ harmony parts, each beat weighing that much in the loss. The network of the harm
 is trained on them with cross-entropy (Adam, dropout), the train split
 learning and the valid split measured after every epoch (per-beat accuracy,
 half-bar decoding as played); the weights of the best valid epoch are kept.
+With ``average_with`` the model written averages its chord scores with those of other harmonisers
+(:func:`~wav2accomp.models.harmoniser.averaged_harmonisers`), and its valid accuracy is the ensemble's.
 The run folder holds ``checkpoint.pt`` (atomic, every epoch and every
 ``checkpoint_seconds``; ``--resume`` continues it), ``log.json``, ``loss.png``
 and the model ``harmoniser-chords.npz/.json``.
@@ -33,8 +35,9 @@ from ..options import HarmoniserOptions
 from ..symbolic.harmony import NO_CHORD, beat_spans, chord_indices, fold_to_pitch_classes, label_index, labels_at
 from .dataset import harmony_without_bass
 from .checkpoints import RunFolder, RunState, restore, stop_after_step
-from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, bar_sounds, beat_context, half_bar_groups,
-                         half_bar_scores, melody_beats, save_harmoniser)
+from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, averaged_harmonisers, bar_sounds, beat_context,
+                         chord_log_probabilities, half_bar_groups, half_bar_scores, load_harmoniser, melody_beats,
+                         save_harmoniser)
 
 #: Dropout on the context blocks and on the hidden layer while training.
 INPUT_DROPOUT, HIDDEN_DROPOUT = 0.2, 0.3
@@ -173,24 +176,30 @@ class HarmonyNetwork(torch.nn.Module):
                             weights["triads.bias"], weights["none.weight"][0], info)
 
 
+def decoded_accuracy(log_probabilities: np.ndarray, beats: AnnotatedBeats) -> float:
+    """Per-beat accuracy of the half-bar decoding, as the harmoniser plays it, of ``(B, 25)`` chord
+    log-probabilities of `beats`."""
+    scores = half_bar_scores(log_probabilities, beats.groups, bar_sounds(beats.blocks.numpy()), beats.group_songs)
+    chosen = np.argmax(scores, axis=1)[beats.groups]
+    labels = beats.labels.numpy()
+    return float(np.mean(chosen[labels >= 0] == labels[labels >= 0]))
+
+
 def half_bar_accuracy(network: HarmonyNetwork, beats: AnnotatedBeats) -> tuple[float, float]:
-    """(valid loss per counted beat, per-beat accuracy of the half-bar decoding as the harmoniser plays it)."""
+    """(valid loss per counted beat, :func:`decoded_accuracy`)."""
     network.eval()
     with torch.no_grad():
         log_probabilities = torch.log_softmax(network(beats.blocks, beats.extra), dim=1)
     network.train()
     counted = beats.counted
     loss = float(torch.nn.functional.nll_loss(log_probabilities[counted], beats.labels[counted]))
-    scores = half_bar_scores(log_probabilities.numpy(), beats.groups, bar_sounds(beats.blocks.numpy()),
-                             beats.group_songs)
-    chosen = np.argmax(scores, axis=1)[beats.groups]
-    labels = beats.labels.numpy()
-    return loss, float(np.mean(chosen[labels >= 0] == labels[labels >= 0]))
+    return loss, decoded_accuracy(log_probabilities.numpy(), beats)
 
 
 def train_harmoniser(options: HarmoniserOptions) -> dict:
     """Train (or resume) the harmoniser; writes the run folder of the module docstring, returns its log."""
     run = RunFolder(options.out, options)
+    partners = [load_harmoniser(stem) for stem in options.average_with]   # a bad one fails before the work
     torch.manual_seed(options.seed)
     train = AnnotatedBeats(options.data, "train", options.limit_songs, options.progress, options.recognised_weight,
                            options.misheard_weight, options.seed)
@@ -264,5 +273,13 @@ def train_harmoniser(options: HarmoniserOptions) -> dict:
             "train_songs": len(train.songs),
             "valid_songs": len(valid.songs), "train_beats": int(len(train.counted)), "epochs": state.epoch,
             "best_epoch": state.best_epoch, "valid_accuracy": round(accuracy, 4), "seconds": round(state.elapsed, 1)}
-    save_harmoniser(network.to_model(info), run.path / HARMONISER_MODEL)
+    model = network.to_model(info)
+    if partners:
+        model = averaged_harmonisers([model, *partners], info)
+        info.update({"valid_accuracy_alone": info["valid_accuracy"], "averaged_with": [
+            {"stem": stem, **{k: p.info.get(k) for k in ("command", "hidden", "valid_accuracy", "seconds")}}
+            for stem, p in zip(options.average_with, partners)]})
+        accuracy = decoded_accuracy(chord_log_probabilities(model, valid.blocks.numpy(), valid.extra.numpy()), valid)
+        info["valid_accuracy"] = round(accuracy, 4)
+    save_harmoniser(model, run.path / HARMONISER_MODEL)
     return {**log(), "valid_accuracy": accuracy, "model": str(run.path / HARMONISER_MODEL)}
