@@ -8,7 +8,11 @@ chord per half bar as ``accompany`` does; every beat with a major/minor or "no c
    (their share of the beats), with top-2 and top-3 accuracy of the half bar's chord scores;
 2. the most common errors, as the relation of the chosen chord to the annotated one;
 3. for the beats of bars without melody, how often the *annotated* chord equals the annotated chord 4, 8 or 16
-   bars away (the ceiling of any echo of other bars' chords), beside the harmoniser's accuracy there.
+   bars away (the ceiling of any echo of other bars' chords), beside the harmoniser's accuracy there;
+4. melodic repeats (:func:`~wav2accomp.models.harmoniser.melodic_repeats`: a half bar whose melody, and that of
+   the half bars either side, comes again in the song) — how often the annotated chords of two such half bars
+   agree, how often the harmoniser's do with and without sharing their scores (as it plays, and each repeat on its
+   own), and the accuracy both ways.
 
 Usage::
 
@@ -23,7 +27,7 @@ import numpy as np
 
 from wav2accomp.models.generate import load_harmony
 from wav2accomp.models.harmoniser import (N_EXTRA, N_POSITION, PHRASE_BARS, bar_sounds, chord_log_probabilities,
-                                          half_bar_scores, load_harmoniser)
+                                          half_bar_scores, load_harmoniser, played_scores)
 from wav2accomp.models.harmoniser_fit import AnnotatedBeats
 from wav2accomp.symbolic.harmony import NO_CHORD
 
@@ -61,7 +65,8 @@ def main() -> None:
     blocks, extra = beats.blocks.numpy(), beats.extra.numpy()
     labels, groups = beats.labels.numpy(), beats.groups
     sounding = bar_sounds(blocks)
-    scores = half_bar_scores(chord_log_probabilities(model, blocks, extra), groups, sounding, beats.group_songs)
+    log_probabilities = chord_log_probabilities(model, blocks, extra)
+    scores, repeats = played_scores(log_probabilities, blocks, groups, beats.group_songs)
     ranked = np.argsort(-scores, axis=1)[groups]
     chosen = ranked[:, 0]
     counted = labels >= 0
@@ -97,6 +102,24 @@ def main() -> None:
         rows, other = rows[same], other[same]
         print(f"| the annotated chord {abs(bars)} bars {'before' if bars < 0 else 'after'} "
               f"({len(rows)} beats) | {np.mean(labels[rows] == labels[other]):.3f} | {hit[rows].mean():.3f} |")
+
+    alone = half_bar_scores(log_probabilities, groups, sounding, beats.group_songs)
+    votes = np.zeros((len(scores), scores.shape[1]), dtype=int)
+    np.add.at(votes, (groups[counted], labels[counted]), 1)
+    annotated = np.where(votes.sum(axis=1) > 0, votes.argmax(axis=1), -1)
+    pairs = [(i, j) for members in repeats for k, i in enumerate(members) for j in members[k + 1:]
+             if annotated[i] >= 0 and annotated[j] >= 0]
+    first, second = np.array(pairs, dtype=int).reshape(-1, 2).T
+    in_repeats = counted & np.isin(groups, np.concatenate(repeats) if repeats else [])
+    print(f"\n| melodic repeats: {len(repeats)} groups of half bars, {len(pairs)} pairs, "
+          f"{in_repeats.sum() / counted.sum():.3f} of the scored beats | repeats agree | majmin there | majmin, all |")
+    print("|---|---:|---:|---:|")
+    print(f"| the annotated chords | {np.mean(annotated[first] == annotated[second]):.3f} | – | – |")
+    for name, table in (("the harmoniser, each repeat on its own", alone), ("the harmoniser as it plays", scores)):
+        best = np.argmax(table, axis=1)
+        right = best[groups] == labels
+        print(f"| {name} | {np.mean(best[first] == best[second]):.3f} | {right[in_repeats].mean():.3f} | "
+              f"{right[counted].mean():.3f} |")
 
 
 if __name__ == "__main__":

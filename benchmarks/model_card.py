@@ -151,6 +151,9 @@ def main() -> None:
     if "averaged_with" in harmoniser:
         units = harmoniser["hidden"] + sum(p["hidden"] for p in harmoniser["averaged_with"])
         lines.append(f"| the average (shipped) | | | {units} | | | {harmoniser['valid_accuracy']:.3f} | |")
+    if "valid_accuracy_as_played" in harmoniser:
+        lines.append(f"| the same weights as it now plays (melodic repeats share their scores) | | | | | | "
+                     f"{harmoniser['valid_accuracy_as_played']:.3f} | `{harmoniser['as_played_command']}` |")
     lines += ["", f"## Test-split figures ({report['metadata']['split']} split, `{report['metadata']['cache']}`)", "",
               "Means over the test songs having the class; `real` is the songs' own part (ceiling), `trivial` "
               "the key's tonic triad on every beat (drums: a rock beat), `other song` another song's real part. "

@@ -7,8 +7,9 @@ import pytest
 from wav2accomp.errors import Wav2AccompError
 from wav2accomp.constants import BAR_POSITIONS
 from wav2accomp.models.harmoniser import (BLOCKS, ECHO_HALF_BARS, ECHO_WEIGHT, N_EXTRA, PHRASE_BARS, HarmonyModel,
-                                          averaged_harmonisers, beat_context, chord_log_probabilities, half_bar_groups, half_bar_scores,
-                                          harmonise_melody, load_harmoniser, melody_beats, phrase_position,
+                                          averaged_harmonisers, bar_sounds, beat_context, chord_log_probabilities,
+                                          half_bar_groups, half_bar_scores, harmonise_melody, load_harmoniser,
+                                          melodic_repeats, melody_beats, phrase_position, played_scores,
                                           save_harmoniser)
 from wav2accomp.symbolic.chords import chord_index
 from wav2accomp.symbolic.harmony import NO_CHORD, transpose_chords
@@ -97,6 +98,28 @@ def test_a_half_bar_without_melody_echoes_the_half_bars_a_phrase_away():
     assert np.allclose(scores[others], plain[others])
     songs = np.where(np.arange(n) < 2 * ECHO_HALF_BARS, 0, 1)        # the half bar a phrase on is another song's
     assert np.allclose(half_bar_scores(log_probabilities, groups, sounding, songs)[silent], plain[silent])
+
+
+def test_a_melody_that_comes_back_is_harmonised_alike():
+    names = ["C", "F", "Am", "G"]
+    melody, downbeats = np.concatenate([arpeggios(names), arpeggios(["G", "C"]), arpeggios(names)]), np.arange(10) * 16
+    blocks, extra, spans = beat_context(melody, downbeats)
+    groups = half_bar_groups(spans, downbeats, len(melody))
+    sounding = bar_sounds(blocks)
+    # half bars 1-6 come back as 13-18 with the half bars either side; 0 and 7 (and 12 and 19) have other neighbours
+    assert sorted(m.tolist() for m in melodic_repeats(blocks, groups, sounding)) == [[g, g + 12] for g in range(1, 7)]
+    songs = np.where(np.arange(20) < 12, 0, 1)                   # the same half bars in two songs repeat nothing
+    assert melodic_repeats(blocks, groups, sounding, songs) == []
+    quiet = sounding & (groups < 12)                              # a repeat without melody in its bar is none
+    assert sorted(m.tolist() for m in melodic_repeats(blocks, groups, quiet)) == []
+    model = random_model(4)
+    log_probabilities = chord_log_probabilities(model, blocks, extra)
+    scores, _ = played_scores(log_probabilities, blocks, groups)
+    alone = half_bar_scores(log_probabilities, groups, sounding)
+    assert np.allclose(scores[3], (alone[3] + alone[15]) / 2) and np.allclose(scores[0], alone[0])
+    for temperature, seed in ((0.0, 0), (2.0, 0), (2.0, 5)):
+        chords = harmonise_melody(model, melody, downbeats, temperature=temperature, rng=np.random.default_rng(seed))
+        assert np.array_equal(chords[8:56], chords[6 * 16 + 8:6 * 16 + 56])   # half bars 1-6 and 13-18
 
 
 def test_one_chord_per_half_bar_with_a_prior_and_seeded_draws():

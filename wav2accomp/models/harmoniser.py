@@ -27,7 +27,10 @@ sequence is decoded by half bars. Where the melody is silent for a whole bar
 (an intro, an interlude, a long breath) the beats have little to go on, and a
 band plays there the progression it plays a phrase on: such a half bar also
 weighs the scores of the half bars :data:`ECHO_HALF_BARS` before and after it
-(:func:`half_bar_scores`).
+(:func:`half_bar_scores`). A melody that comes back — the same notes in a half bar and in the half bars
+either side, later in the song — is harmonised alike: such repeats share their mean scores and, drawn at a
+temperature, one chord (:func:`melodic_repeats`; annotated POP909 chords agree on 0.93 of such pairs, the
+scores of each repeat alone on 0.82).
 
 The shipped model is two such networks trained apart (256 and 384 hidden
 units) whose scores are averaged (:func:`averaged_harmonisers`: one layer of
@@ -233,6 +236,50 @@ def half_bar_scores(log_probabilities: np.ndarray, groups: np.ndarray, sounding:
     return echoed
 
 
+#: Half bars either side of a half bar whose melody must come back with it for two half bars to be repeats.
+REPEAT_REACH = 1
+#: What a beat's melody is, for :func:`melodic_repeats`: these blocks, the shares rounded to 1/REPEAT_LEVELS.
+REPEAT_BLOCKS, REPEAT_LEVELS = (BLOCKS.index("beat"), BLOCKS.index("onsets")), 8
+
+
+def melodic_repeats(blocks: np.ndarray, groups: np.ndarray, sounding: np.ndarray,
+                    songs: np.ndarray | None = None) -> list[np.ndarray]:
+    """Half bars whose melody comes back: groups (arrays of half-bar indices, two or more each) of the half bars
+    of one song that sound alike, and so do the :data:`REPEAT_REACH` half bars either side of each — per beat, the
+    share of it each pitch class sounds and the pitch classes starting in it (:data:`REPEAT_BLOCKS`). Half bars
+    none of whose beats' bars has melody (`sounding`, per beat) repeat nothing. `groups` is the half bar of each
+    beat (ascending); `songs`, the song of each half bar where they come from several."""
+    if not len(groups):
+        return []
+    keys = np.round(REPEAT_LEVELS * blocks[:, REPEAT_BLOCKS]).astype(np.int8).reshape(len(blocks), -1)
+    present, firsts = np.unique(groups, return_index=True)
+    n_groups = int(groups.max()) + 1
+    melody = [b""] * n_groups
+    for group, part in zip(present, np.split(keys, firsts[1:])):
+        melody[group] = part.tobytes()
+    heard = np.zeros(n_groups, dtype=bool)
+    np.logical_or.at(heard, groups, sounding)
+    songs = np.zeros(n_groups, dtype=int) if songs is None else songs
+    alike: dict[tuple, list[int]] = {}
+    for group in np.flatnonzero(heard):
+        around = tuple(melody[other] if 0 <= other < n_groups and songs[other] == songs[group] else b""
+                       for other in range(group - REPEAT_REACH, group + REPEAT_REACH + 1))
+        alike.setdefault((int(songs[group]), around), []).append(int(group))
+    return [np.array(members) for members in alike.values() if len(members) > 1]
+
+
+def played_scores(log_probabilities: np.ndarray, blocks: np.ndarray, groups: np.ndarray,
+                  songs: np.ndarray | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The half bars' chord scores as the harmoniser plays them, ``(H, 25)``, and their :func:`melodic_repeats`:
+    :func:`half_bar_scores` of the beats' log-probabilities, each repeat taking its group's mean."""
+    sounding = bar_sounds(blocks)
+    scores = half_bar_scores(log_probabilities, groups, sounding, songs)
+    repeats = melodic_repeats(blocks, groups, sounding, songs)
+    for members in repeats:
+        scores[members] = scores[members].mean(axis=0)
+    return scores, repeats
+
+
 def bar_sounds(blocks: np.ndarray) -> np.ndarray:
     """``(B,)`` bool: the melody sounds somewhere in each beat's bar (from :func:`beat_context`'s blocks)."""
     return blocks[:, BLOCKS.index("bar")].sum(axis=1) > 0
@@ -268,9 +315,8 @@ def harmonise_melody(model: HarmonyModel, melody: np.ndarray, downbeats: np.ndar
     blocks, extra, spans = beat_context(melody, downbeats)
     if not len(spans):
         return per_step
-    log_probabilities = chord_log_probabilities(model, blocks, extra)
     groups = half_bar_groups(spans, downbeats, n_steps)
-    scores = half_bar_scores(log_probabilities, groups, bar_sounds(blocks))
+    scores, repeats = played_scores(chord_log_probabilities(model, blocks, extra), blocks, groups)
     if chord_prior is not None:
         scores = scores + np.log(np.maximum(np.asarray(chord_prior, dtype=float), 1e-12))
     if temperature > 0:
@@ -279,6 +325,8 @@ def harmonise_melody(model: HarmonyModel, melody: np.ndarray, downbeats: np.ndar
         weights = np.exp(scaled)
         weights /= weights.sum(axis=1, keepdims=True)
         chosen = np.array([rng.choice(len(row), p=row) for row in weights])
+        for members in repeats:
+            chosen[members] = chosen[members[0]]
     else:
         chosen = np.argmax(scores, axis=1)
     for chord, (start, end) in zip(chosen[groups], spans):

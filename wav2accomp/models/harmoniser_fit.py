@@ -35,8 +35,8 @@ from ..options import HarmoniserOptions
 from ..symbolic.harmony import NO_CHORD, beat_spans, chord_indices, fold_to_pitch_classes, label_index, labels_at
 from .dataset import harmony_without_bass
 from .checkpoints import RunFolder, RunState, restore, stop_after_step
-from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, averaged_harmonisers, bar_sounds, beat_context,
-                         chord_log_probabilities, half_bar_groups, half_bar_scores, load_harmoniser, melody_beats,
+from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, averaged_harmonisers, beat_context,
+                         chord_log_probabilities, half_bar_groups, load_harmoniser, melody_beats, played_scores,
                          save_harmoniser)
 
 #: Dropout on the context blocks and on the hidden layer while training.
@@ -179,7 +179,7 @@ class HarmonyNetwork(torch.nn.Module):
 def decoded_accuracy(log_probabilities: np.ndarray, beats: AnnotatedBeats) -> float:
     """Per-beat accuracy of the half-bar decoding, as the harmoniser plays it, of ``(B, 25)`` chord
     log-probabilities of `beats`."""
-    scores = half_bar_scores(log_probabilities, beats.groups, bar_sounds(beats.blocks.numpy()), beats.group_songs)
+    scores, _ = played_scores(log_probabilities, beats.blocks.numpy(), beats.groups, beats.group_songs)
     chosen = np.argmax(scores, axis=1)[beats.groups]
     labels = beats.labels.numpy()
     return float(np.mean(chosen[labels >= 0] == labels[labels >= 0]))
