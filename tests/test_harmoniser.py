@@ -205,6 +205,10 @@ def test_averaged_harmonisers_score_the_mean_of_their_chord_scores(tmp_path):
     mean = np.mean([chord_log_probabilities(m, blocks, extra) for m in models], axis=0)
     expected = mean - np.log(np.exp(mean).sum(axis=1, keepdims=True))
     assert np.allclose(chord_log_probabilities(average, blocks, extra), expected, atol=1e-5)
+    weighted = averaged_harmonisers(models, weights=[3, 1])
+    logits = sum(w * chord_log_probabilities(m, blocks, extra) for w, m in zip((0.75, 0.25), models))
+    assert np.allclose(chord_log_probabilities(weighted, blocks, extra),
+                       logits - np.log(np.exp(logits).sum(axis=1, keepdims=True)), atol=1e-5)
     save_harmoniser(average, tmp_path / "average")                      # one model's format, read back as one
     assert np.allclose(chord_log_probabilities(load_harmoniser(tmp_path / "average"), blocks, extra), expected,
                        atol=1e-5)
@@ -215,7 +219,12 @@ def test_training_can_average_with_other_harmonisers(chord_cache, tmp_path):
     from wav2accomp.models.harmoniser_fit import train_harmoniser
     from wav2accomp.options import HarmoniserOptions
 
-    save_harmoniser(random_model(3), tmp_path / "partner")
+    runs = [random_model(3), random_model(4, hidden=5)]
+    runs[1].info = {"command": "second", "hidden": 5, "valid_accuracy": 0.25, "seconds": 1.0}
+    partner = averaged_harmonisers(runs, {"command": "first", "hidden": 8, "valid_accuracy": 0.5,
+                                          "valid_accuracy_alone": 0.4, "seconds": 2.0,
+                                          "averaged_with": [{"stem": "second", **runs[1].info}]})
+    save_harmoniser(partner, tmp_path / "partner")
     options = dict(epochs=2, batch_size=32, hidden=6, learning_rate=1e-2, progress=False)
     with pytest.raises(Wav2AccompError, match="missing"):
         train_harmoniser(HarmoniserOptions(str(chord_cache), str(tmp_path / "bad"), average_with=[tmp_path / "missing"],
@@ -224,8 +233,11 @@ def test_training_can_average_with_other_harmonisers(chord_cache, tmp_path):
     result = train_harmoniser(HarmoniserOptions(str(chord_cache), str(tmp_path / "run"),
                                                 average_with=[tmp_path / "partner"], **options))
     model = load_harmoniser(tmp_path / "run" / "harmoniser-chords")
-    assert model.hidden_bias.shape == (6 + 8,)
-    assert model.info["averaged_with"][0]["stem"] == str(tmp_path / "partner")
+    assert model.hidden_bias.shape == (6 + 8 + 5,)
+    # the partner's two runs weigh as much as this one each: a third of the scores apiece
+    assert np.allclose(model.triad_weight[6:], 2 / 3 * partner.triad_weight, atol=1e-6)
+    assert [run["stem"] for run in model.info["averaged_with"]] == [str(tmp_path / "partner"), "second"]
+    assert [run["valid_accuracy"] for run in model.info["averaged_with"]] == [0.4, 0.25]
     assert model.info["valid_accuracy"] == round(result["valid_accuracy"], 4)
     assert "valid_accuracy_alone" in model.info
 

@@ -334,16 +334,29 @@ def harmonise_melody(model: HarmonyModel, melody: np.ndarray, downbeats: np.ndar
     return per_step
 
 
-def averaged_harmonisers(models: list[HarmonyModel], info: dict | None = None) -> HarmonyModel:
-    """One harmoniser whose chord scores (logits) are the mean of `models`' — an ensemble in the format of one
-    model: their hidden layers side by side, each one's output weights divided by their number."""
-    share = 1.0 / len(models)
+def averaged_harmonisers(models: list[HarmonyModel], info: dict | None = None,
+                         weights: list[float] | None = None) -> HarmonyModel:
+    """One harmoniser whose chord scores (logits) are the mean of `models`' (weighted by `weights`, default
+    equal) — an ensemble in the format of one model: their hidden layers side by side, each one's output weights
+    scaled by its share."""
+    weights = np.ones(len(models)) if weights is None else np.asarray(weights, dtype=float)
+    shares = weights / weights.sum()
     return HarmonyModel(np.concatenate([m.hidden_weight for m in models], axis=1),
                         np.concatenate([m.hidden_bias for m in models]),
                         np.concatenate([m.extra_weight for m in models], axis=1),
-                        np.concatenate([share * m.triad_weight for m in models], axis=0),
-                        share * sum(m.triad_bias for m in models), share * sum(m.none_weight for m in models),
-                        info or {})
+                        np.concatenate([share * m.triad_weight for share, m in zip(shares, models)], axis=0),
+                        sum(share * m.triad_bias for share, m in zip(shares, models)),
+                        sum(share * m.none_weight for share, m in zip(shares, models)), info or {})
+
+
+def averaged_runs(stem: str | os.PathLike, model: HarmonyModel) -> list[dict]:
+    """The training runs a harmoniser's scores average, itself first and then those it was averaged with (from
+    its provenance): stem, command, hidden units, valid accuracy alone, seconds."""
+    info = model.info
+    own = {"stem": str(stem), "command": info.get("command"), "hidden": info.get("hidden"),
+           "valid_accuracy": info.get("valid_accuracy_alone", info.get("valid_accuracy")),
+           "seconds": info.get("seconds")}
+    return [own, *info.get("averaged_with", [])]
 
 
 # --- Files ------------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ is trained on them with cross-entropy (Adam, dropout), the train split
 learning and the valid split measured after every epoch (per-beat accuracy,
 half-bar decoding as played); the weights of the best valid epoch are kept.
 With ``average_with`` the model written averages its chord scores with those of other harmonisers
-(:func:`~wav2accomp.models.harmoniser.averaged_harmonisers`), and its valid accuracy is the ensemble's.
+(:func:`~wav2accomp.models.harmoniser.averaged_harmonisers`; a partner that is itself an average weighs as many
+runs as it holds, so that every run counts alike), and its valid accuracy is the ensemble's.
 The run folder holds ``checkpoint.pt`` (atomic, every epoch and every
 ``checkpoint_seconds``; ``--resume`` continues it), ``log.json``, ``loss.png``
 and the model ``harmoniser-chords.npz/.json``.
@@ -35,9 +36,9 @@ from ..options import HarmoniserOptions
 from ..symbolic.harmony import NO_CHORD, beat_spans, chord_indices, fold_to_pitch_classes, label_index, labels_at
 from .dataset import harmony_without_bass
 from .checkpoints import RunFolder, RunState, restore, stop_after_step
-from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, averaged_harmonisers, beat_context,
-                         chord_log_probabilities, half_bar_groups, load_harmoniser, melody_beats, played_scores,
-                         save_harmoniser)
+from .harmoniser import (BLOCKS, N_EXTRA, ROTATIONS, HarmonyModel, averaged_harmonisers, averaged_runs,
+                         beat_context, chord_log_probabilities, half_bar_groups, load_harmoniser, melody_beats,
+                         played_scores, save_harmoniser)
 
 #: Dropout on the context blocks and on the hidden layer while training.
 INPUT_DROPOUT, HIDDEN_DROPOUT = 0.2, 0.3
@@ -274,11 +275,11 @@ def train_harmoniser(options: HarmoniserOptions) -> dict:
             "valid_songs": len(valid.songs), "train_beats": int(len(train.counted)), "epochs": state.epoch,
             "best_epoch": state.best_epoch, "valid_accuracy": round(accuracy, 4), "seconds": round(state.elapsed, 1)}
     model = network.to_model(info)
-    if partners:
-        model = averaged_harmonisers([model, *partners], info)
-        info.update({"valid_accuracy_alone": info["valid_accuracy"], "averaged_with": [
-            {"stem": stem, **{k: p.info.get(k) for k in ("command", "hidden", "valid_accuracy", "seconds")}}
-            for stem, p in zip(options.average_with, partners)]})
+    if partners:   # every run weighs alike, those a partner already averages included
+        runs = [averaged_runs(stem, partner) for stem, partner in zip(options.average_with, partners)]
+        model = averaged_harmonisers([model, *partners], info, weights=[1, *map(len, runs)])
+        info.update({"valid_accuracy_alone": info["valid_accuracy"],
+                     "averaged_with": [run for partner_runs in runs for run in partner_runs]})
         accuracy = decoded_accuracy(chord_log_probabilities(model, valid.blocks.numpy(), valid.extra.numpy()), valid)
         info["valid_accuracy"] = round(accuracy, 4)
     save_harmoniser(model, run.path / HARMONISER_MODEL)
