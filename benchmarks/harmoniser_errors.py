@@ -9,10 +9,12 @@ chord per half bar as ``accompany`` does; every beat with a major/minor or "no c
 2. the most common errors, as the relation of the chosen chord to the annotated one;
 3. for the beats of bars without melody, how often the *annotated* chord equals the annotated chord 4, 8 or 16
    bars away (the ceiling of any echo of other bars' chords), beside the harmoniser's accuracy there;
-4. melodic repeats (:func:`~wav2accomp.models.harmoniser.melodic_repeats`: a half bar whose melody, and that of
-   the half bars either side, comes again in the song) — how often the annotated chords of two such half bars
-   agree, how often the harmoniser's do with and without sharing their scores (as it plays, and each repeat on its
-   own), and the accuracy both ways.
+4. melodic repeats (:func:`~wav2accomp.models.harmoniser.melodic_repeats`: pairs of half bars whose melody,
+   with the half bars either side, is alike) — how often the annotated chords of two such half bars agree, how
+   often the harmoniser's do with and without sharing their scores (as it plays, and each half bar on its own),
+   and the accuracy both ways;
+5. the accuracy as it plays for other definitions of a repeat (how many half bars either side are compared, how
+   alike they must be), the choice of the shipped one.
 
 Usage::
 
@@ -26,13 +28,15 @@ from collections import Counter
 import numpy as np
 
 from wav2accomp.models.generate import load_harmony
-from wav2accomp.models.harmoniser import (N_EXTRA, N_POSITION, PHRASE_BARS, bar_sounds, chord_log_probabilities,
-                                          half_bar_scores, load_harmoniser, played_scores)
+from wav2accomp.models.harmoniser import (N_EXTRA, N_POSITION, PHRASE_BARS, REPEAT_LIKENESS, REPEAT_REACH, bar_sounds,
+                                          chord_log_probabilities, half_bar_scores, load_harmoniser, played_scores)
 from wav2accomp.models.harmoniser_fit import AnnotatedBeats
 from wav2accomp.symbolic.harmony import NO_CHORD
 
 #: Column of the "before the melody's first bar" flag in the extra inputs.
 BEFORE_ENTRY = N_EXTRA - N_POSITION + PHRASE_BARS
+#: The repeats' definitions table 5 compares: half bars either side, likeness (1: the same melody).
+SWEEP_REACH, SWEEP_LIKENESS = (0, 1, 2, 3), (0.6, 0.7, 0.8, 0.9, 0.999)
 #: Names of chord relations, "chosen for annotated" (annotated quality, chosen quality, root interval, semitones).
 RELATIONS = {(0, 1, 9): "relative minor (Am for C)", (1, 0, 3): "relative major (C for Am)",
              (0, 0, 5): "major a fourth up (F for C)", (0, 0, 7): "major a fifth up (G for C)",
@@ -107,19 +111,29 @@ def main() -> None:
     votes = np.zeros((len(scores), scores.shape[1]), dtype=int)
     np.add.at(votes, (groups[counted], labels[counted]), 1)
     annotated = np.where(votes.sum(axis=1) > 0, votes.argmax(axis=1), -1)
-    pairs = [(i, j) for members in repeats for k, i in enumerate(members) for j in members[k + 1:]
-             if annotated[i] >= 0 and annotated[j] >= 0]
-    first, second = np.array(pairs, dtype=int).reshape(-1, 2).T
-    in_repeats = counted & np.isin(groups, np.concatenate(repeats) if repeats else [])
-    print(f"\n| melodic repeats: {len(repeats)} groups of half bars, {len(pairs)} pairs, "
-          f"{in_repeats.sum() / counted.sum():.3f} of the scored beats | repeats agree | majmin there | majmin, all |")
+    later, earlier = repeats
+    scored = (annotated[later] >= 0) & (annotated[earlier] >= 0)
+    later, earlier = later[scored], earlier[scored]
+    in_repeats = counted & np.isin(groups, np.concatenate([later, earlier]))
+    print(f"\n| melodic repeats (likeness ≥ {REPEAT_LIKENESS:g} over {2 * REPEAT_REACH + 1} half bars): {len(later)} "
+          f"pairs, {in_repeats.sum() / counted.sum():.3f} of the scored beats | repeats agree | majmin there | "
+          "majmin, all |")
     print("|---|---:|---:|---:|")
-    print(f"| the annotated chords | {np.mean(annotated[first] == annotated[second]):.3f} | – | – |")
-    for name, table in (("the harmoniser, each repeat on its own", alone), ("the harmoniser as it plays", scores)):
+    print(f"| the annotated chords | {np.mean(annotated[later] == annotated[earlier]):.3f} | – | – |")
+    for name, table in (("the harmoniser, each half bar on its own", alone), ("the harmoniser as it plays", scores)):
         best = np.argmax(table, axis=1)
         right = best[groups] == labels
-        print(f"| {name} | {np.mean(best[first] == best[second]):.3f} | {right[in_repeats].mean():.3f} | "
+        print(f"| {name} | {np.mean(best[later] == best[earlier]):.3f} | {right[in_repeats].mean():.3f} | "
               f"{right[counted].mean():.3f} |")
+
+    print("\n| majmin as it plays, by the half bars either side compared (rows) and the likeness (columns) | "
+          + " | ".join(f"{likeness:g}" for likeness in SWEEP_LIKENESS) + " |")
+    print("|---|" + "---:|" * len(SWEEP_LIKENESS))
+    for reach in SWEEP_REACH:
+        right = [np.mean(np.argmax(played_scores(log_probabilities, blocks, groups, beats.group_songs, reach=reach,
+                                                 likeness=likeness)[0], axis=1)[groups][counted] == labels[counted])
+                 for likeness in SWEEP_LIKENESS]
+        print(f"| {reach} | " + " | ".join(f"{value:.4f}" for value in right) + " |")
 
 
 if __name__ == "__main__":

@@ -27,10 +27,12 @@ sequence is decoded by half bars. Where the melody is silent for a whole bar
 (an intro, an interlude, a long breath) the beats have little to go on, and a
 band plays there the progression it plays a phrase on: such a half bar also
 weighs the scores of the half bars :data:`ECHO_HALF_BARS` before and after it
-(:func:`half_bar_scores`). A melody that comes back — the same notes in a half bar and in the half bars
-either side, later in the song — is harmonised alike: such repeats share their mean scores and, drawn at a
-temperature, one chord (:func:`melodic_repeats`; annotated POP909 chords agree on 0.93 of such pairs, the
-scores of each repeat alone on 0.82).
+(:func:`half_bar_scores`). A melody that comes back — much the same notes over
+two bars and a half, later in the song — is harmonised alike: each half bar
+takes the mean scores of itself and of the half bars whose melody it repeats or
+that repeat it, and drawn at a temperature it plays the chord drawn where that
+melody was first heard (:func:`melodic_repeats`; annotated POP909
+chords agree on 0.93 of exact repeats, the scores of each repeat alone on 0.82).
 
 The shipped model is two such networks trained apart (256 and 384 hidden
 units) whose scores are averaged (:func:`averaged_harmonisers`: one layer of
@@ -236,48 +238,63 @@ def half_bar_scores(log_probabilities: np.ndarray, groups: np.ndarray, sounding:
     return echoed
 
 
-#: Half bars either side of a half bar whose melody must come back with it for two half bars to be repeats.
-REPEAT_REACH = 1
-#: What a beat's melody is, for :func:`melodic_repeats`: these blocks, the shares rounded to 1/REPEAT_LEVELS.
-REPEAT_BLOCKS, REPEAT_LEVELS = (BLOCKS.index("beat"), BLOCKS.index("onsets")), 8
+#: Half bars either side of a half bar over which :func:`melodic_repeats` compares melodies.
+REPEAT_REACH = 2
+#: Likeness (cosine, 0-1) of two such stretches of melody from which the second counts as the first coming back.
+REPEAT_LIKENESS = 0.7
+#: What a half bar's melody is, for :func:`melodic_repeats`: these blocks of its first REPEAT_BEATS beats.
+REPEAT_BLOCKS, REPEAT_BEATS = (BLOCKS.index("beat"), BLOCKS.index("onsets")), 2
 
 
-def melodic_repeats(blocks: np.ndarray, groups: np.ndarray, sounding: np.ndarray,
-                    songs: np.ndarray | None = None) -> list[np.ndarray]:
-    """Half bars whose melody comes back: groups (arrays of half-bar indices, two or more each) of the half bars
-    of one song that sound alike, and so do the :data:`REPEAT_REACH` half bars either side of each — per beat, the
-    share of it each pitch class sounds and the pitch classes starting in it (:data:`REPEAT_BLOCKS`). Half bars
-    none of whose beats' bars has melody (`sounding`, per beat) repeat nothing. `groups` is the half bar of each
-    beat (ascending); `songs`, the song of each half bar where they come from several."""
+def melodic_repeats(blocks: np.ndarray, groups: np.ndarray, sounding: np.ndarray, songs: np.ndarray | None = None,
+                    *, reach: int = REPEAT_REACH, likeness: float = REPEAT_LIKENESS) -> tuple[np.ndarray, np.ndarray]:
+    """Half bars whose melody comes back: ``(later, earlier)`` half-bar indices of every pair of half bars of one
+    song whose melodies, each with the `reach` half bars either side, are alike (cosine likeness at least
+    `likeness`; per beat of a half bar's first :data:`REPEAT_BEATS`, the share of it each pitch
+    class sounds and the pitch classes starting in it, :data:`REPEAT_BLOCKS`). Half bars none of whose beats' bars
+    has melody (`sounding`, per beat) repeat nothing. `groups` is the half bar of each beat (ascending); `songs`,
+    the song of each half bar where they come from several."""
+    none = (np.zeros(0, dtype=int), np.zeros(0, dtype=int))
     if not len(groups):
-        return []
-    keys = np.round(REPEAT_LEVELS * blocks[:, REPEAT_BLOCKS]).astype(np.int8).reshape(len(blocks), -1)
-    present, firsts = np.unique(groups, return_index=True)
+        return none
     n_groups = int(groups.max()) + 1
-    melody = [b""] * n_groups
-    for group, part in zip(present, np.split(keys, firsts[1:])):
-        melody[group] = part.tobytes()
+    present, firsts = np.unique(groups, return_index=True)
+    beat_of_group = np.arange(len(groups)) - firsts[np.searchsorted(present, groups)]
+    kept = beat_of_group < REPEAT_BEATS
+    melody = np.zeros((n_groups, REPEAT_BEATS, len(REPEAT_BLOCKS), 12))
+    melody[groups[kept], beat_of_group[kept]] = blocks[kept][:, REPEAT_BLOCKS]
+    melody = melody.reshape(n_groups, -1)
     heard = np.zeros(n_groups, dtype=bool)
     np.logical_or.at(heard, groups, sounding)
-    songs = np.zeros(n_groups, dtype=int) if songs is None else songs
-    alike: dict[tuple, list[int]] = {}
-    for group in np.flatnonzero(heard):
-        around = tuple(melody[other] if 0 <= other < n_groups and songs[other] == songs[group] else b""
-                       for other in range(group - REPEAT_REACH, group + REPEAT_REACH + 1))
-        alike.setdefault((int(songs[group]), around), []).append(int(group))
-    return [np.array(members) for members in alike.values() if len(members) > 1]
+    songs = np.zeros(n_groups, dtype=int) if songs is None else np.asarray(songs)
+    later, earlier = [], []
+    for song in np.unique(songs):
+        members = np.flatnonzero(songs == song)
+        edge = np.zeros((reach, melody.shape[1]))
+        padded = np.concatenate([edge, melody[members], edge])
+        stretch = np.concatenate([padded[k:k + len(members)] for k in range(2 * reach + 1)], axis=1)
+        stretch /= np.maximum(np.linalg.norm(stretch, axis=1, keepdims=True), 1e-12)
+        pairs = np.argwhere(np.tril(stretch @ stretch.T >= likeness, k=-1) & heard[members][:, None]
+                            & heard[members][None, :])
+        later.append(members[pairs[:, 0]])
+        earlier.append(members[pairs[:, 1]])
+    return (np.concatenate(later), np.concatenate(earlier)) if later else none
 
 
 def played_scores(log_probabilities: np.ndarray, blocks: np.ndarray, groups: np.ndarray,
-                  songs: np.ndarray | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+                  songs: np.ndarray | None = None, **repeats_options) -> tuple[np.ndarray, tuple]:
     """The half bars' chord scores as the harmoniser plays them, ``(H, 25)``, and their :func:`melodic_repeats`:
-    :func:`half_bar_scores` of the beats' log-probabilities, each repeat taking its group's mean."""
+    :func:`half_bar_scores` of the beats' log-probabilities, each half bar then taking the mean scores of itself
+    and of the half bars whose melody it repeats or that repeat it (`repeats_options`: `reach` and `likeness` of
+    :func:`melodic_repeats`)."""
     sounding = bar_sounds(blocks)
     scores = half_bar_scores(log_probabilities, groups, sounding, songs)
-    repeats = melodic_repeats(blocks, groups, sounding, songs)
-    for members in repeats:
-        scores[members] = scores[members].mean(axis=0)
-    return scores, repeats
+    later, earlier = repeats = melodic_repeats(blocks, groups, sounding, songs, **repeats_options)
+    total, count = scores.copy(), np.ones(len(scores))
+    np.add.at(total, later, scores[earlier])
+    np.add.at(total, earlier, scores[later])
+    np.add.at(count, np.concatenate([later, earlier]), 1.0)
+    return total / count[:, None], repeats
 
 
 def bar_sounds(blocks: np.ndarray) -> np.ndarray:
@@ -325,8 +342,9 @@ def harmonise_melody(model: HarmonyModel, melody: np.ndarray, downbeats: np.ndar
         weights = np.exp(scaled)
         weights /= weights.sum(axis=1, keepdims=True)
         chosen = np.array([rng.choice(len(row), p=row) for row in weights])
-        for members in repeats:
-            chosen[members] = chosen[members[0]]
+        first_heard = np.arange(len(chosen))                  # a melody that comes back plays the chord drawn first
+        np.minimum.at(first_heard, repeats[0], repeats[1])
+        chosen = chosen[first_heard]
     else:
         chosen = np.argmax(scores, axis=1)
     for chord, (start, end) in zip(chosen[groups], spans):
