@@ -14,7 +14,7 @@ import math
 import sys
 from dataclasses import dataclass, field, fields
 
-from .constants import (DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS, HARMONY_SOURCES, MAX_AUDIO_SECONDS, MAX_TEMPERATURE,
+from .constants import (DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS, HARMONISER_LOSSES, HARMONY_SOURCES, MAX_AUDIO_SECONDS, MAX_TEMPERATURE,
                         MIN_NOTE_SECONDS, TRACKERS, USER_BPM_RANGE)
 from .errors import Wav2AccompError
 
@@ -174,6 +174,7 @@ class HarmoniserOptions:
     hidden: int = 256
     recognised_weight: float = 0.0
     misheard_weight: float = 0.5
+    loss: str = "half-bar"
     seed: int = 0
     limit_songs: int | None = None
     average_with: tuple[str, ...] = field(default=(), metadata=FREE_ON_RESUME)
@@ -187,6 +188,8 @@ class HarmoniserOptions:
         object.__setattr__(self, "average_with", tuple(str(stem) for stem in self.average_with))
         check_finite("recognised weight", self.recognised_weight, minimum=0)
         check_finite("misheard weight", self.misheard_weight, minimum=0)
+        if self.loss not in HARMONISER_LOSSES:
+            raise Wav2AccompError(f"unknown loss {self.loss!r}: choose from {', '.join(HARMONISER_LOSSES)}")
         for name in ("epochs", "batch_size", "hidden"):
             check_count(name.replace("_", " "), getattr(self, name))
         check_optional_count("limit songs", self.limit_songs)

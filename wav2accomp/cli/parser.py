@@ -12,7 +12,7 @@ from dataclasses import MISSING, fields
 from .. import __version__
 from ..baselines.options import DEFAULT_HIDDEN, BaselineTrainOptions
 from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BAND_PARTS, EVALUATED_TRACKERS, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
-                         GROOVE_MIN_SONGS, HARMONY_SOURCES, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, QUANTIZE_GRIDS, STEMS_SAMPLE_RATE,
+                         GROOVE_MIN_SONGS, HARMONISER_LOSSES, HARMONY_SOURCES, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, QUANTIZE_GRIDS, STEMS_SAMPLE_RATE,
                          SERVE_HOST, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS, SERVE_PORT, SERVE_QUEUE,
                          SERVE_WORKERS, SYNTH_ENGINES, TRACKERS)
 from ..errors import Wav2AccompError
@@ -353,6 +353,9 @@ def _train_harmoniser(subcommands) -> None:
     add_field(command, "--misheard-weight", HarmoniserOptions, "misheard_weight", type=non_negative_float,
               metavar="W", help="also learn from every song as a transcription may mishear its grid (bar lines a "
                                 "beat or more off, double or half time), each beat weighing W (default: %(default)g)")
+    add_field(command, "--loss", HarmoniserOptions, "loss", choices=HARMONISER_LOSSES,
+              help="half-bar: each beat's chord under the softmax of its half bar's summed log-probabilities, as "
+                   "the harmoniser decodes it; beat: each beat on its own (default: %(default)s)")
     add_field(command, "--average-with", HarmoniserOptions, "average_with", nargs="+", metavar="STEM",
               help="write a model that averages this run's chord scores with those of these harmonisers "
                    "(path stems, e.g. runs/a/harmoniser-chords; free on --resume: a finished run can be averaged)")

@@ -6,9 +6,12 @@ and the annotated chord reduced to the 24 major/minor triads or "no chord"
 (beats whose chord is neither are left out); with ``recognised_weight`` above 0
 the songs without annotations teach too, with the chords recognised in their
 harmony parts, each beat weighing that much in the loss. The network of the harmoniser
-is trained on them with cross-entropy (Adam, dropout), the train split
-learning and the valid split measured after every epoch (per-beat accuracy,
-half-bar decoding as played); the weights of the best valid epoch are kept.
+is trained on them with cross-entropy (Adam, dropout) of the chord as it is decoded
+(:func:`half_bar_nll`: each beat's chord under the softmax of its half bar's summed
+log-probabilities; ``loss="beat"``: of each beat on its own), a batch holding every beat of
+its half bars; the train split learns and the valid split is measured after every epoch
+(that loss, and the per-beat accuracy of the half-bar decoding as played); the weights of
+the best valid epoch are kept.
 With ``average_with`` the model written averages its chord scores with those of other harmonisers
 (:func:`~wav2accomp.models.harmoniser.averaged_harmonisers`; a partner that is itself an average weighs as many
 runs as it holds, so that every run counts alike), and its valid accuracy is the ensemble's.
@@ -177,6 +180,30 @@ class HarmonyNetwork(torch.nn.Module):
                             weights["triads.bias"], weights["none.weight"][0], info)
 
 
+def half_bar_nll(log_probabilities: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor,
+                 groups: torch.Tensor, loss: str = "half-bar") -> torch.Tensor:
+    """Mean negative log-likelihood (nats per counted beat, weighted) of the beats' chords `labels` ``(B,)``
+    (-1: not counted) under ``(B, 25)`` chord log-probabilities, each read as the harmoniser decodes it: the
+    softmax of the summed log-probabilities of the beat's half bar (`groups`: ``(B,)`` half bar of each beat,
+    0 to G-1), so a half bar learns to choose the chords of its beats together; with ``loss="beat"``, each
+    beat's own."""
+    if loss == "half-bar":
+        summed = torch.zeros(int(groups.max()) + 1, log_probabilities.shape[1], dtype=log_probabilities.dtype)
+        log_probabilities = torch.log_softmax(summed.index_add_(0, groups, log_probabilities), dim=1)[groups]
+    counted = (labels >= 0).to(weights.dtype) * weights
+    nll = -log_probabilities.gather(1, labels.clamp(min=0)[:, None])[:, 0]
+    return (nll * counted).sum() / counted.sum()
+
+
+def half_bar_batch(starts: torch.Tensor, half_bars: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(beat rows, their half bar numbered 0 to len(half_bars) - 1) of every beat of `half_bars`, whose beats are
+    the rows ``starts[h]`` to ``starts[h + 1]``."""
+    lengths = starts[half_bars + 1] - starts[half_bars]
+    local = torch.repeat_interleave(torch.arange(len(half_bars)), lengths)
+    first = torch.repeat_interleave(starts[half_bars] - torch.cumsum(lengths, 0) + lengths, lengths)
+    return first + torch.arange(int(lengths.sum())), local
+
+
 def decoded_accuracy(log_probabilities: np.ndarray, beats: AnnotatedBeats) -> float:
     """Per-beat accuracy of the half-bar decoding, as the harmoniser plays it, of ``(B, 25)`` chord
     log-probabilities of `beats`."""
@@ -186,15 +213,15 @@ def decoded_accuracy(log_probabilities: np.ndarray, beats: AnnotatedBeats) -> fl
     return float(np.mean(chosen[labels >= 0] == labels[labels >= 0]))
 
 
-def half_bar_accuracy(network: HarmonyNetwork, beats: AnnotatedBeats) -> tuple[float, float]:
-    """(valid loss per counted beat, :func:`decoded_accuracy`)."""
+def half_bar_accuracy(network: HarmonyNetwork, beats: AnnotatedBeats, loss: str = "half-bar") -> tuple[float, float]:
+    """(valid loss per counted beat, :func:`half_bar_nll` unweighted; :func:`decoded_accuracy`)."""
     network.eval()
     with torch.no_grad():
         log_probabilities = torch.log_softmax(network(beats.blocks, beats.extra), dim=1)
     network.train()
-    counted = beats.counted
-    loss = float(torch.nn.functional.nll_loss(log_probabilities[counted], beats.labels[counted]))
-    return loss, decoded_accuracy(log_probabilities.numpy(), beats)
+    nll = half_bar_nll(log_probabilities, beats.labels, torch.ones(len(beats.labels)),
+                       torch.from_numpy(beats.groups), loss)
+    return float(nll), decoded_accuracy(log_probabilities.numpy(), beats)
 
 
 def train_harmoniser(options: HarmoniserOptions) -> dict:
@@ -210,7 +237,10 @@ def train_harmoniser(options: HarmoniserOptions) -> dict:
     state, best = RunState(), {k: v.clone() for k, v in network.state_dict().items()}
     if options.resume:
         state, best = restore(run.load_for_resume(), network, optimizer, RunState)
-    n_batches = math.ceil(len(train.counted) / options.batch_size)
+    groups = torch.from_numpy(train.groups)   # ascending: the beats of a half bar are neighbouring rows
+    starts = torch.searchsorted(groups, torch.arange(int(groups.max()) + 2))
+    half_bars_per_batch = max(1, round(options.batch_size * (len(starts) - 1) / len(groups)))
+    n_batches = math.ceil((len(starts) - 1) / half_bars_per_batch)
     began, last_checkpoint = time.perf_counter() - state.elapsed, time.perf_counter()
 
     def log() -> dict:
@@ -227,15 +257,14 @@ def train_harmoniser(options: HarmoniserOptions) -> dict:
             late = state.epoch >= options.epochs * 2 // 3
             for group in optimizer.param_groups:
                 group["lr"] = options.learning_rate * (LATE_LEARNING_RATE if late else 1.0)
-            order = train.counted[torch.randperm(len(train.counted),
-                                                 generator=torch.Generator().manual_seed(options.seed + state.epoch))]
+            order = torch.randperm(len(starts) - 1, generator=torch.Generator().manual_seed(options.seed + state.epoch))
             bar = tqdm(total=n_batches, initial=state.batch, desc=f"epoch {state.epoch + 1}/{options.epochs}",
                        unit="batch", disable=not options.progress, leave=False)
             while state.batch < n_batches:
-                rows = order[state.batch * options.batch_size:(state.batch + 1) * options.batch_size]
-                losses = torch.nn.functional.cross_entropy(network(train.blocks[rows], train.extra[rows]),
-                                                           train.labels[rows], reduction="none")
-                loss = (losses * train.weights[rows]).sum() / train.weights[rows].sum()
+                rows, local = half_bar_batch(starts, order[state.batch * half_bars_per_batch:
+                                                           (state.batch + 1) * half_bars_per_batch])
+                log_probabilities = torch.log_softmax(network(train.blocks[rows], train.extra[rows]), dim=1)
+                loss = half_bar_nll(log_probabilities, train.labels[rows], train.weights[rows], local, options.loss)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
@@ -250,7 +279,7 @@ def train_harmoniser(options: HarmoniserOptions) -> dict:
                     bar.close()
                     raise run.interrupted(state)
             bar.close()
-            valid_loss, accuracy = half_bar_accuracy(network, valid)
+            valid_loss, accuracy = half_bar_accuracy(network, valid, options.loss)
             state.elapsed = time.perf_counter() - began
             state.history.append({"epoch": state.epoch + 1, "train_loss": round(state.loss_sum / n_batches, 5),
                                   "valid_loss": round(valid_loss, 5), "valid_accuracy": round(accuracy, 4),
@@ -267,10 +296,10 @@ def train_harmoniser(options: HarmoniserOptions) -> dict:
             last_checkpoint = time.perf_counter()
             log()
     network.load_state_dict(best)
-    _, accuracy = half_bar_accuracy(network, valid)
+    _, accuracy = half_bar_accuracy(network, valid, options.loss)
     info = {"data": str(options.data), "split": "train (valid for the best epoch)", "command": options.command,
             "seed": options.seed, "hidden": options.hidden, "recognised_weight": options.recognised_weight,
-            "misheard_weight": options.misheard_weight,
+            "misheard_weight": options.misheard_weight, "loss": options.loss,
             "train_songs": len(train.songs),
             "valid_songs": len(valid.songs), "train_beats": int(len(train.counted)), "epochs": state.epoch,
             "best_epoch": state.best_epoch, "valid_accuracy": round(accuracy, 4), "seconds": round(state.elapsed, 1)}
