@@ -131,7 +131,9 @@ def main() -> None:
               f"| {BASSLINE_MODEL} | {bass['info']['songs']} | {bass['info']['bars']} | {bass['info']['figures']} | "
               f"{bass['center']:.1f} | {bass['approach']} | `{bass['info']['command']}` |"]
     harmoniser = json.loads((PRETRAINED_DIR / f"{HARMONISER_MODEL}.json").read_text())["info"]
-    lines += ["", "The harmoniser is trained (torch, cross-entropy, Adam, dropout) on the beats of the train split's "
+    lines += ["", "The harmoniser is trained (torch, Adam, dropout; cross-entropy of each beat's chord under the "
+              "softmax of its half bar's summed log-probabilities, as it is decoded — `--loss half-bar` — or, "
+              "`--loss beat` and the runs before that option, of each beat alone) on the beats of the train split's "
               "songs with chord annotations (POP909's, reduced to the 24 major/minor triads and no chord) and, with "
               "`--misheard-weight`, on each of those songs once more as a transcription may mishear its grid (bar "
               "lines a beat or more off, double or half time; those beats weigh that much, and are counted in the "
@@ -139,20 +141,23 @@ def main() -> None:
               "chosen per half bar). Where it was trained with `--average-with`, the shipped model averages the "
               "chord scores of that run and of the runs listed below it (one hidden layer holding theirs side by "
               "side): each run's own valid accuracy in its row, the average's in the last.", "",
-              "| model | train songs | train beats | hidden units | epochs (best) | minutes | valid accuracy | command |",
-              "|---|---:|---:|---:|---:|---:|---:|---|",
+              "| model | train songs | train beats | hidden units | loss | epochs (best) | minutes | valid accuracy | "
+              "command |",
+              "|---|---:|---:|---:|---|---:|---:|---:|---|",
               f"| {HARMONISER_MODEL} | {harmoniser['train_songs']} | {harmoniser['train_beats']} | "
-              f"{harmoniser['hidden']} | {harmoniser['epochs']} ({harmoniser['best_epoch']}) | "
+              f"{harmoniser['hidden']} | {harmoniser.get('loss', 'beat')} | {harmoniser['epochs']} "
+              f"({harmoniser['best_epoch']}) | "
               f"{harmoniser['seconds'] / 60:.1f} | {harmoniser.get('valid_accuracy_alone', harmoniser['valid_accuracy']):.3f}"
               f" | `{harmoniser['command']}` |"]
     for partner in harmoniser.get("averaged_with", []):
-        lines.append(f"| averaged with | | | {partner['hidden']} | | {partner['seconds'] / 60:.1f} | "
+        lines.append(f"| averaged with | | | {partner['hidden']} | {partner.get('loss', 'beat')} | | "
+                     f"{partner['seconds'] / 60:.1f} | "
                      f"{partner['valid_accuracy']:.3f} | `{partner['command']}` |")
     if "averaged_with" in harmoniser:
         units = harmoniser["hidden"] + sum(p["hidden"] for p in harmoniser["averaged_with"])
-        lines.append(f"| the average (shipped) | | | {units} | | | {harmoniser['valid_accuracy']:.3f} | |")
+        lines.append(f"| the average (shipped) | | | {units} | | | | {harmoniser['valid_accuracy']:.3f} | |")
     if "valid_accuracy_as_played" in harmoniser:
-        lines.append(f"| the same weights as it now plays (melodic repeats share their scores) | | | | | | "
+        lines.append(f"| the same weights as it now plays (melodic repeats share their scores) | | | | | | | "
                      f"{harmoniser['valid_accuracy_as_played']:.3f} | `{harmoniser['as_played_command']}` |")
     lines += ["", f"## Test-split figures ({report['metadata']['split']} split, `{report['metadata']['cache']}`)", "",
               "Means over the test songs having the class; `real` is the songs' own part (ceiling), `trivial` "

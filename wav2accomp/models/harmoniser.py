@@ -369,9 +369,11 @@ def averaged_harmonisers(models: list[HarmonyModel], info: dict | None = None,
 
 def averaged_runs(stem: str | os.PathLike, model: HarmonyModel) -> list[dict]:
     """The training runs a harmoniser's scores average, itself first and then those it was averaged with (from
-    its provenance): stem, command, hidden units, valid accuracy alone, seconds."""
+    its provenance): stem, command, hidden units, training loss (``beat`` for runs from before the half-bar
+    loss), valid accuracy alone, seconds."""
     info = model.info
     own = {"stem": str(stem), "command": info.get("command"), "hidden": info.get("hidden"),
+           "loss": info.get("loss", "beat"),
            "valid_accuracy": info.get("valid_accuracy_alone", info.get("valid_accuracy")),
            "seconds": info.get("seconds")}
     return [own, *info.get("averaged_with", [])]
