@@ -287,5 +287,5 @@ def test_the_half_bar_loss_scores_each_beat_as_its_half_bar_decodes_it():
     assert torch.isclose(beat, -(log_probabilities[0, 4] + 3 * log_probabilities[2, 7]) / 4)
     # the uncounted beat still shapes its half bar's decoded chord
     decoded = torch.log_softmax(log_probabilities[0] + log_probabilities[1], dim=0)
-    half_bar = half_bar_nll(log_probabilities, labels, weights, groups)
+    half_bar = half_bar_nll(log_probabilities, labels, weights, groups, "half-bar")
     assert torch.isclose(half_bar, -(decoded[4] + 3 * log_probabilities[2, 7]) / 4)

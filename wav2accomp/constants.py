@@ -338,8 +338,9 @@ HARMONISER_MODEL = "harmoniser-chords"
 #: Who chooses the chords when none are given: the harmoniser (default; the comping models and the bassline then
 #: play them) or the chosen architecture's own networks (the pitched parts choose their chords as they play).
 HARMONY_SOURCES = ("harmoniser", "network")
-#: What the harmoniser's training loss scores: each beat's chord as the half bar decodes it, or each beat alone.
-HARMONISER_LOSSES = ("half-bar", "beat")
+#: What the harmoniser's training loss scores: each beat alone (the default), or each beat's chord as its half bar
+#: decodes it.
+HARMONISER_LOSSES = ("beat", "half-bar")
 #: GM bass programs (zero-based): a part playing one of them is a bass unless its name says otherwise.
 BASS_PROGRAMS = range(32, 40)
 #: Grids a transcription's MIDI notes may be written on: 16th notes (what the accompaniment hears), 8th notes,

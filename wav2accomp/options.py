@@ -174,7 +174,7 @@ class HarmoniserOptions:
     hidden: int = 256
     recognised_weight: float = 0.0
     misheard_weight: float = 0.5
-    loss: str = "half-bar"
+    loss: str = "beat"
     seed: int = 0
     limit_songs: int | None = None
     average_with: tuple[str, ...] = field(default=(), metadata=FREE_ON_RESUME)

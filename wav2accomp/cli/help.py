@@ -107,8 +107,7 @@ examples:
 
 Learns, from the cache's songs with chord annotations (POP909's), the chord of
 each beat (24 major/minor triads or none) from the melody around it, read from
-every possible root (so every song teaches every key), each beat's chord
-scored as its half bar decodes it (--loss); the train split learns,
+every possible root (so every song teaches every key); the train split learns,
 the valid split picks the best epoch; each song is also learned once as a
 transcription may mishear its grid (--misheard-weight). Needs torch (pip install
 "wav2accomp[train]"); about 25 minutes on two cores with the defaults. OUT holds checkpoint.pt (--resume continues it),

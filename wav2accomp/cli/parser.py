@@ -354,8 +354,9 @@ def _train_harmoniser(subcommands) -> None:
               metavar="W", help="also learn from every song as a transcription may mishear its grid (bar lines a "
                                 "beat or more off, double or half time), each beat weighing W (default: %(default)g)")
     add_field(command, "--loss", HarmoniserOptions, "loss", choices=HARMONISER_LOSSES,
-              help="half-bar: each beat's chord under the softmax of its half bar's summed log-probabilities, as "
-                   "the harmoniser decodes it; beat: each beat on its own (default: %(default)s)")
+              help="beat: each beat's chord on its own; half-bar: under the softmax of its half bar's summed "
+                   "log-probabilities, as the harmoniser decodes it (better in short runs, not in the shipped "
+                   "configuration; default: %(default)s)")
     add_field(command, "--average-with", HarmoniserOptions, "average_with", nargs="+", metavar="STEM",
               help="write a model that averages this run's chord scores with those of these harmonisers "
                    "(path stems, e.g. runs/a/harmoniser-chords; free on --resume: a finished run can be averaged)")

@@ -6,10 +6,10 @@ and the annotated chord reduced to the 24 major/minor triads or "no chord"
 (beats whose chord is neither are left out); with ``recognised_weight`` above 0
 the songs without annotations teach too, with the chords recognised in their
 harmony parts, each beat weighing that much in the loss. The network of the harmoniser
-is trained on them with cross-entropy (Adam, dropout) of the chord as it is decoded
-(:func:`half_bar_nll`: each beat's chord under the softmax of its half bar's summed
-log-probabilities; ``loss="beat"``: of each beat on its own), a batch holding every beat of
-its half bars; the train split learns and the valid split is measured after every epoch
+is trained on them with cross-entropy (Adam, dropout) of each beat's chord
+(:func:`half_bar_nll`; with ``loss="half-bar"``, of the chord as it is decoded: under the
+softmax of its half bar's summed log-probabilities, a batch then holding every beat of its half
+bars); the train split learns and the valid split is measured after every epoch
 (that loss, and the per-beat accuracy of the half-bar decoding as played); the weights of
 the best valid epoch are kept.
 With ``average_with`` the model written averages its chord scores with those of other harmonisers
@@ -181,12 +181,12 @@ class HarmonyNetwork(torch.nn.Module):
 
 
 def half_bar_nll(log_probabilities: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor,
-                 groups: torch.Tensor, loss: str = "half-bar") -> torch.Tensor:
+                 groups: torch.Tensor, loss: str = "beat") -> torch.Tensor:
     """Mean negative log-likelihood (nats per counted beat, weighted) of the beats' chords `labels` ``(B,)``
-    (-1: not counted) under ``(B, 25)`` chord log-probabilities, each read as the harmoniser decodes it: the
-    softmax of the summed log-probabilities of the beat's half bar (`groups`: ``(B,)`` half bar of each beat,
-    0 to G-1), so a half bar learns to choose the chords of its beats together; with ``loss="beat"``, each
-    beat's own."""
+    (-1: not counted) under ``(B, 25)`` chord log-probabilities: each beat's own, or with ``loss="half-bar"``
+    read as the harmoniser decodes it, the softmax of the summed log-probabilities of the beat's half bar
+    (`groups`: ``(B,)`` half bar of each beat, 0 to G-1), so that a half bar learns to choose the chords of its
+    beats together."""
     if loss == "half-bar":
         summed = torch.zeros(int(groups.max()) + 1, log_probabilities.shape[1], dtype=log_probabilities.dtype)
         log_probabilities = torch.log_softmax(summed.index_add_(0, groups, log_probabilities), dim=1)[groups]
@@ -213,7 +213,7 @@ def decoded_accuracy(log_probabilities: np.ndarray, beats: AnnotatedBeats) -> fl
     return float(np.mean(chosen[labels >= 0] == labels[labels >= 0]))
 
 
-def half_bar_accuracy(network: HarmonyNetwork, beats: AnnotatedBeats, loss: str = "half-bar") -> tuple[float, float]:
+def half_bar_accuracy(network: HarmonyNetwork, beats: AnnotatedBeats, loss: str = "beat") -> tuple[float, float]:
     """(valid loss per counted beat, :func:`half_bar_nll` unweighted; :func:`decoded_accuracy`)."""
     network.eval()
     with torch.no_grad():
@@ -237,10 +237,13 @@ def train_harmoniser(options: HarmoniserOptions) -> dict:
     state, best = RunState(), {k: v.clone() for k, v in network.state_dict().items()}
     if options.resume:
         state, best = restore(run.load_for_resume(), network, optimizer, RunState)
-    groups = torch.from_numpy(train.groups)   # ascending: the beats of a half bar are neighbouring rows
-    starts = torch.searchsorted(groups, torch.arange(int(groups.max()) + 2))
-    half_bars_per_batch = max(1, round(options.batch_size * (len(starts) - 1) / len(groups)))
-    n_batches = math.ceil((len(starts) - 1) / half_bars_per_batch)
+    if options.loss == "half-bar":   # a batch draws whole half bars, about batch_size beats
+        groups = torch.from_numpy(train.groups)   # ascending: the beats of a half bar are neighbouring rows
+        starts = torch.searchsorted(groups, torch.arange(int(groups.max()) + 2))
+        drawn, per_batch = len(starts) - 1, max(1, round(options.batch_size * (len(starts) - 1) / len(groups)))
+    else:                            # a batch draws batch_size counted beats
+        drawn, per_batch = len(train.counted), options.batch_size
+    n_batches = math.ceil(drawn / per_batch)
     began, last_checkpoint = time.perf_counter() - state.elapsed, time.perf_counter()
 
     def log() -> dict:
@@ -257,12 +260,13 @@ def train_harmoniser(options: HarmoniserOptions) -> dict:
             late = state.epoch >= options.epochs * 2 // 3
             for group in optimizer.param_groups:
                 group["lr"] = options.learning_rate * (LATE_LEARNING_RATE if late else 1.0)
-            order = torch.randperm(len(starts) - 1, generator=torch.Generator().manual_seed(options.seed + state.epoch))
+            order = torch.randperm(drawn, generator=torch.Generator().manual_seed(options.seed + state.epoch))
             bar = tqdm(total=n_batches, initial=state.batch, desc=f"epoch {state.epoch + 1}/{options.epochs}",
                        unit="batch", disable=not options.progress, leave=False)
             while state.batch < n_batches:
-                rows, local = half_bar_batch(starts, order[state.batch * half_bars_per_batch:
-                                                           (state.batch + 1) * half_bars_per_batch])
+                chosen = order[state.batch * per_batch:(state.batch + 1) * per_batch]
+                rows, local = (half_bar_batch(starts, chosen) if options.loss == "half-bar"
+                               else (train.counted[chosen], torch.arange(len(chosen))))
                 log_probabilities = torch.log_softmax(network(train.blocks[rows], train.extra[rows]), dim=1)
                 loss = half_bar_nll(log_probabilities, train.labels[rows], train.weights[rows], local, options.loss)
                 optimizer.zero_grad()
