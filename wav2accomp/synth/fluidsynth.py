@@ -68,12 +68,19 @@ def import_fluidsynth():
 
 
 def fluidsynth_problem(soundfont: str | os.PathLike | None = None) -> str | None:
-    """Why FluidSynth cannot render here (one sentence), or None when it can."""
+    """Why FluidSynth cannot render here (one sentence), or None when it can.
+
+    Raises
+    ------
+    RenderError
+        `soundfont` (or the environment variable) names no SoundFont: said whether or not FluidSynth is here.
+    """
+    found = find_soundfont(soundfont)
     try:
         import_fluidsynth()
     except (ImportError, OSError) as exc:
         return f"FluidSynth is not available ({exc})"
-    if find_soundfont(soundfont) is None:
+    if found is None:
         return "no General MIDI SoundFont found (give --soundfont or set " + SOUNDFONT_ENV + ")"
     return None
 

@@ -31,7 +31,8 @@ def choose_engine(engine: str = "auto", soundfont: str | os.PathLike | None = No
     Raises
     ------
     RenderError
-        ``"fluidsynth"`` asked for where it cannot run, or an unknown engine.
+        ``"fluidsynth"`` asked for where it cannot run, an unknown engine, or a SoundFont named (`soundfont`
+        or the environment variable) that is missing or is none, whichever engine is asked for but the built-in.
     """
     if engine not in SYNTH_ENGINES:
         raise RenderError(f"unknown synthesiser {engine!r}: choose from {', '.join(SYNTH_ENGINES)}")
