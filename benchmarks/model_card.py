@@ -131,9 +131,9 @@ def main() -> None:
               f"| {BASSLINE_MODEL} | {bass['info']['songs']} | {bass['info']['bars']} | {bass['info']['figures']} | "
               f"{bass['center']:.1f} | {bass['approach']} | `{bass['info']['command']}` |"]
     harmoniser = json.loads((PRETRAINED_DIR / f"{HARMONISER_MODEL}.json").read_text())["info"]
-    lines += ["", "The harmoniser is trained (torch, Adam, dropout; cross-entropy of each beat's chord under the "
-              "softmax of its half bar's summed log-probabilities, as it is decoded — `--loss half-bar` — or, "
-              "`--loss beat` and the runs before that option, of each beat alone) on the beats of the train split's "
+    lines += ["", "The harmoniser is trained (torch, Adam, dropout; cross-entropy of each beat's chord alone — `--loss "
+              "beat`, the default and every run before that option — or under the softmax of its half bar's summed "
+              "log-probabilities, as it is decoded — `--loss half-bar`) on the beats of the train split's "
               "songs with chord annotations (POP909's, reduced to the 24 major/minor triads and no chord) and, with "
               "`--misheard-weight`, on each of those songs once more as a transcription may mishear its grid (bar "
               "lines a beat or more off, double or half time; those beats weigh that much, and are counted in the "

@@ -277,15 +277,15 @@ def test_a_misheard_song_keeps_its_notes_and_chords_on_a_wrong_grid():
 
 def test_the_half_bar_loss_scores_each_beat_as_its_half_bar_decodes_it():
     torch = pytest.importorskip("torch")
-    from wav2accomp.models.harmoniser_fit import half_bar_batch, half_bar_nll
+    from wav2accomp.models.harmoniser_fit import half_bar_batch, chord_nll
 
     rows, local = half_bar_batch(torch.tensor([0, 2, 5, 6]), torch.tensor([2, 0]))
     assert rows.tolist() == [5, 0, 1] and local.tolist() == [0, 1, 1]
     log_probabilities = torch.log_softmax(torch.randn(3, 25, generator=torch.Generator().manual_seed(0)), dim=1)
     labels, weights, groups = torch.tensor([4, -1, 7]), torch.tensor([1.0, 1.0, 3.0]), torch.tensor([0, 0, 1])
-    beat = half_bar_nll(log_probabilities, labels, weights, groups, "beat")
+    beat = chord_nll(log_probabilities, labels, weights, groups, "beat")
     assert torch.isclose(beat, -(log_probabilities[0, 4] + 3 * log_probabilities[2, 7]) / 4)
     # the uncounted beat still shapes its half bar's decoded chord
     decoded = torch.log_softmax(log_probabilities[0] + log_probabilities[1], dim=0)
-    half_bar = half_bar_nll(log_probabilities, labels, weights, groups, "half-bar")
+    half_bar = chord_nll(log_probabilities, labels, weights, groups, "half-bar")
     assert torch.isclose(half_bar, -(decoded[4] + 3 * log_probabilities[2, 7]) / 4)

@@ -7,7 +7,7 @@ and the annotated chord reduced to the 24 major/minor triads or "no chord"
 the songs without annotations teach too, with the chords recognised in their
 harmony parts, each beat weighing that much in the loss. The network of the harmoniser
 is trained on them with cross-entropy (Adam, dropout) of each beat's chord
-(:func:`half_bar_nll`; with ``loss="half-bar"``, of the chord as it is decoded: under the
+(:func:`chord_nll`; with ``loss="half-bar"``, of the chord as it is decoded: under the
 softmax of its half bar's summed log-probabilities, a batch then holding every beat of its half
 bars); the train split learns and the valid split is measured after every epoch
 (that loss, and the per-beat accuracy of the half-bar decoding as played); the weights of
@@ -180,7 +180,7 @@ class HarmonyNetwork(torch.nn.Module):
                             weights["triads.bias"], weights["none.weight"][0], info)
 
 
-def half_bar_nll(log_probabilities: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor,
+def chord_nll(log_probabilities: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor,
                  groups: torch.Tensor, loss: str = "beat") -> torch.Tensor:
     """Mean negative log-likelihood (nats per counted beat, weighted) of the beats' chords `labels` ``(B,)``
     (-1: not counted) under ``(B, 25)`` chord log-probabilities: each beat's own, or with ``loss="half-bar"``
@@ -214,12 +214,12 @@ def decoded_accuracy(log_probabilities: np.ndarray, beats: AnnotatedBeats) -> fl
 
 
 def half_bar_accuracy(network: HarmonyNetwork, beats: AnnotatedBeats, loss: str = "beat") -> tuple[float, float]:
-    """(valid loss per counted beat, :func:`half_bar_nll` unweighted; :func:`decoded_accuracy`)."""
+    """(valid loss per counted beat, :func:`chord_nll` unweighted; :func:`decoded_accuracy`)."""
     network.eval()
     with torch.no_grad():
         log_probabilities = torch.log_softmax(network(beats.blocks, beats.extra), dim=1)
     network.train()
-    nll = half_bar_nll(log_probabilities, beats.labels, torch.ones(len(beats.labels)),
+    nll = chord_nll(log_probabilities, beats.labels, torch.ones(len(beats.labels)),
                        torch.from_numpy(beats.groups), loss)
     return float(nll), decoded_accuracy(log_probabilities.numpy(), beats)
 
@@ -268,7 +268,7 @@ def train_harmoniser(options: HarmoniserOptions) -> dict:
                 rows, local = (half_bar_batch(starts, chosen) if options.loss == "half-bar"
                                else (train.counted[chosen], torch.arange(len(chosen))))
                 log_probabilities = torch.log_softmax(network(train.blocks[rows], train.extra[rows]), dim=1)
-                loss = half_bar_nll(log_probabilities, train.labels[rows], train.weights[rows], local, options.loss)
+                loss = chord_nll(log_probabilities, train.labels[rows], train.weights[rows], local, options.loss)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
