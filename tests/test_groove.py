@@ -7,8 +7,9 @@ from wav2accomp.errors import Wav2AccompError
 from wav2accomp.evaluation.metrics import drum_bar_metrics
 from wav2accomp.models.dataset import PartSongs
 from wav2accomp.models.generate import load_drummer
-from wav2accomp.models.groove import (N_SLOTS, STYLES, VOICE, bar_plan, choose_grooves, load_groove_model,
-                                      play_drums, save_groove_model, section_bounds, section_features)
+from wav2accomp.models.groove import (N_SLOTS, PARTNER_MIN_HITS, STYLES, VOICE, alternate_sections, bar_plan,
+                                      choose_grooves, load_groove_model, play_drums, save_groove_model,
+                                      section_bounds, section_features)
 from wav2accomp.models.groove_fit import fit_groove_model, kit_onsets
 from wav2accomp.symbolic.roll import onset_cells
 
@@ -118,6 +119,20 @@ def test_unknown_styles_and_bad_densities_are_refused(drummer):
     for density in (0.0, -1.0, float("nan")):
         with pytest.raises(Wav2AccompError, match="density"):
             play_drums(drummer, melody, bars, bpm=100, density=density)
+
+
+def test_sections_from_the_entry_alternate_between_a_groove_and_its_partner(drummer):
+    melody, bars = melody_roll(42, entry_bar=2), downbeats(42)
+    features = section_features(melody, bars, 100, bar_plan(melody, bars))    # the intro, then 8 bars each
+    chosen = choose_grooves(drummer, features)
+    verse, chorus = chosen[1::2], chosen[2::2]
+    assert len(set(verse)) == 1 and len(set(chorus)) == 1 and verse[0] != chorus[0]
+    assert (drummer.grooves[verse[0]] != drummer.grooves[chorus[0]]).sum() >= PARTNER_MIN_HITS
+    scores, after_entry = features @ drummer.utility, features[:, -1] == 0
+    steady = np.full(len(chosen), verse[0])
+    assert alternate_sections(drummer, steady, scores, after_entry).tolist() == [verse[0], verse[0], chorus[0],
+                                                                               verse[0], chorus[0], verse[0]]
+    assert np.array_equal(alternate_sections(drummer, steady, scores, after_entry & False), steady)
 
 
 def test_temperature_samples_other_grooves(drummer):

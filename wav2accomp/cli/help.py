@@ -49,7 +49,8 @@ most likely chords and parts; 0.3-1 samples more freely, and --seed picks the
 variation (same input + seed + temperature = same output).
 
 The drums come from the groove drummer: for each 8-bar section a groove that
-real drummers play, chosen for your melody's rhythm and tempo, varied bar by
+real drummers play, chosen for your melody's rhythm and tempo (every second
+section the song's second groove: a verse and a chorus feel), varied bar by
 bar (fills at phrase ends, a tambourine doubling the backbeat, a crash on
 each section, an ending on the last bar). --drums-density leans it sparser (0.5) or busier (2); --style keeps it
 to one family (backbeat, eighths, sixteenths, quarters, ride,

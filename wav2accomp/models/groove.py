@@ -16,7 +16,11 @@ the melody's first bar (bars before it are the intro, counted backwards):
    best expected agreement is played (minimum Bayes risk, by Viterbi, a
    change of groove between sections costing :data:`SWITCH_COST`); the
    temperature widens the choice, ``density`` leans it sparser or busier,
-   and a style keeps to one family (:data:`STYLES`).
+   and a style keeps to one family (:data:`STYLES`). Real drummers change
+   the main groove at about half the section boundaries (verse and chorus
+   feel), while the melody's sections sound alike to the choice, so from the
+   melody's entry every second section plays the song's second groove
+   (:func:`alternate_sections`).
 2. **Variation by bar.** Each bar keeps the groove, plays one of the common
    bar edits (hits added and removed) or, in the bars that end a two-bar
    phrase (:data:`FILL_SLOTS`), varies beat by beat, each beat's edit drawn
@@ -71,6 +75,8 @@ DENSITY_COST = 0.3
 GROOVE_TEMPERATURE_SCALE = 0.05
 #: Expected agreement (mean F1) a change of groove between two sections must gain.
 SWITCH_COST = 0.02
+#: Hits (voice and step) in which the second groove of :func:`alternate_sections` differs from the first, at least.
+PARTNER_MIN_HITS = 2
 #: The percussion voices a layer is made of (played over the kit, doubling its hits).
 PERCUSSION_VOICES = ("tambourine", "shaker")
 #: Families scored by the groove choice: voice indices of each.
@@ -274,7 +280,8 @@ def choose_grooves(model: GrooveModel, features: np.ndarray, *, density: float =
     sections costing :data:`SWITCH_COST`; with a `style`, only its grooves (and silence) are played;
     `density` (1 = as the melody suggests) prefers grooves with about that many times the hits of the
     song's best, each factor of e away costing :data:`DENSITY_COST`; a positive `temperature` perturbs the
-    expected agreements with Gumbel noise of scale ``temperature * GROOVE_TEMPERATURE_SCALE``.
+    expected agreements with Gumbel noise of scale ``temperature * GROOVE_TEMPERATURE_SCALE``. Sections then
+    alternate with the groove's partner (:func:`alternate_sections`).
     """
     scores = np.asarray(features, dtype=float) @ model.utility
     if not len(scores):
@@ -303,7 +310,28 @@ def choose_grooves(model: GrooveModel, features: np.ndarray, *, density: float =
     chosen = [int(np.argmax(total))]
     for section in range(len(scores) - 1, 0, -1):
         chosen.append(int(back[section, chosen[-1]]))
-    return np.array(chosen[::-1])
+    return alternate_sections(model, np.array(chosen[::-1]), scores, np.asarray(features)[:, -1] == 0)
+
+
+def alternate_sections(model: GrooveModel, chosen: np.ndarray, scores: np.ndarray,
+                       after_entry: np.ndarray) -> np.ndarray:
+    """Verse and chorus feel: of the sections from the melody's entry that play (`after_entry`, ``(S,)`` bool),
+    every second one that keeps the groove of the one before it plays that groove's partner instead — the
+    groove of best expected agreement over those sections (`scores`, ``(S, G)``; -inf: not allowed) among the
+    ones differing from it in at least :data:`PARTNER_MIN_HITS` hits. ``(S,)`` groove indices."""
+    chosen = chosen.copy()
+    playing = model.grooves.any(axis=(1, 2))
+    sections = np.flatnonzero(after_entry & playing[chosen])
+    total = scores[sections].sum(axis=0)
+    for previous, section in zip(sections[0::2], sections[1::2]):
+        groove = chosen[section]
+        if groove != chosen[previous]:
+            continue
+        differs = (model.grooves != model.grooves[groove]).sum(axis=(1, 2)) >= PARTNER_MIN_HITS
+        candidates = np.where(differs & playing, total, -np.inf)
+        if np.isfinite(candidates.max()):
+            chosen[section] = int(np.argmax(candidates))
+    return chosen
 
 
 def bar_patterns(model: GrooveModel, grooves: np.ndarray, plan: BarPlan, rng: np.random.Generator, *,
