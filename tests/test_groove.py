@@ -7,8 +7,8 @@ from wav2accomp.errors import Wav2AccompError
 from wav2accomp.evaluation.metrics import drum_bar_metrics
 from wav2accomp.models.dataset import PartSongs
 from wav2accomp.models.generate import load_drummer
-from wav2accomp.models.groove import (N_SLOTS, PARTNER_MIN_HITS, STYLES, VOICE, alternate_sections, bar_plan,
-                                      choose_grooves, load_groove_model, play_drums, save_groove_model,
+from wav2accomp.models.groove import (FAMILY_VOICES, N_SLOTS, PARTNER_MIN_HITS, STYLES, VOICE, alternate_sections,
+                                      bar_plan, choose_grooves, load_groove_model, play_drums, save_groove_model,
                                       section_bounds, section_features)
 from wav2accomp.models.groove_fit import fit_groove_model, kit_onsets
 from wav2accomp.symbolic.roll import onset_cells
@@ -128,6 +128,9 @@ def test_sections_from_the_entry_alternate_between_a_groove_and_its_partner(drum
     verse, chorus = chosen[1::2], chosen[2::2]
     assert len(set(verse)) == 1 and len(set(chorus)) == 1 and verse[0] != chorus[0]
     assert (drummer.grooves[verse[0]] != drummer.grooves[chorus[0]]).sum() >= PARTNER_MIN_HITS
+    snare = list(FAMILY_VOICES["snare"])
+    assert np.array_equal(drummer.grooves[verse[0]][:, snare].any(axis=1),
+                          drummer.grooves[chorus[0]][:, snare].any(axis=1))           # the backbeat stays
     scores, after_entry = features @ drummer.utility, features[:, -1] == 0
     steady = np.full(len(chosen), verse[0])
     assert alternate_sections(drummer, steady, scores, after_entry).tolist() == [verse[0], verse[0], chorus[0],

@@ -318,9 +318,11 @@ def alternate_sections(model: GrooveModel, chosen: np.ndarray, scores: np.ndarra
     """Verse and chorus feel: of the sections from the melody's entry that play (`after_entry`, ``(S,)`` bool),
     every second one that keeps the groove of the one before it plays that groove's partner instead — the
     groove of best expected agreement over those sections (`scores`, ``(S, G)``; -inf: not allowed) among the
-    ones differing from it in at least :data:`PARTNER_MIN_HITS` hits. ``(S,)`` groove indices."""
+    ones differing from it in at least :data:`PARTNER_MIN_HITS` hits with the snare-family hits on the same steps
+    (the backbone of the feel stays; kick, hats and cymbals change). ``(S,)`` groove indices."""
     chosen = chosen.copy()
     playing = model.grooves.any(axis=(1, 2))
+    snare = model.grooves[:, :, list(FAMILY_VOICES["snare"])].any(axis=2)
     sections = np.flatnonzero(after_entry & playing[chosen])
     total = scores[sections].sum(axis=0)
     for previous, section in zip(sections[0::2], sections[1::2]):
@@ -328,7 +330,8 @@ def alternate_sections(model: GrooveModel, chosen: np.ndarray, scores: np.ndarra
         if groove != chosen[previous]:
             continue
         differs = (model.grooves != model.grooves[groove]).sum(axis=(1, 2)) >= PARTNER_MIN_HITS
-        candidates = np.where(differs & playing, total, -np.inf)
+        backbone = (snare == snare[groove]).all(axis=1)
+        candidates = np.where(differs & backbone & playing, total, -np.inf)
         if np.isfinite(candidates.max()):
             chosen[section] = int(np.argmax(candidates))
     return chosen
