@@ -325,15 +325,17 @@ def alternate_sections(model: GrooveModel, chosen: np.ndarray, scores: np.ndarra
     snare = model.grooves[:, :, list(FAMILY_VOICES["snare"])].any(axis=2)
     sections = np.flatnonzero(after_entry & playing[chosen])
     total = scores[sections].sum(axis=0)
+    partners: dict[int, int] = {}
     for previous, section in zip(sections[0::2], sections[1::2]):
-        groove = chosen[section]
+        groove = int(chosen[section])
         if groove != chosen[previous]:
             continue
-        differs = (model.grooves != model.grooves[groove]).sum(axis=(1, 2)) >= PARTNER_MIN_HITS
-        backbone = (snare == snare[groove]).all(axis=1)
-        candidates = np.where(differs & backbone & playing, total, -np.inf)
-        if np.isfinite(candidates.max()):
-            chosen[section] = int(np.argmax(candidates))
+        if groove not in partners:
+            differs = (model.grooves != model.grooves[groove]).sum(axis=(1, 2)) >= PARTNER_MIN_HITS
+            backbone = (snare == snare[groove]).all(axis=1)
+            candidates = np.where(differs & backbone & playing, total, -np.inf)
+            partners[groove] = int(np.argmax(candidates)) if np.isfinite(candidates.max()) else groove
+        chosen[section] = partners[groove]
     return chosen
 
 
