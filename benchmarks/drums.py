@@ -7,7 +7,9 @@
 2. ``--drums-density``: drum hits per bar, mean over 8 seeds, per density.
 3. ``--style``: the grooves each style plays for the same melody (hits per bar, hi-hat steps per bar).
 4. With ``--data CACHE``: what the variation costs in agreement with real drums on the test split — the
-   shipped drummer against the same grooves with every bar kept, no crashes and no ending, and the rock beat;
+   shipped drummer against the same grooves and random stream with each part of its variation left out
+   (fills, bar edits, crash and ending), beside the real drums and the rock beat, with what the other targets
+   ask of the variation (groove consistency, backbeat, exact repeats, fills at phrase ends);
    and how well the melody tells whether a section's real drums play a backbeat (the main groove of each
    8-bar section with snare, clap or side stick on 2 and 4): a ridge regression from the groove choice's
    section features, fitted on the train split, ranked on the test split (ROC AUC; 0.5 = no better than chance).
@@ -22,6 +24,7 @@ import argparse
 import copy
 import dataclasses
 import os
+import zlib
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -30,11 +33,12 @@ from fresh_process import median_seconds  # noqa: E402
 
 from wav2accomp.constants import BAR_POSITIONS, N_PITCHES, ONSET, PERCUSSION, PHRASE_BARS, PITCH_LOW  # noqa: E402
 from wav2accomp.evaluation.accompaniment import rock_beat_part  # noqa: E402
-from wav2accomp.evaluation.metrics import drum_family_onset_f1, frame_scores  # noqa: E402
+from wav2accomp.evaluation.metrics import (drum_bar_metrics, drum_family_onset_f1, frame_scores,  # noqa: E402
+                                          groove_consistency)
 from wav2accomp.models import groove  # noqa: E402
 from wav2accomp.models.dataset import load_part_songs  # noqa: E402
 from wav2accomp.models.generate import generate_part, load_drummer, load_part_model  # noqa: E402
-from wav2accomp.models.groove import KEEP, STYLES, VOICE, play_drums  # noqa: E402
+from wav2accomp.models.groove import BAR_EDIT, BEAT_EDITS, KEEP, STYLES, VOICE, play_drums  # noqa: E402
 from wav2accomp.models.groove_fit import RIDGE, _section_mains, _song_bars  # noqa: E402
 from wav2accomp.symbolic.roll import onset_cells  # noqa: E402
 
@@ -93,34 +97,58 @@ def main() -> None:
         backbeat_predictability(args.data)
 
 
-def steady_drums(drummer, melody, downbeats, bpm):
-    """The drummer's grooves with every bar kept: no variation, crash or ending."""
-    plan = dataclasses.replace(groove.bar_plan(melody, downbeats), ending=-1)
-    plan = dataclasses.replace(plan, section_start=plan.section_start & False)
-    steady = copy.deepcopy(drummer)
-    steady.vary[:] = np.eye(3)[KEEP]
-    grooves = groove.choose_grooves(steady, groove.section_features(melody, downbeats, bpm, plan))
-    patterns = groove.bar_patterns(steady, grooves, plan, np.random.default_rng(0))
-    return groove.patterns_to_roll(steady, patterns, plan.spans, len(melody))
+def drums_without(drummer, melody, downbeats, bpm, *, bar_edits=True, beat_edits=True, form=True):
+    """``play_drums`` (same grooves, same random stream) with parts of the variation left out: bars drawn to
+    play a common bar edit (`bar_edits`) or to vary beat by beat (`beat_edits`, the fills) keep the groove
+    instead; without `form`, no crash on section starts and no ending."""
+    plan = groove.bar_plan(melody, downbeats)
+    if not form:
+        plan = dataclasses.replace(plan, ending=-1, section_start=plan.section_start & False)
+    model = copy.deepcopy(drummer)
+    for kind, kept in ((BAR_EDIT, bar_edits), (BEAT_EDITS, beat_edits)):
+        if not kept:
+            model.vary[:, KEEP] += model.vary[:, kind]
+            model.vary[:, kind] = 0.0
+    rng = np.random.default_rng([0, zlib.crc32(np.ascontiguousarray(melody).tobytes())])   # as play_drums
+    grooves = groove.choose_grooves(model, groove.section_features(melody, downbeats, bpm, plan), rng=rng)
+    patterns = groove.bar_patterns(model, grooves, plan, rng)
+    return groove.patterns_to_roll(model, patterns, plan.spans, len(melody))
+
+
+#: The rows of :func:`variation_cost`: name -> what :func:`drums_without` leaves out.
+VARIANTS = {"groove, bars never varied, no crash, no ending": {"bar_edits": False, "beat_edits": False, "form": False},
+            "groove, bars never varied (crash and ending kept)": {"bar_edits": False, "beat_edits": False},
+            "groove without the bars varied beat by beat (fills)": {"beat_edits": False},
+            "groove without the common bar edits": {"bar_edits": False},
+            "groove without crash and ending": {"form": False},
+            "groove (shipped)": {}}
+#: The columns of :func:`variation_cost` beyond the F1s: what the other targets ask of the variation.
+BAR_COLUMNS = ("groove_consistency", "backbeat_rate", "exact_repeat_share", "fill_rate")
 
 
 def variation_cost(cache: str, drummer) -> None:
     songs = load_part_songs(cache, PERCUSSION, "test")
-    systems = {"rock beat": lambda i: rock_beat_part(len(songs.melody[i]), songs.downbeats[i]),
-               "groove, bars never varied, no crash, no ending":
-                   lambda i: steady_drums(drummer, songs.melody[i], songs.downbeats[i], songs.bpm[i]),
-               "groove (shipped)": lambda i: play_drums(drummer, songs.melody[i], songs.downbeats[i],
-                                                        bpm=songs.bpm[i])}
+    systems = {"real": lambda i: songs.target[i],
+               "rock beat": lambda i: rock_beat_part(len(songs.melody[i]), songs.downbeats[i])}
+    systems.update({name: (lambda i, leave=leave: drums_without(drummer, songs.melody[i], songs.downbeats[i],
+                                                                 songs.bpm[i], **leave))
+                    for name, leave in VARIANTS.items()})
     print(f"\n## What the variation costs: test split of {cache} ({len(songs)} songs)\n")
-    print("| system | kick onset F1 | snare onset F1 | hi-hat/cymbal onset F1 | frame F1 |\n|---|---:|---:|---:|---:|")
+    print("| system | kick onset F1 | snare onset F1 | hi-hat/cymbal onset F1 | frame F1 | groove consistency "
+          "| backbeat rate | exact repeat share | fill rate |\n|---|" + "---:|" * 8)
     for name, play in systems.items():
-        scores = {"kick": [], "snare": [], "hihat/cymbal": [], "frame": []}
+        scores = {key: [] for key in ("kick", "snare", "hihat/cymbal", "frame", *BAR_COLUMNS)}
         for i in range(len(songs)):
             estimate = play(i)
             for family, f1 in drum_family_onset_f1(songs.target[i], estimate).items():
                 scores[family].append(f1)
             scores["frame"].append(frame_scores(songs.target[i], estimate)[2])
-        print(f"| {name} | " + " | ".join(f"{np.mean(v):.3f}" for v in scores.values()) + " |")
+            bars = drum_bar_metrics(estimate, songs.downbeats[i], groove.bar_plan(songs.melody[i],
+                                                                                  songs.downbeats[i]).entry)
+            scores["groove_consistency"].append(groove_consistency(estimate, songs.downbeats[i]))
+            for key in BAR_COLUMNS[1:]:
+                scores[key].append(bars[key])
+        print(f"| {name} | " + " | ".join(f"{np.nanmean(v):.3f}" for v in scores.values()) + " |")
 
 
 def section_backbeats(songs) -> tuple[np.ndarray, np.ndarray]:
