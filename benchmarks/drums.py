@@ -133,6 +133,7 @@ def variation_cost(cache: str, drummer) -> None:
     systems.update({name: (lambda i, leave=leave: drums_without(drummer, songs.melody[i], songs.downbeats[i],
                                                                  songs.bpm[i], **leave))
                     for name, leave in VARIANTS.items()})
+    entries = [groove.bar_plan(melody, downbeats).entry for melody, downbeats in zip(songs.melody, songs.downbeats)]
     print(f"\n## What the variation costs: test split of {cache} ({len(songs)} songs)\n")
     print("| system | kick onset F1 | snare onset F1 | hi-hat/cymbal onset F1 | frame F1 | groove consistency "
           "| backbeat rate | exact repeat share | fill rate |\n|---|" + "---:|" * 8)
@@ -143,8 +144,7 @@ def variation_cost(cache: str, drummer) -> None:
             for family, f1 in drum_family_onset_f1(songs.target[i], estimate).items():
                 scores[family].append(f1)
             scores["frame"].append(frame_scores(songs.target[i], estimate)[2])
-            bars = drum_bar_metrics(estimate, songs.downbeats[i], groove.bar_plan(songs.melody[i],
-                                                                                  songs.downbeats[i]).entry)
+            bars = drum_bar_metrics(estimate, songs.downbeats[i], entries[i])
             scores["groove_consistency"].append(groove_consistency(estimate, songs.downbeats[i]))
             for key in BAR_COLUMNS[1:]:
                 scores[key].append(bars[key])
