@@ -63,3 +63,13 @@ def test_bad_numbers_are_usage_errors(capsys):
             parser.parse_args(argv)
         assert stopped.value.code == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_every_epilog_is_wrapped_for_a_terminal():
+    """The epilogs are printed as written (raw formatting): their prose lines fit 80 columns (indented example
+    commands may run longer)."""
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    for name, command in commands.items():
+        for line in (command.epilog or "").splitlines():
+            assert line.startswith("  ") or len(line) <= 80, f"{name}: {line[:40]}... is {len(line)} columns"

@@ -52,10 +52,10 @@ The drums come from the groove drummer: for each 8-bar section a groove that
 real drummers play, chosen for your melody's rhythm and tempo (every second
 section the song's second groove: a verse and a chorus feel), varied bar by
 bar (fills at phrase ends, a tambourine doubling the backbeat, a crash on
-each section, an ending on the last bar). --drums-density leans it sparser (0.5) or busier (2); --style keeps it
-to one family (backbeat, eighths, sixteenths, quarters, ride,
-four-on-the-floor, half-time); --drummer network plays the step-by-step
-percussion network instead.
+each section, an ending on the last bar). --drums-density leans it sparser
+(0.5) or busier (2); --style keeps it to one family (backbeat, eighths,
+sixteenths, quarters, ride, four-on-the-floor, half-time); --drummer network
+plays the step-by-step percussion network instead.
 
 --render mixes your recording with the synthesised parts. With FluidSynth and
 a General MIDI SoundFont it sounds like real instruments (pip install
@@ -111,12 +111,13 @@ each beat (24 major/minor triads or none) from the melody around it, read from
 every possible root (so every song teaches every key); the train split learns,
 the valid split picks the best epoch; each song is also learned once as a
 transcription may mishear its grid (--misheard-weight). Needs torch (pip install
-"wav2accomp[train]"); about 25 minutes on two cores with the defaults. OUT holds checkpoint.pt (--resume continues it),
-log.json, loss.png and harmoniser-chords.npz/.json, which `accompany` uses to
-choose the chords the piano, strings and bass play. With --average-with the
-model written averages its chord scores with those of the harmonisers named
-(the shipped one: a 384-unit and a 256-unit run); on --resume of a finished
-run it averages without training again.
+"wav2accomp[train]"); about 25 minutes on two cores with the defaults. OUT
+holds checkpoint.pt (--resume continues it), log.json, loss.png and
+harmoniser-chords.npz/.json, which `accompany` uses to choose the chords the
+piano, strings and bass play. With --average-with the model written averages
+its chord scores with those of the harmonisers named (the shipped one: a
+384-unit and a 256-unit run); on --resume of a finished run it averages
+without training again.
 """
 
 SERVE_EPILOG = """\
@@ -212,19 +213,19 @@ examples:
   wav2accomp evaluate accompaniment --data cache/ --split test --out eval/
   wav2accomp evaluate accompaniment --data cache/ --parts guitarlike --limit 20 --model-dir runs/guitarlike
 
-On the same songs in one run it compares the real accompaniment (the ceiling),
-a trivial baseline (tonic triad on every beat; a rock beat for drums), the
-real accompaniment of another song, the seed's `paper` model and the
-`aligned` model, and the newer players (the groove drummer; the comping models
-on the true chords, on the aligned chord head and on the harmoniser's chords):
-frame P/R/F1, note-onset F1,
-chord accuracy against POP909's annotations, melody chord-tone ratio and
-consonance, polyphony, empty-beat rate, pitch-class entropy, groove consistency
-(drums: onset F1 per family, backbeat, fills, repeats). The bass section scores
-the bassline model (root agreement with the song's chords); the harmony section
-scores the chord sequences themselves (real, tonic triad, the classic HMM
-harmoniser, the aligned chord head, the harmoniser: majmin/root accuracy, CTnCTR, PCS, MCTD,
-chord entropy and changes). --split all evaluates a corpus never seen as a whole.
+On the same songs in one run it compares the real accompaniment (the ceiling), a
+trivial baseline (tonic triad on every beat; a rock beat for drums), the real
+accompaniment of another song, the seed's `paper` model and the `aligned` model,
+and the newer players (the groove drummer; the comping models on the true
+chords, on the aligned chord head and on the harmoniser's chords): frame P/R/F1,
+note-onset F1, chord accuracy against POP909's annotations, melody chord-tone
+ratio and consonance, polyphony, empty-beat rate, pitch-class entropy, groove
+consistency (drums: onset F1 per family, backbeat, fills, repeats). The bass
+section scores the bassline model (root agreement with the song's chords); the
+harmony section scores the chord sequences themselves (real, tonic triad, the
+classic HMM harmoniser, the aligned chord head, the harmoniser: majmin/root
+accuracy, CTnCTR, PCS, MCTD, chord entropy and changes). --split all evaluates a
+corpus never seen as a whole.
 Writes OUT/accompaniment.json, OUT/accompaniment.md and a few piano-roll PNGs.
 """
 
