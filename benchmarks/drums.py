@@ -13,9 +13,10 @@
    and how well the melody tells whether a section's real drums play a backbeat (the main groove of each
    8-bar section with snare, clap or side stick on 2 and 4): a ridge regression from the groove choice's
    section features, fitted on the train split, ranked on the test split (ROC AUC; 0.5 = no better than chance);
-   and how much of a section's groove the melody tells: the agreement with the real drums (the groove choice's
-   own measure, before bar edits) of the one groove best on average, of the groove the melody chooses, and of
-   the best groove for each section (the ceiling of any choice from the groove vocabulary).
+   and how much of a section's groove the melody tells (``groove_fit.choice_agreement``): the agreement with the
+   real drums (the groove choice's own measure, before bar edits) of the one groove best on average, of the
+   groove the melody's features prefer, and of the best groove for each section (the ceiling of any choice from
+   the groove vocabulary).
 
 Usage::
 
@@ -42,8 +43,7 @@ from wav2accomp.models import groove  # noqa: E402
 from wav2accomp.models.dataset import load_part_songs  # noqa: E402
 from wav2accomp.models.generate import generate_part, load_drummer, load_part_model  # noqa: E402
 from wav2accomp.models.groove import BAR_EDIT, BEAT_EDITS, KEEP, STYLES, VOICE, play_drums  # noqa: E402
-from wav2accomp.models.groove_fit import (RIDGE, _heard_by_section, _section_mains, _song_bars,  # noqa: E402
-                                          agreement, kit_onsets)
+from wav2accomp.models.groove_fit import RIDGE, _section_mains, _song_bars, choice_agreement  # noqa: E402
 from wav2accomp.symbolic.roll import onset_cells  # noqa: E402
 
 SONG_STEPS = 1920
@@ -198,20 +198,13 @@ def backbeat_predictability(cache: str) -> None:
 
 def choice_ceiling(cache: str, drummer) -> None:
     songs = load_part_songs(cache, PERCUSSION, "test")
-    agreements, chosen = [], []
-    for i in range(len(songs)):
-        plan = groove.bar_plan(songs.melody[i], songs.downbeats[i])
-        for counts, totals, n_bars in _heard_by_section(kit_onsets(songs.target[i]), songs.target[i], plan):
-            agreements.append(agreement(drummer.grooves, drummer.drums, counts, totals, n_bars))
-        features = groove.section_features(songs.melody[i], songs.downbeats[i], songs.bpm[i], plan)
-        chosen.extend(groove.choose_grooves(drummer, features))
-    agreements, chosen = np.array(agreements), np.array(chosen)
-    print(f"\n## How much of a section's groove the melody tells: {len(chosen)} test sections, agreement with "
-          "the real drums (mean of kick, snare, hi-hat/cymbal onset F1 and frame F1), bars unvaried\n")
-    print("| the one groove best on average | the groove the melody chooses (shipped) | the best groove of each "
-          "section (ceiling) |\n|---:|---:|---:|")
-    print(f"| {agreements.mean(axis=0).max():.3f} | {agreements[np.arange(len(chosen)), chosen].mean():.3f} | "
-          f"{agreements.max(axis=1).mean():.3f} |")
+    measured = choice_agreement(drummer, songs)
+    print(f"\n## How much of a section's groove the melody tells: test split ({len(songs)} songs), agreement of "
+          "each section's groove with its real drums (mean of kick, snare, hi-hat/cymbal onset F1 and frame F1), "
+          "bars unvaried\n")
+    print("| the one groove best on average | the groove the melody prefers | the best groove of each section "
+          "(ceiling) |\n|---:|---:|---:|")
+    print(f"| {measured['best_single']:.3f} | {measured['chosen']:.3f} | {measured['ceiling']:.3f} |")
 
 
 if __name__ == "__main__":

@@ -9,10 +9,13 @@ from wav2accomp.cli.parser import build_parser, field_default, tempo_bpm
 from wav2accomp.options import DecodingOptions, DrumOptions, TrainOptions, TranscriptionOptions
 
 
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
 def subcommand(parser: argparse.ArgumentParser, *path: str) -> argparse.ArgumentParser:
     for name in path:
-        choices = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-        parser = choices[name]
+        parser = subcommands(parser)[name]
     return parser
 
 
@@ -68,8 +71,6 @@ def test_bad_numbers_are_usage_errors(capsys):
 def test_every_epilog_is_wrapped_for_a_terminal():
     """The epilogs are printed as written (raw formatting): their prose lines fit 80 columns (indented example
     commands may run longer)."""
-    parser = build_parser()
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    for name, command in commands.items():
+    for name, command in subcommands(build_parser()).items():
         for line in (command.epilog or "").splitlines():
             assert line.startswith("  ") or len(line) <= 80, f"{name}: {line[:40]}... is {len(line)} columns"

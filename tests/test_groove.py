@@ -10,7 +10,7 @@ from wav2accomp.models.generate import load_drummer
 from wav2accomp.models.groove import (FAMILY_VOICES, N_SLOTS, PARTNER_MIN_HITS, STYLES, VOICE, alternate_sections,
                                       bar_plan, choose_grooves, load_groove_model, play_drums, save_groove_model,
                                       section_bounds, section_features)
-from wav2accomp.models.groove_fit import fit_groove_model, kit_onsets
+from wav2accomp.models.groove_fit import choice_agreement, fit_groove_model, kit_onsets
 from wav2accomp.symbolic.roll import onset_cells
 
 
@@ -174,6 +174,8 @@ def test_fitting_learns_a_corpus_groove_and_its_fills():
     assert model.drums[VOICE["clap"]] == 39 and model.drums[VOICE["mid tom"]] == 45
     assert np.argwhere(model.doubling).tolist() == [[4, VOICE["shaker"]], [12, VOICE["shaker"]]]
     assert model.drums[VOICE["shaker"]] == 70 and played[1:7, [4, 12], VOICE["shaker"]].all()
+    measured = choice_agreement(model, corpus)      # each section gets its best groove: the groove, or silence
+    assert measured["chosen"] == pytest.approx(measured["ceiling"]) and measured["best_single"] < measured["chosen"]
 
 
 def test_the_percussion_layer_doubles_the_snare_wherever_it_plays(drummer):

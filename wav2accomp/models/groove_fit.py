@@ -100,8 +100,9 @@ def _heard_by_section(onsets: np.ndarray, target: np.ndarray, plan) -> list[tupl
 
 
 def choice_agreement(model: GrooveModel, songs: PartSongs) -> dict[str, float]:
-    """Mean agreement (:func:`agreement`) with the real drums of `songs`, per section, of the groove the model
-    chooses (before bar edits) and of the single groove that is best on average over these songs."""
+    """Mean agreement (:func:`agreement`) with the real drums of `songs`, per section: of the groove the model
+    prefers for it (before bar edits), of the single groove that is best on average over these songs, and of the
+    best groove of each section (``ceiling``: what any choice from the vocabulary could reach)."""
     rows, x = [], []
     for i in range(len(songs)):
         plan = bar_plan(songs.melody[i], songs.downbeats[i])
@@ -110,7 +111,7 @@ def choice_agreement(model: GrooveModel, songs: PartSongs) -> dict[str, float]:
     agreements = np.array([agreement(model.grooves, model.drums, c, t, n) for c, t, n in rows])
     chosen = np.argmax(np.concatenate(x) @ model.utility, axis=1)
     return {"chosen": float(agreements[np.arange(len(chosen)), chosen].mean()),
-            "best_single": float(agreements.mean(axis=0).max())}
+            "best_single": float(agreements.mean(axis=0).max()), "ceiling": float(agreements.max(axis=1).mean())}
 
 
 def train_grooves(cache: str | os.PathLike, out: str | os.PathLike, *, min_songs: int = GROOVE_MIN_SONGS,
