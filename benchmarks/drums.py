@@ -28,7 +28,6 @@ import argparse
 import copy
 import dataclasses
 import os
-import zlib
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -114,7 +113,7 @@ def drums_without(drummer, melody, downbeats, bpm, *, bar_edits=True, beat_edits
         if not kept:
             model.vary[:, KEEP] += model.vary[:, kind]
             model.vary[:, kind] = 0.0
-    rng = np.random.default_rng([0, zlib.crc32(np.ascontiguousarray(melody).tobytes())])   # as play_drums
+    rng = groove.song_rng(melody)   # the stream play_drums draws
     grooves = groove.choose_grooves(model, groove.section_features(melody, downbeats, bpm, plan), rng=rng)
     patterns = groove.bar_patterns(model, grooves, plan, rng)
     return groove.patterns_to_roll(model, patterns, plan.spans, len(melody))

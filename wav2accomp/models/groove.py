@@ -412,6 +412,11 @@ def patterns_to_roll(model: GrooveModel, patterns: list[np.ndarray | None], span
     return roll
 
 
+def song_rng(melody: np.ndarray, seed: int = 0) -> np.random.Generator:
+    """The random stream of a drum part: drawn from the seed and the melody's roll (another song, other bars)."""
+    return np.random.default_rng([seed, zlib.crc32(np.ascontiguousarray(melody).tobytes())])
+
+
 def play_drums(model: GrooveModel, melody: np.ndarray, downbeats: np.ndarray, *, bpm: float,
                density: float = 1.0, style: str | None = None, temperature: float = 0.0,
                seed: int = 0) -> np.ndarray:
@@ -434,7 +439,7 @@ def play_drums(model: GrooveModel, melody: np.ndarray, downbeats: np.ndarray, *,
     """
     if not (np.isfinite(density) and density > 0):
         raise Wav2AccompError(f"drum density must be a positive number, not {density}")
-    rng = np.random.default_rng([seed, zlib.crc32(np.ascontiguousarray(melody).tobytes())])   # seed and song
+    rng = song_rng(melody, seed)
     plan = bar_plan(melody, downbeats)
     grooves = choose_grooves(model, section_features(melody, downbeats, bpm, plan), density=density, style=style,
                              temperature=temperature, rng=rng)
