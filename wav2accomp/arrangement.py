@@ -21,11 +21,14 @@ import numpy as np
 
 from .audio.recording import resample
 from .audio.transcribe import NoMelodyError, Transcription, transcribe
-from .constants import (ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MAX_AUDIO_SECONDS, MAX_MELODY_NOTES, MELODY,
+from .band.dynamics import check_feel
+from .constants import (FEELS, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MAX_AUDIO_SECONDS, MAX_MELODY_NOTES, MELODY,
                         MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
                         STRINGSLIKE, TRACKERS, HARMONY_SOURCES)
 from .errors import Wav2AccompError
 from .options import DecodingOptions, DrumOptions, TranscriptionOptions, check_harmony
+from .band.grid import grid_phase
+from .band.perform import PlayedPart, load_band, play_band
 from .models.generate import choose_chords, generate_parts, plays_chords_first
 from .symbolic.chords import bars_to_steps, changes_to_steps, chord_changes, parse_chord_text, read_chords_file
 from .symbolic.classify import classify_parts
@@ -82,6 +85,9 @@ class Melody:
         Sample rate of `recording`, Hz.
     transcription : Transcription or None
         What the pitch tracker heard (None for a MIDI melody).
+    grid_offset : float
+        Where the melody's 16th grid lies from the file's, beats (a MIDI melody whose beats do not start at
+        tick 0: :func:`~wav2accomp.band.grid.grid_phase`); the melody roll and the band sit on the melody's grid.
     """
 
     notes: list[Note]
@@ -91,14 +97,18 @@ class Melody:
     recording: np.ndarray | None = None
     sr: int | None = None
     transcription: Transcription | None = None
+    grid_offset: float = 0.0
 
     def n_steps(self) -> int:
         """Length of the song on the 16th grid, steps."""
         return n_steps_for(self.end_beat)
 
     def roll(self) -> np.ndarray:
-        """``(T, 78)`` encoded melody roll."""
-        return notes_to_roll(self.notes, self.n_steps())
+        """``(T, 78)`` encoded melody roll, on the melody's own grid (:attr:`grid_offset`)."""
+        offset = self.grid_offset
+        notes = [replace(n, start_beat=n.start_beat - offset, end_beat=n.end_beat - offset) for n in self.notes] \
+            if offset else self.notes
+        return notes_to_roll(notes, self.n_steps())
 
     def bpm(self) -> float:
         """Tempo at the first bar line, quarter notes per minute."""
@@ -157,7 +167,8 @@ def melody_from_midi(path: str | os.PathLike, *, bpm: float | None = None,
         raise Wav2AccompError(f"{path} is too long: its melody lasts {seconds:.0f} s (at most {max_seconds:g} s; "
                               "raise --max-seconds to accept it)")
     end_beat = max(n.end_beat for n in notes)
-    return Melody(list(notes), tempo_map, list(song.time_signatures), end_beat)
+    return Melody(list(notes), tempo_map, list(song.time_signatures), end_beat,
+                  grid_offset=grid_phase([n.start_beat for n in notes]))
 
 
 @dataclass
@@ -185,6 +196,11 @@ class Arrangement:
         symbols where they change) and above the picture.
     chords_given : bool
         True when `chords` came from the user.
+    played : dict of str to PlayedPart
+        Class -> the part as the band plays it (:func:`~wav2accomp.band.perform.play_band`: velocities, timing,
+        textures); `parts` holds the same notes on the grid. Empty: the rolls are written as they are.
+    feel : str
+        How far from the grid the band plays (``natural``, ``grid``, ``loose``).
     """
 
     name: str
@@ -197,6 +213,8 @@ class Arrangement:
     timings: dict[str, float] = field(default_factory=dict)
     chords: np.ndarray | None = None
     chords_given: bool = False
+    played: dict[str, PlayedPart] = field(default_factory=dict)
+    feel: str = "natural"
 
     @property
     def bpm(self) -> float:
@@ -216,6 +234,10 @@ class Arrangement:
         notes and velocities), then one track per part (percussion on channel 10)."""
         rolls = {MELODY: self.melody.roll(), **self.parts} if with_melody else dict(self.parts)
         song = rolls_to_song(rolls, self.melody.tempo_map, self.melody.time_signatures)
+        for index, part in enumerate(song.parts):
+            if part.name in self.played:
+                song.parts[index] = replace(part, notes=self.played[part.name].to_notes(
+                    self.melody.tempo_map, offset_beats=self.melody.grid_offset))
         if with_melody:
             song.parts[0] = replace(song.parts[0], notes=list(self.melody.notes))
         song.end_beat = max(song.end_beat, self.melody.end_beat)
@@ -322,7 +344,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
               min_note_seconds: float = MIN_NOTE_SECONDS, max_seconds: float = MAX_AUDIO_SECONDS,
               chords: str | None = None, chords_file: str | os.PathLike | None = None,
               drummer: str = "groove", drums_density: float = 1.0, drum_style: str | None = None,
-              tracker: str = TRACKERS[0], harmony: str = HARMONY_SOURCES[0]) -> Arrangement:
+              tracker: str = TRACKERS[0], harmony: str = HARMONY_SOURCES[0], feel: str = FEELS[0]) -> Arrangement:
     """Give a melody a band.
 
     Parameters
@@ -375,6 +397,10 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         Without given chords: ``"harmoniser"`` (default) chooses a chord per half bar for the melody
         (:mod:`wav2accomp.models.harmoniser`; the key, when given, weighs them as above), which the piano,
         strings and bass then play; ``"network"`` lets the `arch` networks choose chords as they play.
+    feel : str
+        How the band plays (:mod:`wav2accomp.band`): ``"natural"`` (default) with the timing of real players,
+        ``"grid"`` with every onset exactly on its 16th (for editing in a DAW), ``"loose"`` twice as far from the
+        grid as real players. Velocities, textures and the arc are the same in each.
 
     Returns
     -------
@@ -388,6 +414,7 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     """
     classes = resolve_parts(parts)
     check_harmony(harmony)
+    check_feel(feel)
     decoding = DecodingOptions(temperature=temperature, seed=seed)
     drums = DrumOptions(drummer=drummer, density=drums_density, style=drum_style)
     hearing = TranscriptionOptions(bpm=bpm, min_note_seconds=min_note_seconds, max_seconds=max_seconds,
@@ -423,10 +450,13 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         rolls = generate_parts(melody_roll, melody.downbeat_steps(), parts=classes, arch=arch, model_dir=model_dir,
                                temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior,
                                bpm=melody.bpm(), drums=drums, chords=chords, harmony=harmony)
+        played = play_band(rolls, melody_roll, melody.downbeat_steps(), chords=chords, bpm=melody.bpm(), feel=feel,
+                           seed=decoding.seed, models=load_band(model_dir))
+        rolls = {part: played[part].to_roll(len(melody_roll)) for part in rolls}
     name = "the audio array" if isinstance(source, np.ndarray) else str(source)
     return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,
                        seed=seed, temperature=temperature, timings=timings, chords=chords,
-                       chords_given=given_chords is not None)
+                       chords_given=given_chords is not None, played=played, feel=feel)
 
 
 @contextmanager

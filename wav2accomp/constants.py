@@ -370,3 +370,14 @@ SERVE_JOB_SECONDS = 3600.0
 SERVE_SAMPLE_RATE = 22050
 #: Seconds a client is told to wait before retrying when the server is busy.
 SERVE_RETRY_SECONDS = 2
+
+# --- How the band plays (wav2accomp.band) -----------------------------------------------------------------------
+#: How far from the 16th grid the band plays: exactly on it (for editing in a DAW), as the corpus's players do
+#: (default), or twice as far.
+FEELS = ("natural", "grid", "loose")
+#: Scale of the learned timing offsets per feel.
+FEEL_TIMING_SCALE = {"natural": 1.0, "grid": 0.0, "loose": 2.0}
+#: File stem of the dynamics model (velocities and timing per player) among the shipped (or a user's) models.
+DYNAMICS_MODEL = "dynamics-band"
+#: File stem of the piano phrase library (real POP909 piano phrases, chord-relative).
+PHRASES_MODEL = "phrases-piano"

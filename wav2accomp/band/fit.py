@@ -1,0 +1,134 @@
+"""Learning the band's players from MIDI corpora: the dynamics model and the piano phrase library.
+
+One pass over the train split (by file name, :func:`~wav2accomp.data.corpus.split_for`) of MIDI folders:
+every part is classed (:func:`~wav2accomp.symbolic.classify.classify_parts`), put on its song's grid (the
+melody's phase, :func:`~wav2accomp.band.grid.grid_phase`) and measured
+(:func:`~wav2accomp.band.dynamics.part_observations`): the piano from POP909's performed piano parts, the
+strings, bass and drum families from the other corpora's string-like, bass and percussion parts. POP909's
+piano parts under its chord annotations also give the phrase library (:mod:`wav2accomp.band.phrases`). Only
+statistics are kept of corpora without a licence to share; POP909's phrases (MIT) are kept as played.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..constants import BASS, DYNAMICS_MODEL, MELODY, PERCUSSION, PHRASES_MODEL, STEPS_PER_BEAT, STRINGSLIKE
+from ..data.corpus import find_midi_files, read_pop909_annotations, split_for
+from ..errors import MidiReadError, Wav2AccompError
+from ..parallel import map_with_progress
+from ..symbolic.classify import classify_parts, is_bass
+from ..symbolic.harmony import NO_CHORD, label_index
+from ..symbolic.midi_io import read_midi
+from ..symbolic.tempo_map import metre_grid
+from .dynamics import drum_player, fit_dynamics, part_observations, save_dynamics
+from .grid import grid_phase
+from .phrases import build_library, phrases_of_song, save_phrases
+
+
+def _annotated_chords(annotations, n_steps: int) -> np.ndarray:
+    chords = np.full(n_steps, NO_CHORD, dtype=int)
+    for start, end, label in zip(annotations.chord_start, annotations.chord_end, annotations.chord_label):
+        index = label_index(str(label))
+        chords[max(int(start), 0):max(int(end), 0)] = index if index >= 0 else NO_CHORD
+    return chords
+
+
+def song_material(path: str) -> tuple[str, dict | None, str | None]:
+    """(file, {"observations": {player: [...]}, "phrases": [...], "bpm": float} or None, why it was left out)."""
+    try:
+        song = read_midi(path)
+        assignments = classify_parts(song.parts, song.end_beat)
+    except (MidiReadError, Wav2AccompError, ValueError) as exc:
+        return path, None, str(exc)
+    melodies = [p for p, a in zip(song.parts, assignments) if a.part_class == MELODY and p.notes]
+    if not melodies:
+        return path, None, "no melody"
+    phase = grid_phase([n.start_beat for n in melodies[0].notes])
+    annotations = read_pop909_annotations(Path(path).parent, song.tempo_map, STEPS_PER_BEAT)
+    if annotations is not None:
+        downbeats = np.asarray(annotations.downbeats, dtype=int)
+    else:
+        downbeats = np.rint(metre_grid(song.time_signatures, song.end_beat)[1] * STEPS_PER_BEAT).astype(int)
+    observations: dict[str, list] = {}
+    phrases = []
+    bpm = float(song.tempo_map.bpm_at(0.0))
+    for part, assignment in zip(song.parts, assignments):
+        if len(part.notes) < 8:
+            continue
+        steps = (np.array([n.start_beat for n in part.notes]) - phase) * STEPS_PER_BEAT
+        velocities = np.array([n.velocity for n in part.notes])
+        pitches = np.array([n.pitch for n in part.notes])
+        if assignment.part_class == PERCUSSION:
+            players = np.array([drum_player(p) for p in pitches.tolist()])
+            for player in np.unique(players).tolist():
+                keep = players == player
+                if keep.sum() >= 8:
+                    observations.setdefault(player, []).append(
+                        part_observations(velocities[keep], steps[keep], downbeats))
+            continue
+        if annotations is not None:   # POP909: its piano is the piano player, and a source of phrases
+            if part.name.lower() != "piano":
+                continue
+            player = "piano"
+            lengths = (np.array([n.end_beat - n.start_beat for n in part.notes])) * STEPS_PER_BEAT
+            n_steps = int(np.ceil(steps.max())) + 64
+            phrases = phrases_of_song(steps, lengths, pitches, velocities, _annotated_chords(annotations, n_steps),
+                                      downbeats)
+        elif is_bass(part, assignment):
+            player = "bass"
+        elif assignment.part_class == STRINGSLIKE:
+            player = "strings"
+        else:
+            continue
+        observations.setdefault(player, []).append(part_observations(velocities, steps, downbeats))
+    return path, {"observations": observations, "phrases": phrases, "bpm": bpm}, None
+
+
+def train_band(folders, out: str | os.PathLike, *, jobs: int = 2, limit: int | None = None,
+               progress: bool = True) -> dict[str, Path]:
+    """Fit the dynamics model and the piano phrase library from the train split of MIDI folders; write
+    ``OUT/dynamics-band.npz/.json`` and ``OUT/phrases-piano.npz/.json``. Returns what was written.
+
+    Parameters
+    ----------
+    folders : list of path-like
+        Corpora (POP909 for the piano and its phrases; multi-track corpora for strings, bass and drums).
+    out : path-like
+    jobs : int
+        Worker processes.
+    limit : int, optional
+        At most this many train files per folder (for quick tries).
+    """
+    files = [str(path) for _, path in find_midi_files(list(folders)) if split_for(path.name) == "train"]
+    if limit is not None:
+        by_folder: dict[str, list] = {}
+        for _, path in find_midi_files(list(folders)):
+            if split_for(path.name) == "train":
+                by_folder.setdefault(str(_), []).append(str(path))
+        files = [f for group in by_folder.values() for f in group[:limit]]
+    results = sorted(map_with_progress(song_material, files, jobs=jobs, desc="players", unit="file",
+                                       progress=progress), key=lambda r: r[0])
+    observations: dict[str, list] = {}
+    songs = []
+    for _, material, _ in results:
+        if material is None:
+            continue
+        for player, parts in material["observations"].items():
+            observations.setdefault(player, []).extend(parts)
+        if material["phrases"]:
+            songs.append((material["phrases"], material["bpm"]))
+    command = (f"wav2accomp train-band {' '.join(str(f) for f in folders)} --out {out}"
+               + (f" --limit {limit}" if limit else ""))
+    info = {"files": len(files), "skipped": sum(1 for r in results if r[1] is None), "split": "train",
+            "command": command}
+    dynamics = fit_dynamics(observations)
+    dynamics.info.update(info)
+    library = build_library(songs, dict(info, songs=len(songs)))
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    save_dynamics(dynamics, out / DYNAMICS_MODEL)
+    save_phrases(library, out / PHRASES_MODEL)
+    return {"dynamics": out / DYNAMICS_MODEL, "phrases": out / PHRASES_MODEL}

@@ -1,0 +1,227 @@
+"""The band plays: generated parts (rolls on the 16th grid) -> notes with velocity and timing.
+
+:func:`play_band` takes the parts as the models wrote them and plays each as a player would:
+
+- **piano** (guitar-like), when the chords are known and the song is in 4/4: real POP909 phrases re-voiced onto
+  the chords (:mod:`wav2accomp.band.phrases`), their density following the arrangement's arc, with the source
+  pianist's own relative velocities and timing; otherwise the part's chords re-voiced for smooth voice leading
+  (:mod:`wav2accomp.band.voicing`);
+- **strings**: voice-led (:mod:`wav2accomp.band.voicing`), resting through the intro and the first section;
+- **bass** and **drums**: the notes as written;
+
+then gives every note a velocity and a timing offset from the dynamics model (:mod:`wav2accomp.band.dynamics`:
+metrical accents per drum family, phrase-level swells, the arc's intensity) and rests every part but the drums
+in the second half of a break bar (:mod:`wav2accomp.band.arc`). Each part draws from its own random stream of
+the seed and the melody, so the same input, seed and feel play the same notes.
+"""
+from __future__ import annotations
+
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..constants import (BAR_POSITIONS, BASS, DYNAMICS_MODEL, FEEL_TIMING_SCALE, GUITARLIKE, N_PITCHES, ONSET,
+                         PERCUSSION, PHRASES_MODEL, PITCH_LOW, STEPS_PER_BEAT, STRINGSLIKE, SUSTAIN)
+from ..symbolic.harmony import NO_CHORD
+from ..symbolic.midi_io import Note
+from ..symbolic.roll import roll_note_spans
+from .arc import Arc, song_arc
+from .dynamics import DynamicsModel, check_feel, drum_player, load_dynamics, play_timing, play_velocities
+from .phrases import PhraseLibrary, load_phrases, play_phrases
+from .voicing import lead_voices
+
+#: Strings enter where the arc's intensity reaches this (they rest through the intro and a quiet first section).
+STRINGS_ENTER = 0.4
+#: Register of re-voiced chords, MIDI number, per pitched part.
+CHORD_REGISTER = {GUITARLIKE: 60.0, STRINGSLIKE: 62.0}
+#: Player of the dynamics model per pitched part.
+PLAYER_OF = {GUITARLIKE: "piano", STRINGSLIKE: "strings", BASS: "bass"}
+#: Third word of each part's random stream (the seed and the melody are the first two).
+PART_STREAMS = {PERCUSSION: 1, GUITARLIKE: 2, STRINGSLIKE: 3, BASS: 4}
+
+
+@dataclass
+class PlayedPart:
+    """One part as played: notes with onset and release in 16th steps of the song's grid (floats: the timing
+    offsets are in them) and velocities.
+
+    Attributes
+    ----------
+    pitches : np.ndarray
+        MIDI numbers (drums: GM drum sounds).
+    starts, ends : np.ndarray
+        Steps.
+    velocities : np.ndarray
+        1..127.
+    """
+
+    pitches: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    velocities: np.ndarray
+
+    def to_roll(self, n_steps: int) -> np.ndarray:
+        """``(n_steps, 78)`` encoded roll, onsets on their nearest step."""
+        roll = np.zeros((n_steps, N_PITCHES), dtype=np.uint8)
+        first = np.clip(np.rint(self.starts).astype(int), 0, n_steps)
+        last = np.clip(np.maximum(np.rint(self.ends).astype(int), first + 1), 0, n_steps)
+        for pitch, a, b in zip((self.pitches - PITCH_LOW).tolist(), first.tolist(), last.tolist()):
+            if 0 <= pitch < N_PITCHES and a < n_steps:
+                roll[a:b, pitch] = np.maximum(roll[a:b, pitch], SUSTAIN)
+                roll[a, pitch] = ONSET
+        return roll
+
+    def to_notes(self, tempo_map, *, offset_beats: float = 0.0) -> list[Note]:
+        """The notes on the song's time line: beats = steps / 4 + `offset_beats` (the melody's grid phase),
+        seconds through `tempo_map`; sorted by onset, then pitch."""
+        begin = np.maximum(self.starts / STEPS_PER_BEAT + offset_beats, 0.0)
+        end = np.maximum(self.ends / STEPS_PER_BEAT + offset_beats, begin + 1e-3)
+        begin_s, end_s = tempo_map.beats_to_seconds(begin), tempo_map.beats_to_seconds(end)
+        order = np.lexsort((self.pitches, begin))
+        return [Note(int(self.pitches[i]), int(self.velocities[i]), float(begin[i]), float(end[i]),
+                     float(begin_s[i]), float(end_s[i])) for i in order.tolist()]
+
+
+@dataclass
+class BandModels:
+    """What the players learned: the dynamics model and the piano phrase library."""
+
+    dynamics: DynamicsModel
+    phrases: PhraseLibrary
+
+
+_SHIPPED: dict = {}
+
+
+def load_band(model_dir: str | os.PathLike | None = None) -> BandModels:
+    """The band's models: ``dynamics-band`` and ``phrases-piano`` in `model_dir` where it has them, else the
+    shipped ones (read once per process)."""
+    from ..models.generate import counted_model_path
+
+    stems = (counted_model_path(DYNAMICS_MODEL, model_dir), counted_model_path(PHRASES_MODEL, model_dir))
+    key = tuple(str(Path(s).resolve()) for s in stems)
+    if key not in _SHIPPED:
+        _SHIPPED.clear()
+        _SHIPPED[key] = BandModels(load_dynamics(stems[0]), load_phrases(stems[1]))
+    return _SHIPPED[key]
+
+
+def _part_rng(melody: np.ndarray, seed: int, part: str) -> np.random.Generator:
+    return np.random.default_rng([seed, zlib.crc32(np.ascontiguousarray(melody).tobytes()), PART_STREAMS[part]])
+
+
+def _onset_ids(starts: np.ndarray) -> np.ndarray:
+    """Notes starting on the same step share an id (they are one stroke)."""
+    return np.unique(np.rint(starts).astype(int), return_inverse=True)[1]
+
+
+def _in_bar(arc: Arc, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each step's bar and its position in that bar (steps before the first bar count back from it)."""
+    bars = arc.bar_of(steps)
+    if not len(arc.spans):
+        return bars, np.asarray(steps, dtype=int) % BAR_POSITIONS
+    return bars, (np.rint(steps).astype(int) - arc.spans[bars, 0]) % BAR_POSITIONS
+
+
+def _from_roll(roll: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    pitches, starts, ends = roll_note_spans(roll)
+    return pitches.astype(int), starts.astype(float), ends.astype(float)
+
+
+def band_bars(downbeats: np.ndarray, melody: np.ndarray) -> np.ndarray:
+    """The bars the band phrases in, steps: the song's own when they are 4/4; when every bar of the file is a
+    beat or two long (MIDI files often say 1/4 or 2/4 of 4/4 music), 16-step bars counted from the bar of the
+    melody's first note; else the song's own."""
+    downbeats = np.asarray(downbeats, dtype=int)
+    lengths = np.diff(downbeats)
+    if len(lengths) == 0 or len(set(lengths.tolist())) != 1 or lengths[0] not in (4, 8):
+        return downbeats
+    sounding = np.flatnonzero((melody > 0).any(axis=1))
+    entry = downbeats[max(np.searchsorted(downbeats, sounding[0], side="right") - 1, 0)] if len(sounding) else 0
+    first = entry - BAR_POSITIONS * ((entry - downbeats[0]) // BAR_POSITIONS)
+    return np.arange(first, len(melody), BAR_POSITIONS)
+
+
+def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np.random.Generator, *,
+              chords: np.ndarray | None, bpm: float, feel: str) -> PlayedPart:
+    """One part of :func:`play_band` (see the module docstring)."""
+    timing_scale = FEEL_TIMING_SCALE[check_feel(feel)]
+    relative = None
+    four_four = len(arc.spans) > 0 and np.all(arc.spans[:-1, 1] - arc.spans[:-1, 0] == BAR_POSITIONS)
+    if part == GUITARLIKE and chords is not None and four_four and np.any(chords != NO_CHORD):
+        played = play_phrases(models.phrases, arc.spans[:, 0], chords, arc.intensity, bpm=bpm)
+        keep = played.lengths > 0
+        pitches, relative = played.pitches[keep], played.velocity_offsets[keep]
+        grid_starts = np.rint(played.steps[keep])
+        offsets = (played.steps[keep] - grid_starts) * timing_scale
+        starts, ends = grid_starts + offsets, grid_starts + played.lengths[keep]
+    else:
+        if part in CHORD_REGISTER:
+            roll = lead_voices(roll, CHORD_REGISTER[part])
+        pitches, starts, ends = _from_roll(roll)
+        offsets = None
+    if part == STRINGSLIKE:
+        keep = arc.intensity[arc.bar_of(starts)] >= STRINGS_ENTER if len(arc.spans) else np.ones(len(starts), bool)
+        pitches, starts, ends = pitches[keep], starts[keep], ends[keep]
+    if part != PERCUSSION and len(starts):
+        keep = ~arc.resting(np.rint(starts).astype(int))
+        pitches, starts, ends = pitches[keep], starts[keep], ends[keep]
+        relative = relative[keep] if relative is not None else None
+        offsets = offsets[keep] if offsets is not None else None
+    bars, positions = _in_bar(arc, starts)
+    velocities = np.zeros(len(starts), dtype=int)
+    players = (np.array([drum_player(p) for p in pitches.tolist()]) if part == PERCUSSION
+               else np.full(len(starts), PLAYER_OF[part]))
+    timing = np.zeros(len(starts))
+    intensity = arc.intensity if len(arc.spans) else None
+    for player in sorted(set(players.tolist())):
+        mine = players == player
+        velocities[mine] = play_velocities(models.dynamics, player, positions[mine], bars[mine], rng,
+                                           intensity=intensity,
+                                           relative=relative[mine] if relative is not None else None)
+        if offsets is None:
+            timing[mine] = play_timing(models.dynamics, player, _onset_ids(starts[mine]), rng, feel=feel)
+    if offsets is not None:
+        timing = np.zeros(len(starts))   # the phrases' own timing is already in `starts`
+    starts = np.maximum(starts + timing, 0.0)
+    order = np.lexsort((pitches, starts))
+    return PlayedPart(pitches[order], starts[order], np.maximum(ends[order] + timing[order], starts[order] + 0.25),
+                      velocities[order])
+
+
+def play_band(rolls: dict[str, np.ndarray], melody: np.ndarray, downbeats: np.ndarray, *,
+              chords: np.ndarray | None = None, bpm: float = 120.0, feel: str = "natural", seed: int = 0,
+              models: BandModels | None = None) -> dict[str, PlayedPart]:
+    """Every generated part as played (see the module docstring).
+
+    Parameters
+    ----------
+    rolls : dict of str to np.ndarray
+        Part class -> ``(T, 78)`` encoded roll, as :func:`~wav2accomp.models.generate.generate_parts` wrote it.
+    melody : np.ndarray
+        ``(T, 78)`` encoded melody roll.
+    downbeats : np.ndarray
+        Bar starts, steps.
+    chords : np.ndarray, optional
+        ``(T,)`` the chord per step the pitched parts play (None when the networks chose as they played).
+    bpm : float
+    feel : str
+        ``natural`` (default), ``grid`` or ``loose`` (:data:`~wav2accomp.constants.FEELS`).
+    seed : int
+    models : BandModels, optional
+        Default: :func:`load_band`'s shipped models.
+
+    Returns
+    -------
+    dict of str to PlayedPart
+        In the order of `rolls`.
+    """
+    check_feel(feel)
+    models = models or load_band()
+    arc = song_arc(melody, band_bars(downbeats, melody))
+    return {part: play_part(models, part, roll, arc, _part_rng(melody, seed, part), chords=chords, bpm=bpm,
+                            feel=feel)
+            for part, roll in rolls.items()}
