@@ -4,8 +4,9 @@ For every song of a split (POP909 and pop-multitrack songs of a prepared cache),
 its melody is given a band by ``accompany`` (the product's own call, a MIDI melody in); real and generated
 parts are then measured with the same code (:mod:`wav2accomp.evaluation.playing`) by role: POP909's piano, the
 harmony parts (piano and strings; pop-multitrack's guitar-like and string-like parts), the bass, the drums.
-Rows: the real parts, the band as shipped (``--feel natural``), the band with ``--feel grid``, and the seed's
-``paper`` networks (the reference row). The classifier tells 4-bar windows of the real part from the generated
+Rows: the real parts, the band as shipped (``--feel natural``), the band with ``--feel grid``, the same parts as
+the models wrote them before the band plays them (``sequencer``: one velocity per part, every onset on the
+grid, block chords; the last release's sound), and the seed's ``paper`` networks (the reference row). The classifier tells 4-bar windows of the real part from the generated
 one (logistic regression, 5 folds by song; 0.5 = indistinguishable).
 
 Usage::
@@ -33,9 +34,22 @@ from wav2accomp.parallel import map_with_progress  # noqa: E402
 from wav2accomp.symbolic.midi_io import read_midi  # noqa: E402
 
 #: System name -> accompany keyword arguments (those accompany does not take are left out).
-SYSTEMS = {"band": {}, "band, feel grid": {"feel": "grid"}, "paper": {"arch": "paper", "harmony": "network",
-                                                                         "drummer": "network"}}
+SYSTEMS = {"band": {}, "band, feel grid": {"feel": "grid"}, "sequencer": {"played": False},
+           "paper": {"arch": "paper", "harmony": "network", "drummer": "network"}}
 ACCEPTED = set(inspect.signature(accompany).parameters)
+
+
+def sequencer(arrangement):
+    """The arrangement's parts as the models wrote them, before the band plays them."""
+    from dataclasses import replace
+
+    from wav2accomp.models.generate import generate_parts
+    from wav2accomp.options import DrumOptions
+
+    melody = arrangement.melody
+    rolls = generate_parts(melody.roll(), melody.downbeat_steps(), parts=list(arrangement.parts),
+                           bpm=melody.bpm(), chords=arrangement.chords, seed=arrangement.seed, drums=DrumOptions())
+    return replace(arrangement, parts=rolls, played={})
 
 
 def measure(path: str):
@@ -50,6 +64,8 @@ def measure(path: str):
                 melody = arrangement.melody
             else:
                 arrangement = accompany(path, seed=0, **{k: v for k, v in options.items() if k in ACCEPTED})
+                if options.get("played", True) is False:
+                    arrangement = sequencer(arrangement)
                 song = arrangement.to_song(with_melody=False)
         except Exception as exc:   # a song the product refuses is left out, with its reason
             return path, None, str(exc)

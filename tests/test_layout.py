@@ -12,6 +12,7 @@ LAYERS = [
     {"audio", "synth"},
     {"data"},
     {"models"},
+    {"band"},
     {"arrangement"},
     {"evaluation"},
     {"baselines"},

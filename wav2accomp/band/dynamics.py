@@ -8,9 +8,17 @@ drum kit's families), what real parts of that player do, counted from MIDI files
   a drummer's louder beats and ghost notes, a pianist's downbeats);
 - **swell**: the spread of a bar's mean velocity around the part's (phrase-level dynamics), and how much of it
   one bar passes on to the next;
-- **touch**: the quantiles of what is left of each note's velocity;
+- **touch**: the quantiles of what is left of each note's velocity, each song's share scaled to unit spread,
+  and the quantiles of that spread over songs (some parts are played, some are sequenced at one velocity);
 - **timing**: the quantiles of an onset's distance from its 16th step, steps (after the song's own grid phase
-  is taken away), per onset (the notes of a chord start together).
+  is taken away), per onset (the notes of a chord start together), likewise scaled per song, and the
+  quantiles of each song's spread.
+
+- **palette**: the quantiles over songs of how many different velocities a part uses (a sequenced part
+  keeps to a few levels, a played one uses many).
+
+A part draws its level, its touch spread, its timing spread and its palette once, as a player brings them to
+a song; its velocities are then kept to that many levels (the nearest of the part's own velocity quantiles).
 
 :func:`play_velocities` and :func:`play_timing` draw from it. ``feel`` (:data:`~wav2accomp.constants.FEELS`)
 scales the timing: ``grid`` puts every onset exactly on its step, ``natural`` plays as the corpus's players
@@ -57,9 +65,15 @@ class DynamicsModel:
     swell : np.ndarray
         ``(P, 2)`` standard deviation of a bar's mean velocity around the part's, and its bar-to-bar correlation.
     touch : np.ndarray
-        ``(P, Q)`` quantiles of the rest of a note's velocity.
+        ``(P, Q)`` quantiles of the rest of a note's velocity, per song scaled to unit standard deviation.
+    touch_spread : np.ndarray
+        ``(P, Q)`` quantiles of that standard deviation over songs, velocity units.
     timing : np.ndarray
-        ``(P, Q)`` quantiles of an onset's distance from its step, steps.
+        ``(P, Q)`` quantiles of an onset's distance from its step, per song scaled to unit root mean square.
+    timing_spread : np.ndarray
+        ``(P, Q)`` quantiles of that root mean square over songs, steps.
+    palette : np.ndarray
+        ``(P, Q)`` quantiles of the number of different velocities of a part over songs.
     info : dict
     """
 
@@ -67,10 +81,13 @@ class DynamicsModel:
     accents: np.ndarray
     swell: np.ndarray
     touch: np.ndarray
+    touch_spread: np.ndarray
     timing: np.ndarray
+    timing_spread: np.ndarray
+    palette: np.ndarray
     info: dict = field(default_factory=dict)
 
-    ARRAYS = ("level", "accents", "swell", "touch", "timing")
+    ARRAYS = ("level", "accents", "swell", "touch", "touch_spread", "timing", "timing_spread", "palette")
 
 
 def _draw(quantiles: np.ndarray, rng: np.random.Generator, size) -> np.ndarray:
@@ -117,10 +134,21 @@ def play_velocities(model: DynamicsModel, player: str, steps: np.ndarray, bar_of
         swell += 2.0 * spread * (np.resize(np.asarray(intensity, float), n_bars) - 0.5)
     level = float(_draw(model.level[row], rng, ()))
     if relative is None:
-        relative = model.accents[row, np.asarray(steps, dtype=int) % BAR_POSITIONS] + _draw(model.touch[row], rng,
-                                                                                           len(bar_of))
-    velocity = level + swell[bar_of] + np.asarray(relative, dtype=float)
-    return np.clip(np.rint(velocity), 1, 127).astype(int)
+        spread = float(_draw(model.touch_spread[row], rng, ()))
+        relative = (model.accents[row, np.asarray(steps, dtype=int) % BAR_POSITIONS]
+                    + spread * _draw(model.touch[row], rng, len(bar_of)))
+    velocity = np.clip(np.rint(level + swell[bar_of] + np.asarray(relative, dtype=float)), 1, 127)
+    return keep_to_palette(velocity, int(round(float(_draw(model.palette[row], rng, ()))))).astype(int)
+
+
+def keep_to_palette(velocities: np.ndarray, size: int) -> np.ndarray:
+    """Velocities moved to the nearest of `size` levels: their own quantiles at evenly spaced probabilities
+    (unchanged when they hold no more than `size` values)."""
+    velocities = np.asarray(velocities, dtype=float)
+    if size < 1 or len(np.unique(velocities)) <= size:
+        return velocities
+    levels = np.unique(np.rint(np.quantile(velocities, (np.arange(size) + 0.5) / size)))
+    return levels[np.argmin(np.abs(velocities[:, None] - levels[None, :]), axis=1)]
 
 
 def play_timing(model: DynamicsModel, player: str, onset_ids: np.ndarray, rng: np.random.Generator, *,
@@ -132,7 +160,9 @@ def play_timing(model: DynamicsModel, player: str, onset_ids: np.ndarray, rng: n
     scale = FEEL_TIMING_SCALE[feel]
     if scale == 0 or onset_ids.size == 0:
         return np.zeros(onset_ids.size)
-    draws = _draw(model.timing[PLAYERS.index(player)], rng, int(onset_ids.max()) + 1)
+    row = PLAYERS.index(player)
+    spread = float(_draw(model.timing_spread[row], rng, ()))
+    draws = spread * _draw(model.timing[row], rng, int(onset_ids.max()) + 1)
     return np.clip(scale * draws[onset_ids], -0.45, 0.45)
 
 
@@ -172,10 +202,14 @@ def part_observations(velocities: np.ndarray, steps: np.ndarray, bar_starts: np.
     bars = np.unique(bar_of)
     bar_means = np.array([after_accent[bar_of == b].mean() for b in bars])
     residual = after_accent - bar_means[np.searchsorted(bars, bar_of)]
-    onset_steps, first = np.unique(np.rint(steps * 16) / 16, return_index=True)
+    _, first = np.unique(np.rint(steps * 16) / 16, return_index=True)
     offsets = steps[first] - np.rint(steps[first])
-    return {"mean": mean, "sums": sums, "counts": counts, "bar_means": bar_means, "residual": residual,
-            "offsets": offsets}
+    touch_spread, timing_spread = float(residual.std()), float(np.sqrt(np.mean(offsets ** 2)))
+    return {"mean": mean, "sums": sums, "counts": counts, "bar_means": bar_means,
+            "palette": float(len(np.unique(velocities))),
+            "residual": residual / touch_spread if touch_spread > 1e-6 else np.zeros(0),
+            "offsets": offsets / timing_spread if timing_spread > 1e-6 else np.zeros(0),
+            "touch_spread": touch_spread, "timing_spread": timing_spread}
 
 
 def fit_dynamics(observations: dict[str, list[dict]], rng: np.random.Generator | None = None) -> DynamicsModel:
@@ -199,13 +233,17 @@ def fit_dynamics(observations: dict[str, list[dict]], rng: np.random.Generator |
         def sample(key):
             taken = [p[key] if len(p[key]) <= SAMPLE_NOTES else rng.choice(p[key], SAMPLE_NOTES, replace=False)
                      for p in parts]
-            return np.concatenate(taken) if taken else np.zeros(1)
+            taken = np.concatenate(taken) if taken else np.zeros(0)
+            return taken if len(taken) else np.zeros(1)
 
         rows["level"].append(np.quantile([p["mean"] for p in parts], QUANTILES))
         rows["accents"].append(accents)
         rows["swell"].append([spread, carry if np.isfinite(carry) else 0.0])
         rows["touch"].append(np.quantile(sample("residual"), QUANTILES))
+        rows["touch_spread"].append(np.quantile([p["touch_spread"] for p in parts], QUANTILES))
         rows["timing"].append(np.quantile(sample("offsets"), QUANTILES))
+        rows["timing_spread"].append(np.quantile([p["timing_spread"] for p in parts], QUANTILES))
+        rows["palette"].append(np.quantile([p["palette"] for p in parts], QUANTILES))
     arrays = {name: np.array(values, dtype=np.float32) for name, values in rows.items()}
     return DynamicsModel(**arrays, info={"parts": counts})
 
@@ -219,12 +257,13 @@ def save_dynamics(model: DynamicsModel, stem: str | os.PathLike) -> None:
 def load_dynamics(stem: str | os.PathLike) -> DynamicsModel:
     """Read :func:`save_dynamics`'s files (no pickle); a one-line error when they are broken or do not fit."""
     arrays, meta = read_arrays(stem, DynamicsModel.ARRAYS, "dynamics model")
-    shapes = {"level": (len(PLAYERS), len(QUANTILES)), "accents": (len(PLAYERS), BAR_POSITIONS),
-              "swell": (len(PLAYERS), 2), "touch": (len(PLAYERS), len(QUANTILES)),
-              "timing": (len(PLAYERS), len(QUANTILES))}
+    distributions = ("level", "touch", "touch_spread", "timing", "timing_spread", "palette")
+    shapes = {"accents": (len(PLAYERS), BAR_POSITIONS), "swell": (len(PLAYERS), 2),
+              **{name: (len(PLAYERS), len(QUANTILES)) for name in distributions}}
     if (meta.get("players") != list(PLAYERS) or any(arrays[k].shape != s for k, s in shapes.items())
             or not all(np.isfinite(a).all() for a in arrays.values())
-            or np.any(np.diff(arrays["level"], axis=1) < 0) or np.any(np.diff(arrays["timing"], axis=1) < 0)
-            or np.any(np.diff(arrays["touch"], axis=1) < 0) or np.any(arrays["swell"][:, 0] < 0)):
+            or any(np.any(np.diff(arrays[name], axis=1) < 0) for name in distributions)
+            or np.any(arrays["swell"][:, 0] < 0) or np.any(arrays["touch_spread"] < 0)
+            or np.any(arrays["timing_spread"] < 0) or np.any(arrays["palette"] < 1)):
         raise Wav2AccompError(f"the dynamics model {Path(stem)} does not fit this version")
     return DynamicsModel(**{k: v.astype(float) for k, v in arrays.items()}, info=meta.get("info", {}))

@@ -102,13 +102,11 @@ def train_band(folders, out: str | os.PathLike, *, jobs: int = 2, limit: int | N
     limit : int, optional
         At most this many train files per folder (for quick tries).
     """
-    files = [str(path) for _, path in find_midi_files(list(folders)) if split_for(path.name) == "train"]
-    if limit is not None:
-        by_folder: dict[str, list] = {}
-        for _, path in find_midi_files(list(folders)):
-            if split_for(path.name) == "train":
-                by_folder.setdefault(str(_), []).append(str(path))
-        files = [f for group in by_folder.values() for f in group[:limit]]
+    by_folder: dict[str, list] = {}
+    for folder, path in find_midi_files(list(folders)):
+        if split_for(path.name) == "train":
+            by_folder.setdefault(str(folder), []).append(str(path))
+    files = [f for group in by_folder.values() for f in group[:limit]]
     results = sorted(map_with_progress(song_material, files, jobs=jobs, desc="players", unit="file",
                                        progress=progress), key=lambda r: r[0])
     observations: dict[str, list] = {}

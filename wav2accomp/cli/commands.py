@@ -49,7 +49,7 @@ def run_accompany(args: argparse.Namespace) -> None:
                        temperature=args.temperature, model_dir=args.model_dir, min_note_seconds=args.min_note_seconds,
                        max_seconds=args.max_seconds, chords=args.chords, chords_file=args.chords_file,
                        drummer=args.drummer, drums_density=args.density, drum_style=args.style,
-                       tracker=args.tracker, harmony=args.harmony)
+                       tracker=args.tracker, harmony=args.harmony, feel=args.feel)
     with outputs.writing() as staged:
         result.to_midi(staged["-o"])
         if args.render:
@@ -229,6 +229,15 @@ def run_train_bassline(args: argparse.Namespace) -> None:
     _make_folder(args.out)
     path = train_bassline(args.data, args.out, min_songs=args.min_songs, progress=not args.quiet)
     print(f"bass: wrote {path}.npz/.json")
+
+
+def run_train_band(args: argparse.Namespace) -> None:
+    from ..band.fit import train_band
+
+    _make_folder(args.out)
+    written = train_band(args.folders, args.out, jobs=args.jobs, limit=args.limit, progress=not args.quiet)
+    for what, path in written.items():
+        print(f"{what}: wrote {path}.npz/.json")
 
 
 def run_train_harmoniser(args: argparse.Namespace) -> None:

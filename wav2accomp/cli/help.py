@@ -14,6 +14,8 @@ Commands:
   train-comping  learn how piano and strings play given chords, from a cache
   train-bassline learn how bass parts play chords, from a cache
   train-harmoniser learn to choose chords for a melody, from annotated songs
+  train-band  learn how the band plays (dynamics, timing, piano phrases)
+              from MIDI folders
   evaluate    measure transcription on annotated recordings, generated
               accompaniment against held-out songs, or both routes on stems
   stems       render multitrack stems (one audio file per class) from MIDI
@@ -86,6 +88,20 @@ and writes OUT/comping-guitarlike and OUT/comping-stringslike (.npz/.json):
 the bar rhythms found in at least --min-songs songs, the one to play per
 tempo and melody density, and the voicing of a major and a minor chord in
 the part's register. With --chords, accompany's piano and strings play them.
+"""
+
+TRAIN_BAND_EPILOG = """\
+example:
+  wav2accomp train-band data/pop909/ data/pop-multitrack/ --out runs/band/
+  wav2accomp accompany hum.wav -o song.mid --model-dir runs/band/
+
+Reads the train split (by file name) of the MIDI folders and writes
+OUT/dynamics-band.npz/.json (per player: piano from POP909's performed piano
+parts; strings, bass and each drum family from the other corpora: the level,
+accents per 16th of the bar, bar-to-bar swells, touch, timing offsets and
+velocity palettes of real parts, as statistics) and OUT/phrases-piano.npz/.json
+(POP909's two-bar piano phrases under its chord annotations, note by note, as
+played: the piano's textures). accompany's band plays with them.
 """
 
 TRAIN_BASSLINE_EPILOG = """\

@@ -11,7 +11,7 @@ from dataclasses import MISSING, fields
 
 from .. import __version__
 from ..baselines.options import DEFAULT_HIDDEN, BaselineTrainOptions
-from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BAND_PARTS, EVALUATED_TRACKERS, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
+from ..constants import (ACCOMPANIMENT_CLASSES, FEELS, ALIGNED_ARCH, BAND_PARTS, EVALUATED_TRACKERS, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
                          GROOVE_MIN_SONGS, HARMONISER_LOSSES, HARMONY_SOURCES, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, QUANTIZE_GRIDS, STEMS_SAMPLE_RATE,
                          SERVE_HOST, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS, SERVE_PORT, SERVE_QUEUE,
                          SERVE_WORKERS, SYNTH_ENGINES, TRACKERS)
@@ -19,7 +19,7 @@ from ..errors import Wav2AccompError
 from ..models.registry import ARCHITECTURES, architecture_names
 from ..options import DecodingOptions, DrumOptions, HarmoniserOptions, TrainOptions, TranscriptionOptions, check_bpm, check_drum_density
 from . import commands
-from .help import (ACCOMPANY_EPILOG, BASELINE_EPILOG, DESCRIPTION, EVALUATE_EPILOG, INSPECT_EPILOG, PREPARE_EPILOG,
+from .help import (TRAIN_BAND_EPILOG, ACCOMPANY_EPILOG, BASELINE_EPILOG, DESCRIPTION, EVALUATE_EPILOG, INSPECT_EPILOG, PREPARE_EPILOG,
                    SERVE_EPILOG, STEMS_EPILOG, TRAIN_BASSLINE_EPILOG, TRAIN_COMPING_EPILOG, TRAIN_GROOVES_EPILOG,
                    TRAIN_HARMONISER_EPILOG,
                    TRANSCRIBE_EPILOG, TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wav2accomp {__version__}")
     # the commands are listed in DESCRIPTION, one line each; argparse's own list would repeat them
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS, prog="wav2accomp")
-    for add in (_accompany, _transcribe, _prepare, _inspect, _train, _train_grooves, _train_comping, _train_bassline, _train_harmoniser,
+    for add in (_accompany, _transcribe, _prepare, _inspect, _train, _train_grooves, _train_comping, _train_bassline, _train_harmoniser, _train_band,
                 _evaluate, _stems, _baseline, _serve):
         add(subcommands)
     return parser
@@ -235,6 +235,10 @@ def _accompany(subcommands) -> None:
               help=f"1 = as the melody suggests, 0.5 sparser, 2 busier ({low:g} to {high:g}; default: %(default)g)")
     add_field(accompany, "--style", DrumOptions, "style", choices=DRUM_STYLES, metavar="STYLE",
               help=f"keep the drums to one groove family: {', '.join(DRUM_STYLES)} (default: chosen for the melody)")
+    accompany.add_argument("--feel", choices=FEELS, default=FEELS[0],
+                           help="how the band plays against the 16th grid: natural = with the timing of real "
+                                "players, grid = every onset exactly on its 16th (to edit in a DAW), loose = twice "
+                                "as free (default: %(default)s)")
     accompany.add_argument("--model-dir", metavar="DIR", default=None,
                            help="models you trained (default: the shipped ones)")
     accompany.add_argument("--render", metavar="AUDIO", help="also write a mix to hear (.wav, .flac or .ogg)")
@@ -338,6 +342,21 @@ def _train_bassline(subcommands) -> None:
     _counted_model(subcommands, "train-bassline", "Learn the bassline model (a bass playing given chords) from the "
                    "bass parts of a prepared cache.", TRAIN_BASSLINE_EPILOG, writes="bassline-bass.npz/.json",
                    counted="a bar figure", run=commands.run_train_bassline)
+
+
+def _train_band(subcommands) -> None:
+    command = _command(subcommands, "train-band", "Learn how the band plays (velocities, timing, the piano's "
+                       "phrases) from folders of MIDI files.", TRAIN_BAND_EPILOG)
+    command.add_argument("folders", nargs="+", metavar="FOLDER", help="MIDI corpora (POP909 with its annotations "
+                         "for the piano; multi-track corpora for strings, bass and drums)")
+    command.add_argument("--out", required=True, metavar="DIR",
+                         help="folder for dynamics-band.npz/.json and phrases-piano.npz/.json")
+    command.add_argument("--jobs", type=positive_int, default=2, metavar="N",
+                         help="worker processes (default: %(default)s)")
+    command.add_argument("--limit", type=positive_int, default=None, metavar="N",
+                         help="at most N train files per folder (a quick try)")
+    add_quiet(command)
+    command.set_defaults(run=commands.run_train_band)
 
 
 def _train_harmoniser(subcommands) -> None:

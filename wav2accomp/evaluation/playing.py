@@ -142,7 +142,8 @@ def bar_patterns(notes: PlayedNotes, bar_starts: np.ndarray, phase: float = 0.0)
     bar_steps = np.rint(np.asarray(bar_starts, dtype=float) * STEPS_PER_BEAT).astype(int)
     if not len(steps) or not len(bar_steps):
         return []
-    ends = np.append(bar_steps[1:], max(steps.max() + 1, bar_steps[-1] + 1))
+    last = bar_steps[-1] - bar_steps[-2] if len(bar_steps) > 1 else 4 * STEPS_PER_BEAT
+    ends = np.append(bar_steps[1:], bar_steps[-1] + last)   # the last bar as long as the one before
     patterns = []
     for start, end in zip(bar_steps.tolist(), ends.tolist()):
         inside = steps[(steps >= start) & (steps < end)] - start

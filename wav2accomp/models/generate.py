@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BASS, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL,
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BASS, BASS_FIGURE_TEMPERATURE, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL,
                          GUITARLIKE, HARMONISER_MODEL, HARMONY_SOURCES, PERCUSSION)
 from ..errors import Wav2AccompError
 from ..options import DrumOptions, check_harmony
@@ -112,7 +112,9 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
         Steps where bars begin.
     parts : iterable of str
         Parts to generate (default: percussion, guitarlike, stringslike; ``bass`` too, played by the bassline
-        model, :func:`load_bassist`, to the chords).
+        model, :func:`load_bassist`, to the chords: each two-bar phrase draws one of the common figures, at
+        :data:`~wav2accomp.constants.BASS_FIGURE_TEMPERATURE` or `temperature` when higher, as a bass player
+        varies the line).
     arch : str
         A registered architecture: ``"aligned"`` (default) or ``"paper"``.
     model_dir : path-like, optional
@@ -161,8 +163,8 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
         guitar = probabilities[-1] if helper else probabilities[list(models).index(GUITARLIKE)]
         chords = chord_head(guitar, (helper[0] if helper else models[GUITARLIKE]).config.steps_per_beat, chord_prior)
     if BASS in parts:
-        rolls[BASS] = play_bass(load_bassist(model_dir), melody, downbeats, chords, bpm=bpm, temperature=temperature,
-                                seed=seeds[BASS])
+        rolls[BASS] = play_bass(load_bassist(model_dir), melody, downbeats, chords, bpm=bpm,
+                                temperature=max(temperature, BASS_FIGURE_TEMPERATURE), seed=seeds[BASS])
     return {part: rolls[part] for part in parts}
 
 

@@ -1,0 +1,221 @@
+"""The band's players: grid phase, dynamics, phrases, voice leading, the arc, and play_band as a whole."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import make_midi, name, off, on
+from wav2accomp.arrangement import accompany
+from wav2accomp.band.arc import FIRST_SECTION_INTENSITY, INTRO_INTENSITY, song_arc
+from wav2accomp.band.dynamics import (PLAYERS, QUANTILES, fit_dynamics, keep_to_palette, load_dynamics,
+                                      part_observations, play_timing, play_velocities, save_dynamics)
+from wav2accomp.band.grid import grid_phase, phase_gap_seconds
+from wav2accomp.band.perform import band_bars, load_band, play_band
+from wav2accomp.band.phrases import (build_library, chord_change_flags, choose_phrases, load_phrases, phrases_of_song,
+                                     play_phrases, revoice, save_phrases)
+from wav2accomp.band.voicing import lead_voices
+from wav2accomp.constants import GUITARLIKE, N_PITCHES, ONSET, PERCUSSION, PITCH_LOW, STRINGSLIKE
+from wav2accomp.errors import Wav2AccompError
+from wav2accomp.evaluation.playing import PlayedNotes, texture_figures
+from wav2accomp.symbolic.harmony import NO_CHORD
+from wav2accomp.symbolic.roll import notes_to_roll
+
+
+def test_grid_phase_finds_the_onsets_offset_and_wraps_around():
+    assert grid_phase([0.0833 + k * 0.25 for k in range(12)]) == pytest.approx(0.0833, abs=1e-6)
+    assert grid_phase([-0.05 + k * 0.5 for k in range(8)]) == pytest.approx(-0.05, abs=1e-6)
+    assert grid_phase([]) == 0.0
+    # a part a third of a step late against a melody on the grid, at 120 BPM (0.5 s a beat): 41.7 ms
+    assert phase_gap_seconds([k + 1 / 12 for k in range(8)], list(range(8)), 0.5) == pytest.approx(1 / 24, abs=1e-6)
+
+
+def _observations(rng, loud: float, sequenced: bool = False):
+    steps = np.arange(64, dtype=float) * 2
+    velocities = np.full(64, loud) if sequenced else loud + 10 * (steps % 16 == 0) + rng.normal(0, 3, 64)
+    timing = 0.0 if sequenced else rng.normal(0, 0.05, 64)
+    return part_observations(np.clip(velocities, 1, 127), steps + timing, np.arange(0, 160, 16))
+
+
+def test_dynamics_learns_accents_levels_and_palettes_and_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    observations = {player: [_observations(rng, 60 + 5 * k, sequenced=k % 3 == 0) for k in range(9)]
+                    for player in PLAYERS}
+    model = fit_dynamics(observations)
+    row = PLAYERS.index("snare")
+    assert model.accents[row, 0] > model.accents[row, 2] + 5          # the downbeat is accented
+    assert 60 <= model.level[row, len(QUANTILES) // 2] <= 100
+    assert model.palette[row, 0] == 1                                  # a sequenced part keeps one velocity
+    save_dynamics(model, tmp_path / "d")
+    again = load_dynamics(tmp_path / "d")
+    assert np.allclose(again.accents, model.accents)
+    velocities = play_velocities(again, "snare", np.tile([0, 2, 4, 6], 8), np.repeat(np.arange(8), 4),
+                                 np.random.default_rng(1), intensity=np.linspace(0, 1, 8))
+    assert velocities.min() >= 1 and velocities.max() <= 127 and velocities.dtype.kind == "i"
+    assert np.all(play_timing(again, "snare", np.arange(10), np.random.default_rng(2), feel="grid") == 0)
+    offsets = play_timing(again, "snare", np.repeat(np.arange(40), 3), np.random.default_rng(2))
+    assert np.all(offsets.reshape(40, 3) == offsets.reshape(40, 3)[:, :1])   # a chord's notes start together
+    with pytest.raises(Wav2AccompError, match="feel"):
+        play_timing(again, "snare", np.arange(3), np.random.default_rng(2), feel="wobbly")
+
+
+def test_a_broken_dynamics_model_is_refused_in_one_line(tmp_path):
+    rng = np.random.default_rng(0)
+    model = fit_dynamics({p: [_observations(rng, 70), _observations(rng, 80)] for p in PLAYERS})
+    model.timing = model.timing[:, ::-1].copy()   # quantiles must rise
+    save_dynamics(model, tmp_path / "d")
+    with pytest.raises(Wav2AccompError, match="does not fit"):
+        load_dynamics(tmp_path / "d")
+
+
+def test_keep_to_palette_uses_at_most_that_many_levels():
+    velocities = np.arange(1, 101)
+    assert len(np.unique(keep_to_palette(velocities, 4))) <= 4
+    assert np.array_equal(keep_to_palette(np.array([5, 5, 9]), 4), [5, 5, 9])
+
+
+def test_revoice_moves_roots_and_thirds_and_rests_on_no_chord():
+    c_major, a_minor, f_major = 0, 12 + 9, 5
+    # C E G over C major, onto A minor: A C E (each by the smallest shift: down 3)
+    assert revoice([60, 64, 67], [c_major] * 3, [a_minor] * 3).tolist() == [57, 60, 64]
+    assert revoice([60, 64, 67], [c_major] * 3, [f_major] * 3).tolist() == [65, 69, 72]
+    assert revoice([57, 60, 64], [a_minor] * 3, [c_major] * 3).tolist() == [60, 64, 67]
+    assert revoice([60], [c_major], [NO_CHORD]).tolist() == [-1]
+
+
+def _library(n_songs: int = 3):
+    """Phrases of arpeggios (dense) and whole-note chords (sparse) over C - G."""
+    songs = []
+    chords = np.repeat([0, 7, 0, 7], 16)
+    downbeats = np.arange(0, 64 + 1, 16)
+    for song in range(n_songs):
+        if song % 2:
+            steps = np.arange(0, 64, 2, dtype=float)
+            pitches = np.array([[48, 52, 55, 60], [43, 47, 50, 55]])[(steps // 16 % 2).astype(int), (steps // 2 % 4).astype(int)]
+        else:
+            steps = np.repeat(np.arange(0, 64, 16, dtype=float), 3)
+            pitches = np.array([[48, 52, 55], [43, 47, 50]] * 2).ravel()
+        phrases = phrases_of_song(steps, np.full(len(steps), 2.0), pitches, np.full(len(steps), 70 + song),
+                                  chords, downbeats)
+        songs.append((phrases, 100.0))
+    return build_library(songs)
+
+
+def test_phrase_library_round_trips_and_plays_the_given_chords(tmp_path):
+    library = _library()
+    save_phrases(library, tmp_path / "p")
+    library = load_phrases(tmp_path / "p")
+    target = np.repeat([9 + 12, 5, 0, 7, 9 + 12, 5], 16)   # Am F C G, a bar each
+    downbeats = np.arange(0, len(target), 16)
+    played = play_phrases(library, downbeats, target, np.full(len(downbeats), 0.5), bpm=100)
+    assert len(played.pitches)
+    chord_at = target[np.rint(played.steps).astype(int)]
+    tones = {index: {(index % 12 + i) % 12 for i in ((0, 3, 7) if index >= 12 else (0, 4, 7))} for index in set(target)}
+    assert all(p % 12 in tones[c] for p, c in zip(played.pitches.tolist(), chord_at.tolist()))
+
+
+def test_phrase_choice_follows_intensity_and_prefers_continuing_a_source():
+    library = _library(4)
+    changes = np.array([chord_change_flags(np.repeat([0, 7, 0, 7], 16), 0)] * 2)
+    sparse = choose_phrases(library, changes, np.array([0.0, 0.0]), 100.0)
+    dense = choose_phrases(library, changes, np.array([1.0, 1.0]), 100.0)
+    assert library.density[sparse].mean() < library.density[dense].mean()
+
+
+def test_lead_voices_keeps_pitch_classes_and_avoids_parallel_blocks():
+    roll = np.zeros((64, N_PITCHES), dtype=np.uint8)
+    for start, root in zip(range(0, 64, 16), (60, 65, 67, 60)):       # C F G C, root position, in parallel
+        for pitch in (root, root + 4, root + 7):
+            roll[start:start + 16, pitch - PITCH_LOW] = 1
+            roll[start, pitch - PITCH_LOW] = ONSET
+    led = lead_voices(roll, 62.0)
+    before = texture_figures(PlayedNotes.from_notes(_notes(roll)))
+    after = texture_figures(PlayedNotes.from_notes(_notes(led)))
+    assert before["parallel_share"] == 1.0 and after["parallel_share"] < 1.0
+    assert after["voice_leading"] < before["voice_leading"]
+    for start in range(0, 64, 16):
+        assert set((np.flatnonzero(led[start] == ONSET) % 12).tolist()) == \
+            set((np.flatnonzero(roll[start] == ONSET) % 12).tolist())
+
+
+def _notes(roll):
+    from wav2accomp.symbolic.roll import roll_to_notes
+    from wav2accomp.symbolic.tempo_map import TempoMap
+
+    return roll_to_notes(roll, TempoMap.constant(120))
+
+
+def _melody(bars: int, entry_bar: int = 1):
+    from wav2accomp.symbolic.midi_io import Note
+
+    notes = [Note(60 + (k % 5), 90, b * 4 + k, b * 4 + k + 0.5, 0, 0)
+             for b in range(entry_bar, bars) for k in range(4)]
+    return notes_to_roll(notes, bars * 16)
+
+
+def test_the_arc_starts_quiet_and_builds():
+    melody = _melody(40, entry_bar=2)
+    arc = song_arc(melody, np.arange(0, 40 * 16, 16))
+    assert np.all(arc.intensity[:2] == INTRO_INTENSITY)
+    assert np.all(arc.intensity[2:9] <= FIRST_SECTION_INTENSITY + 1e-9)
+    assert arc.intensity[-3] > arc.intensity[5]
+
+
+def test_band_bars_turn_short_file_bars_into_four_four():
+    melody = _melody(8)
+    assert band_bars(np.arange(0, 128, 8), melody).tolist() == list(range(0, 128, 16))
+    assert band_bars(np.arange(0, 128, 16), melody).tolist() == list(range(0, 128, 16))
+
+
+def test_play_band_is_seeded_and_grid_feel_is_on_the_grid():
+    melody = _melody(16)
+    downbeats = np.arange(0, 16 * 16, 16)
+    chords = np.repeat([0, 7, 9 + 12, 5] * 4, 16)
+    rolls = {PERCUSSION: np.zeros_like(melody), GUITARLIKE: np.zeros_like(melody), STRINGSLIKE: np.zeros_like(melody)}
+    rolls[PERCUSSION][::4, 42 - PITCH_LOW] = ONSET
+    for step in range(0, len(chords), 8):
+        for pitch in (60, 64, 67):
+            rolls[STRINGSLIKE][step:step + 8, pitch - PITCH_LOW] = 1
+            rolls[STRINGSLIKE][step, pitch - PITCH_LOW] = ONSET
+    one = play_band(rolls, melody, downbeats, chords=chords, seed=3)
+    two = play_band(rolls, melody, downbeats, chords=chords, seed=3)
+    other = play_band(rolls, melody, downbeats, chords=chords, seed=4)
+    assert all(np.array_equal(one[p].velocities, two[p].velocities) for p in rolls)
+    assert not np.array_equal(one[PERCUSSION].velocities, other[PERCUSSION].velocities)
+    # not one velocity per part (a song may draw a sequenced player's single level, as some corpus parts have)
+    palettes = [len(np.unique(play_band(rolls, melody, downbeats, chords=chords, seed=s)[PERCUSSION].velocities))
+                for s in range(6)]
+    assert sum(p > 1 for p in palettes) >= 4
+    assert np.any(one[PERCUSSION].starts != np.rint(one[PERCUSSION].starts))
+    grid = play_band(rolls, melody, downbeats, chords=chords, seed=3, feel="grid")
+    for part in grid.values():
+        assert np.array_equal(part.starts, np.rint(part.starts))
+    assert len(one[GUITARLIKE].pitches) > 0                          # the piano plays phrases over the chords
+
+
+def test_a_midi_melody_off_the_tick_grid_gets_a_band_on_its_own_grid(tmp_path):
+    """The melody's beats start a third of a 16th after tick 0 (as in files aligned to a recording)."""
+    shift = 40   # ticks at 480 per beat: 1/12 beat
+    melody = [name("Melody"), on(72, shift)]
+    pitches = [72, 74, 76, 77, 79, 77, 76, 74] * 8
+    for this, following in zip(pitches, pitches[1:] + [None]):
+        melody.append(off(this, 240))
+        if following is not None:
+            melody.append(on(following, 240))
+    path = make_midi(tmp_path / "shifted.mid", [melody])
+    arrangement = accompany(path)
+    song = arrangement.to_song()
+    melody_beats = [n.start_beat for n in song.parts[0].notes]
+    seconds_per_beat = 60.0 / arrangement.bpm
+    for part in song.parts[1:]:
+        gap = phase_gap_seconds([n.start_beat for n in part.notes], melody_beats, seconds_per_beat)
+        assert abs(gap) < 0.010, part.name
+    gridded = accompany(path, feel="grid").to_song()
+    for part in gridded.parts[1:]:
+        steps = (np.array([n.start_beat for n in part.notes]) - shift / 480) * 4
+        assert np.allclose(steps, np.rint(steps), atol=1e-6), part.name
+
+
+def test_shipped_band_models_load():
+    models = load_band()
+    assert len(models.phrases) > 1000
+    assert models.dynamics.level.shape[0] == len(PLAYERS)
