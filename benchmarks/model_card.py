@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from wav2accomp.constants import (ACCOMPANIMENT_CLASSES, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL, GUITARLIKE,
-                                  HARMONISER_MODEL, STRINGSLIKE)
+from wav2accomp.constants import (ACCOMPANIMENT_CLASSES, BASSLINE_MODEL, COMPING_MODEL, DYNAMICS_MODEL, GROOVE_MODEL,
+                                  GUITARLIKE, HARMONISER_MODEL, PHRASES_MODEL, STRINGSLIKE)
 from wav2accomp.models.generate import PRETRAINED_DIR
 
 METRICS = ("frame_f1", "onset_f1", "chord_accuracy", "chord_tone_ratio", "polyphony", "empty_beat_rate",
@@ -159,6 +159,24 @@ def main() -> None:
     if "valid_accuracy_as_played" in harmoniser:
         lines.append(f"| the same weights as it now plays (melodic repeats share their scores) | | | | | | | "
                      f"{harmoniser['valid_accuracy_as_played']:.3f} | `{harmoniser['as_played_command']}` |")
+    dynamics = json.loads((PRETRAINED_DIR / f"{DYNAMICS_MODEL}.json").read_text())["info"]
+    phrases = json.loads((PRETRAINED_DIR / f"{PHRASES_MODEL}.json").read_text())["info"]
+    lines += ["", "The band's players (`wav2accomp.band`) are counted from the train split (by file name) of the MIDI "
+              "folders, every part placed on its song's grid from the melody's phase. The dynamics model "
+              f"`{DYNAMICS_MODEL}` keeps statistics only, per player: the piano from POP909's performed piano parts; "
+              "strings, bass and each drum family (kick, snare, hi-hat/cymbal, the rest) from pop-multitrack's "
+              "string-like, bass and percussion parts: quantiles of a part's mean velocity, the mean velocity of "
+              "each 16th of the bar against the part's, the bar-to-bar swell (spread and carry), the touch and the "
+              "timing offsets (each song scaled to unit spread, and the quantiles of that spread), and of how many "
+              f"velocities a part uses. The phrase library `{PHRASES_MODEL}` keeps POP909's (MIT) two-bar 4/4 piano "
+              "phrases under its chord annotations note by note as played (onset, offset from the 16th, length, "
+              "pitch, velocity, chord), with each phrase's chord changes, density, register and tempo.", "",
+              "| model | train files | parts per player / phrases (notes) | command |", "|---|---:|---|---|",
+              f"| {DYNAMICS_MODEL} | {dynamics['files']} | "
+              + ", ".join(f"{player} {count}" for player, count in dynamics["parts"].items())
+              + f" | `{dynamics['command']}` |",
+              f"| {PHRASES_MODEL} | {phrases['songs']} POP909 songs | {phrases['phrases']} ({phrases['notes']}) | "
+              f"`{phrases['command']}` |"]
     lines += ["", f"## Test-split figures ({report['metadata']['split']} split, `{report['metadata']['cache']}`)", "",
               "Means over the test songs having the class; `real` is the songs' own part (ceiling), `trivial` "
               "the key's tonic triad on every beat (drums: a rock beat), `other song` another song's real part. "
@@ -173,16 +191,16 @@ def main() -> None:
         lines.append("")
     lines += ["## Limitations", "",
               "- Harmony is inferred from the melody alone; the harmoniser's chord is right on fewer than half "
-              "of the beats (chord majmin above), often a related chord (relative minor, dominant). Given the "
-              "chords, the comping models play them exactly, but as block chords on one rhythm per bar (no "
-              "arpeggios).",
-              "- The bass plays one figure per tempo and melody-density bin (at temperature 0), the same bar after "
-              "bar: no fills, no walking lines, and it follows the chords it is given, so from the melody alone "
-              "it inherits the harmoniser's mistakes.",
-              "- 4/4 pop/rock idioms dominate the data; other metres and styles get generic parts.",
-              "- Percussion is one roll of GM drum numbers; no dynamics (fixed velocities). The groove drummer "
-              "plays a backbeat in nearly every bar (real parts: 70% of bars) and fewer drums at once than real "
-              "parts; it sees the melody's rhythm and tempo, not its words or its mood.", ""]
+              "of the beats (chord majmin above), often a related chord (relative minor, dominant). The piano's "
+              "phrases are re-voiced onto the chords, so their passing tones may clash where a source phrase "
+              "leaned on its own chord's colour (sevenths, suspensions).",
+              "- The bass draws one of its bin's common figures per two-bar phrase: no fills, no walking lines, and "
+              "it follows the chords it is given, so from the melody alone it inherits the harmoniser's mistakes.",
+              "- 4/4 pop/rock idioms dominate the data; the piano's phrases play only in 4/4 (files that say 1/4 or "
+              "2/4 are regrouped into 4/4 bars); other metres get voice-led block chords.",
+              "- A real-vs-generated classifier still tells the band's parts from real ones in most 4-bar windows "
+              "(RESULTS, \"How the band plays\"). The groove drummer plays a backbeat in nearly every bar (real "
+              "parts: 70% of bars); it sees the melody's rhythm and tempo, not its words or its mood.", ""]
     Path(args.out).write_text("\n".join(lines))
     print(f"wrote {args.out}")
 

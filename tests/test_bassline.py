@@ -111,8 +111,8 @@ def test_the_band_bass_follows_the_pianos_chords_from_the_melody_alone():
     rolls = generate_parts(melody, downbeats, parts=("guitarlike", "bass"))
     assert set(rolls) == {"guitarlike", "bass"} and rolls["bass"].any()
     assert ((rolls["bass"] > 0).sum(axis=1) <= 1).all()
-    beats = np.arange(0, n_bars * BAR_POSITIONS, 4)
-    assert bass_root_agreement(rolls["bass"], choose_chords(melody, downbeats), beats) == 1.0   # the piano's chords
+    # the piano's chords: their root on every downbeat (between them the drawn figures walk, as real lines do)
+    assert bass_root_agreement(rolls["bass"], choose_chords(melody, downbeats), downbeats) == 1.0
     # without the harmoniser (the paper architecture, or --harmony network) the aligned model's chord head
     alone = generate_parts(melody, downbeats, parts=("bass",), arch="paper")
     networks = generate_parts(melody, downbeats, parts=("guitarlike", "bass"), harmony="network")
@@ -133,6 +133,6 @@ def test_train_bassline_then_accompany_plays_the_users_chords(tiny_cache, tmp_pa
                  "--model-dir", str(tmp_path)]) == 0
     bass = read_midi(out).parts[1]
     assert bass.program == 33
-    firsts = [min((n for n in bass.notes if abs(n.start_beat - 4 * bar) < 1e-6), key=lambda n: n.pitch).pitch % 12
+    firsts = [min((n for n in bass.notes if abs(n.start_beat - 4 * bar) < 0.1), key=lambda n: n.pitch).pitch % 12
               for bar in range(4)]
     assert firsts == [chord_index(c) % 12 for c in ("Am", "F", "C", "G")]

@@ -19,6 +19,9 @@ songs and the same grid:
     the same model playing the song's true chords (pitched parts; lead-sheet mode, ``accompany --chords``),
 ``groove``
     the groove drummer (percussion; :mod:`wav2accomp.models.groove`, the default drums of ``accompany``),
+``band, given chords`` / ``band, harmoniser``
+    the comping part as the band plays it (:mod:`wav2accomp.band`: real POP909 phrases re-voiced onto the chords
+    for the piano, voice-led strings, the arrangement's arc), on the grid: what ``accompany`` writes,
 ``comping, given chords`` / ``comping, chord head`` / ``comping, harmoniser``
     the comping models (pitched parts; :mod:`wav2accomp.models.comping`) playing the song's true chords
     (what ``accompany --chords`` plays), the aligned model's chord per beat, or the harmoniser's chords
@@ -42,10 +45,11 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..constants import (ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MELODY, N_PITCHES, ONSET, PAPER_ARCH,
+from ..constants import (BASS_FIGURE_TEMPERATURE, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MELODY, N_PITCHES, ONSET, PAPER_ARCH,
                          PERCUSSION, PITCH_LOW, SUSTAIN)
 from ..data.corpus import load_song
 from ..errors import Wav2AccompError
+from ..band.perform import load_band, play_band
 from ..models.conditioning import bar_positions
 from ..models.dataset import load_part_songs
 from ..models.aligned import chord_head
@@ -59,6 +63,7 @@ from ..models.hmm_harmony import fit_hmm_from_cache, harmonise
 from ..plotting import plot_rolls
 from ..symbolic.chords import given_chord_prior
 from ..symbolic.harmony import TRIADS, beat_spans, estimate_key, pitch_class_histogram
+from .playing import evaluate_playing
 from .report import Report, Section, format_value, means_over
 from .metrics import (bass_root_agreement, chord_accuracy, chord_tone_ratio, consonance, drum_bar_metrics,
                       drum_family_onset_f1, empty_beat_rate, frame_scores, grid_onset_scores, groove_consistency, harmonisation_metrics,
@@ -73,6 +78,9 @@ GROOVE = "groove"
 #: The comping models' rows (pitched parts): the true chords, the aligned model's chord head, and the harmoniser's
 #: chords (what ``accompany`` plays from the melody alone).
 COMPING_GIVEN, COMPING_HEAD, COMPING_HARMONISER = "comping, given chords", "comping, chord head", "comping, harmoniser"
+#: The band's rows (pitched parts): the comping part as the band plays it (:mod:`wav2accomp.band`: POP909 phrases
+#: for the piano, voice leading and the arc), to the true chords and to the harmoniser's: what ``accompany`` writes.
+BAND_ROWS = {COMPING_GIVEN: "band, given chords", COMPING_HARMONISER: "band, harmoniser"}
 #: Metrics compared with the real accompaniment's own figure (texture, harmony with the melody, the drummer's).
 TEXTURE_METRICS = ("chord_tone_ratio", "consonance", "polyphony", "empty_beat_rate", "pitch_class_entropy",
                    "groove_consistency", "backbeat_rate", "kick_on_one_rate", "hihat_regularity", "fill_rate",
@@ -139,7 +147,7 @@ def evaluate_accompaniment(cache: str | os.PathLike, *, split: str = "test",
                            parts: tuple[str, ...] = BAND_PARTS,
                            model_dir: str | os.PathLike | None = None, limit: int | None = None,
                            plots_dir: str | os.PathLike | None = None, n_plots: int = 3, seed: int = 0,
-                           progress: bool = True) -> Report:
+                           played: bool = True, progress: bool = True) -> Report:
     """Run the comparison of the module docstring.
 
     Parameters
@@ -158,12 +166,17 @@ def evaluate_accompaniment(cache: str | os.PathLike, *, split: str = "test",
         Where to draw melody + real + generated rolls of the first `n_plots` songs.
     seed : int
         Seed of the decoders (they decode deterministically at temperature 0).
+    played : bool
+        Also measure how the band plays against the real parts of the same songs (:mod:`~wav2accomp.evaluation.
+        playing`: dynamics, timing, rhythm variety, texture, voicing, the real-vs-generated classifier), from
+        the songs' MIDI files.
 
     Returns
     -------
     Report
         ``accompaniment``: one section per part (systems x metrics means, per-song rows; ``info``:
-        songs, generation time per 1000 steps, the models' thresholds and provenance).
+        songs, generation time per 1000 steps, the models' thresholds and provenance); with `played`, a section
+        "how it is played: CORPUS ROLE" per corpus and role.
     """
     report = Report("accompaniment", f"Accompaniment evaluation: {split} split of {cache}",
                     {"split": split, "cache": str(cache)})
@@ -173,7 +186,21 @@ def evaluate_accompaniment(cache: str | os.PathLike, *, split: str = "test",
                                                 progress))
     if GUITARLIKE in parts:
         report.sections["harmony"] = _evaluate_harmony(cache, split, model_dir, limit, progress)
+    if played:
+        for section in evaluate_playing(song_files(cache, split, limit), model_dir=model_dir, progress=progress):
+            report.sections[section.title.split(" (")[0]] = section
     return report
+
+
+def song_files(cache: str | os.PathLike, split: str, limit: int | None = None) -> list[str]:
+    """The MIDI files of a cache's songs of `split` that still exist (at most `limit` per corpus)."""
+    from ..data.corpus import load_index
+
+    per_corpus: dict[str, list] = {}
+    for entry in load_index(cache)["songs"]:
+        if (split == "all" or entry["split"] == split) and Path(entry["file"]).is_file():
+            per_corpus.setdefault(entry["id"].split("/")[0], []).append(entry["file"])
+    return [f for files in per_corpus.values() for f in sorted(files)[:limit]]
 
 
 #: Systems of the bass section: the guitarlike model's lowest notes, the bassline model on two chord sequences.
@@ -220,11 +247,14 @@ def _evaluate_bass(cache, split: str, model_dir, limit, progress: bool) -> Secti
                    "other song": fit_length(songs.target[(i + 1) % len(songs)], len(melody)),
                    ALIGNED_LOWEST: lowest_notes(decode(config, probabilities))}
         began = time.perf_counter()
-        systems[BASSLINE_GIVEN] = play_bass(bassist, melody, downbeats, chords, bpm=songs.bpm[i])
+        systems[BASSLINE_GIVEN] = play_bass(bassist, melody, downbeats, chords, bpm=songs.bpm[i],
+                                            temperature=BASS_FIGURE_TEMPERATURE)
         seconds += time.perf_counter() - began
-        systems[BASSLINE_HEAD] = play_bass(bassist, melody, downbeats, head, bpm=songs.bpm[i])
+        systems[BASSLINE_HEAD] = play_bass(bassist, melody, downbeats, head, bpm=songs.bpm[i],
+                                           temperature=BASS_FIGURE_TEMPERATURE)
         harmonised = harmonise_melody(harmoniser, melody, downbeats)
-        systems[BASSLINE_HARMONISER] = play_bass(bassist, melody, downbeats, harmonised, bpm=songs.bpm[i])
+        systems[BASSLINE_HARMONISER] = play_bass(bassist, melody, downbeats, harmonised, bpm=songs.bpm[i],
+                                                 temperature=BASS_FIGURE_TEMPERATURE)
         total_steps += len(melody)
         row = {"id": songs.ids[i], "steps": len(melody)}
         for name, roll in systems.items():
@@ -304,6 +334,7 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
     drummer = load_drummer(model_dir) if part == PERCUSSION else None
     comper = load_comper(part, model_dir) if part != PERCUSSION else None
     harmoniser = load_harmony(model_dir) if part != PERCUSSION else None
+    band = load_band(model_dir) if part != PERCUSSION else None
     songs = load_part_songs(cache, part, split, limit=limit)
     per_song, seconds = [], {arch: 0.0 for arch in models}
     if drummer is not None:
@@ -330,6 +361,10 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
             for name, chords in ((COMPING_GIVEN, np.asarray(songs.chords[i])), (COMPING_HEAD, head),
                                  (COMPING_HARMONISER, harmonised)):
                 systems[name] = comp(comper, melody, arrays["downbeats"], chords, bpm=songs.bpm[i])
+                if name in BAND_ROWS:   # the band plays the comping part: phrases (piano), voice leading, the arc
+                    systems[BAND_ROWS[name]] = play_band(
+                        {part: systems[name]}, melody, arrays["downbeats"], chords=chords, bpm=songs.bpm[i],
+                        feel="grid", seed=seed, models=band)[part].to_roll(n_steps)
         else:
             began = time.perf_counter()
             systems[GROOVE] = play_drums(drummer, melody, arrays["downbeats"], bpm=songs.bpm[i], seed=seed)
@@ -346,7 +381,7 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
                        title=f"{part}: {songs.ids[i]} ({', '.join(shown)})",
                        drums=tuple(name for name in shown if name != MELODY) if part == PERCUSSION else ())
     shown = list(SYSTEMS) + ([GROOVE] if part == PERCUSSION else [GIVEN_CHORDS, COMPING_GIVEN, COMPING_HEAD,
-                                                                   COMPING_HARMONISER])
+                                                                   COMPING_HARMONISER, *BAND_ROWS.values()])
     metrics = list(dict.fromkeys(k for row in per_song for s in shown for k in row[s]))
     means = means_over(per_song, shown, metrics)
     total_steps = sum(row["steps"] for row in per_song)

@@ -359,3 +359,107 @@ def role_figures(roles: dict[str, PlayedNotes], bar_starts: np.ndarray, *, phase
     kinds = {"drums": "drums", "bass": "bass", "piano": "harmony", "harmony": "harmony"}
     return {role: played_figures(notes, bar_starts, role=kinds[role], phase=phase, seconds_per_beat=seconds_per_beat)
             for role, notes in roles.items()}
+
+
+# --- real songs against the band --------------------------------------------------------------------------------
+
+#: Systems of the "how it is played" sections beside the real parts: ``accompany`` keyword arguments, or None for
+#: the models' parts before the band plays them (one velocity per part, every onset on the grid, block chords).
+PLAYED_SYSTEMS = {"band": {}, "band, feel grid": {"feel": "grid"}, "sequencer": None,
+                  "paper": {"arch": "paper", "harmony": "network", "drummer": "network"}}
+
+
+def _sequencer(arrangement):
+    """The arrangement's parts as the models wrote them, before the band plays them."""
+    from dataclasses import replace
+
+    from ..models.generate import generate_parts
+    from ..options import DrumOptions
+
+    melody = arrangement.melody
+    rolls = generate_parts(melody.roll(), melody.downbeat_steps(), parts=list(arrangement.parts), bpm=melody.bpm(),
+                           chords=arrangement.chords, seed=arrangement.seed, drums=DrumOptions())
+    return replace(arrangement, parts=rolls, played={})
+
+
+def measure_song(path: str, model_dir=None):
+    """(file, (corpus, {system: {role: figures}}, {system: {role: window features}}) or None, why not).
+
+    The real MIDI file's parts against the band ``accompany`` gives its melody (each of :data:`PLAYED_SYSTEMS`),
+    measured alike on the song's bars from the melody's grid phase."""
+    from ..arrangement import accompany
+    from ..band.grid import grid_phase
+    from ..errors import Wav2AccompError
+    from ..symbolic.midi_io import read_midi
+
+    try:
+        real = read_midi(path)
+        base = accompany(path, model_dir=model_dir)
+        songs = {"real": real}
+        for system, options in PLAYED_SYSTEMS.items():
+            arrangement = _sequencer(base) if options is None else accompany(path, model_dir=model_dir, **options)
+            songs[system] = arrangement.to_song(with_melody=False)
+    except (Wav2AccompError, ValueError) as exc:
+        return path, None, str(exc)
+    phase = grid_phase([n.start_beat for n in base.melody.notes])
+    bars = song_bar_starts(real)
+    seconds_per_beat = 60.0 / max(base.bpm, 1e-6)
+    figures, windows = {}, {}
+    for system, song in songs.items():
+        roles = song_roles(song, generated=system != "real")
+        figures[system] = role_figures(roles, bars, phase=phase, seconds_per_beat=seconds_per_beat)
+        windows[system] = {role: window_features(notes, bars, phase) for role, notes in roles.items()}
+    corpus = "POP909" if "pop909" in path.lower() else "multi-track"
+    return path, (corpus, figures, windows), None
+
+
+def evaluate_playing(files: list[str], *, model_dir=None, jobs: int = 1, progress: bool = True) -> list:
+    """The "how it is played" sections: one per corpus and role, real against every system of
+    :data:`PLAYED_SYSTEMS`, each figure's mean over songs and the classifier's accuracy (real: 0.5 by definition).
+
+    Parameters
+    ----------
+    files : list of str
+        Real MIDI files (POP909 songs are recognised by their path).
+    jobs : int
+        Worker processes.
+
+    Returns
+    -------
+    list of Section
+    """
+    from functools import partial
+
+    from ..parallel import map_with_progress
+    from .report import Section
+
+    outcomes = sorted(map_with_progress(partial(measure_song, model_dir=model_dir), files, jobs=jobs,
+                                        desc="how it is played", unit="song", progress=progress),
+                      key=lambda o: o[0])
+    measured = [r for _, r, _ in outcomes if r is not None]
+    skipped = [{"file": p, "reason": why} for p, r, why in outcomes if r is None]
+    systems = ["real", *PLAYED_SYSTEMS]
+    sections = []
+    for corpus in ("POP909", "multi-track"):
+        for role in ROLES:
+            having = [(figures, windows) for c, figures, windows in measured if c == corpus and role in figures["real"]]
+            if not having or (corpus == "POP909" and role in ("drums", "bass")):
+                continue
+            means = {}
+            for system in systems:
+                row = {}
+                for figure in FIGURES:
+                    values = [f[system][role][figure] for f, _ in having
+                              if role in f[system] and figure in f[system][role]]
+                    row[figure] = float(np.mean(values)) if values else float("nan")
+                row["classifier"] = 0.5 if system == "real" else classifier_accuracy(
+                    [w["real"][role] for _, w in having],
+                    [w[system].get(role, np.zeros((0, 12))) for _, w in having])
+                means[system] = row
+            metrics = [m for m in (*FIGURES, "classifier") if any(not np.isnan(means[s][m]) for s in systems)]
+            sections.append(Section(f"how it is played: {corpus} {role} ({len(having)} songs)", systems, metrics,
+                                    means, notes=["", "Figures defined in `wav2accomp/evaluation/playing.py`; "
+                                                  "classifier: real-vs-generated accuracy over 4-bar windows, 5 "
+                                                  "folds by song (0.5 = indistinguishable)."],
+                                    info={"songs": len(having), "skipped": skipped}))
+    return sections

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BASS, BASS_FIGURE_TEMPERATURE, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL,
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BAND_PARTS, BASS, BASS_FIGURE_TEMPERATURE, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL,
                          GUITARLIKE, HARMONISER_MODEL, HARMONY_SOURCES, PERCUSSION)
 from ..errors import Wav2AccompError
 from ..options import DrumOptions, check_harmony
@@ -140,7 +140,8 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
     """
     check_harmony(harmony)
     parts = list(parts)
-    seeds = {part: seed + index for index, part in enumerate(parts)}
+    # each part's own stream, whichever other parts are asked
+    seeds = {part: seed + (BAND_PARTS.index(part) if part in BAND_PARTS else 0) for part in parts}
     rolls = {}
     if chords is None and plays_chords_first(parts, arch, harmony):
         chords = choose_chords(melody, downbeats, model_dir=model_dir, temperature=temperature, seed=seed,
