@@ -73,6 +73,10 @@ def folder(tmp_path_factory) -> Path:
     many_notes_midi(root / "many.mid")
     (root / "junk.sf2").write_bytes(np.random.default_rng(0).bytes(4096))
     (root / "link.flac").symlink_to(root / "hum.flac")
+    (root / "sub").mkdir()
+    (root / "nan.txt").write_text("nan C\n")
+    (root / "inf.txt").write_text("inf C\n")
+    (root / "big.txt").write_text("0 C\n" * 300_000)
     return root
 
 
@@ -97,6 +101,15 @@ COLLISIONS = [
     (("accompany", "hum.flac", "-o", "same.mid", "--plot", "same.mid"), "same file"),
     (("accompany", "hum.flac", "-o", "o.mid", "--render", "a.wav", "--plot", "a.wav"), "same file"),
     (("accompany", "hum.flac", "-o", "no/such/folder/o.mid"), "does not exist"),
+    (("accompany", "mel.mid", "-o", "sub/"), "names a folder"),
+    (("accompany", "mel.mid", "-o", "o.mid", "--plot", "o.jpg"), r"name it \.png, \.svg or \.pdf"),
+    (("inspect", "mel.mid", "--plot", "o.gif"), r"name it \.png"),
+    (("accompany", "mel.mid", "-o", "o.mid", "--model-dir", "no-such-models"), "is not a folder"),
+    (("accompany", "mel.mid", "-o", "o.mid", "--model-dir", "mel.mid"), "is not a folder"),
+    (("accompany", "mel.mid", "-o", "o.mid", "--chords-file", "nan.txt"), "line 1: a start must be"),
+    (("accompany", "mel.mid", "-o", "o.mid", "--chords-file", "inf.txt"), "line 1: a start must be"),
+    (("accompany", "mel.mid", "-o", "o.mid", "--chords-file", "big.txt"), "larger than 1000 kB"),
+    (("accompany", "mel.mid", "-o", "o.mid", "--chords-file", "/dev/zero"), "larger than 1000 kB"),
 ]
 
 
@@ -128,6 +141,62 @@ USAGE = [
 @pytest.mark.parametrize("args", USAGE, ids=" ".join)
 def test_bad_numbers_are_one_line_usage_errors(folder, args):
     refused(folder, *args, code=2, says=r"^wav2accomp .*error: argument")
+
+
+@pytest.mark.parametrize("temperature", ["0.005", "1e-300"])
+def test_a_tiny_temperature_plays_like_temperature_zero(folder, tmp_path, temperature):
+    """Sampling weights raised to 1 / temperature stay finite, with the harmoniser or the networks choosing."""
+    for harmony in ("harmoniser", "network"):
+        result = wav2accomp(folder, "accompany", "mel.mid", "-o", str(tmp_path / "o.mid"), "--temperature",
+                            temperature, "--harmony", harmony)
+        assert result.returncode == 0, result.stderr
+
+
+def test_a_bassline_model_with_negative_counts_is_refused(folder, tmp_path):
+    def negative(models):
+        with np.load(models / "bassline-bass.npz") as data:
+            arrays = dict(data)
+        arrays["figure_counts"] = -np.abs(arrays["figure_counts"]) - 1
+        np.savez(models / "bassline-bass.npz", **arrays)
+
+    models = models_with(tmp_path, negative)
+    shutil.copy(folder / "mel.mid", tmp_path / "mel.mid")
+    refused(tmp_path, "accompany", "mel.mid", "-o", "o.mid", "--temperature", "0.7", "--model-dir", str(models),
+            says="bassline model .* does not fit")
+
+
+def test_a_long_legal_output_name_is_written(folder, tmp_path):
+    shutil.copy(folder / "mel.mid", tmp_path / "mel.mid")
+    name = "n" * 250 + ".mid"
+    result = wav2accomp(tmp_path, "accompany", "mel.mid", "-o", name, "--parts", "drums")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["mel.mid", name])
+
+
+def test_sigterm_leaves_no_staged_file(folder, tmp_path):
+    """A run stopped by SIGTERM (or SIGHUP) removes what it staged, as Ctrl-C does."""
+    import signal
+    import time
+
+    shutil.copy(folder / "hum.flac", tmp_path / "hum.flac")
+    process = subprocess.Popen([sys.executable, "-c", """
+import sys, time
+import wav2accomp.arrangement as arrangement
+from wav2accomp.cli import main
+def slow(self, path):
+    open(path, "wb").write(b"half")
+    print("staged", flush=True)
+    time.sleep(30)
+arrangement.Arrangement.plot = slow
+sys.exit(main(["accompany", "hum.flac", "-o", "o.mid", "--plot", "o.png"]))
+"""], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while "staged" not in process.stdout.readline() and time.time() < deadline:
+        pass
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and "stopped by signal" in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hum.flac"]
 
 
 # --- Inputs that are not what they claim -------------------------------------------------------------------------

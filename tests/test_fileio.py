@@ -7,7 +7,7 @@ import time
 import pytest
 
 from wav2accomp.errors import Wav2AccompError
-from wav2accomp.fileio import OutputSet, atomic_write, same_file
+from wav2accomp.fileio import STALE_SECONDS, OutputSet, _host, atomic_write, same_file
 
 DEAD_PID = 2 ** 22 + 12345   # above Linux's pid_max default: no such process
 
@@ -45,15 +45,34 @@ def test_collisions_are_refused_before_any_work(tmp_path):
         OutputSet({"-o": tmp_path / "missing" / "o.mid"})
 
 
-def test_temporaries_of_a_killed_run_are_removed_by_the_next(tmp_path):
-    stale = [tmp_path / f".song.mid.{DEAD_PID}.tmp", tmp_path / f".song.wav2accomp-{DEAD_PID}.wav"]
-    alive = tmp_path / f".other.mid.{os.getpid()}.tmp"
-    for path in stale + [alive]:
+def test_temporaries_of_a_killed_run_are_removed_by_the_next_and_nothing_else(tmp_path):
+    host = _host()
+    stale = [tmp_path / f".song.mid.wav2accomp-{host}-{DEAD_PID}.tmp",
+             tmp_path / f".song.wav2accomp-{host}-{DEAD_PID}.wav"]
+    kept = [tmp_path / f".other.mid.wav2accomp-{host}-{os.getpid()}.tmp",   # a live process's
+            tmp_path / f".song.wav2accomp-another-machine-{DEAD_PID}.wav",     # another machine's, on a shared folder
+            tmp_path / f".important.{DEAD_PID}.tmp",                           # not this tool's
+            tmp_path / f".young.wav2accomp-{host}-{DEAD_PID}.wav"]             # too young to be sure
+    for path in stale + kept:
         path.write_bytes(b"half")
+    old = time.time() - 2 * STALE_SECONDS
+    for path in stale + kept[:3]:
+        os.utime(path, (old, old))
     with atomic_write(tmp_path / "song.mid") as handle:
         handle.write(b"whole")
-    assert not any(p.exists() for p in stale) and alive.exists()
+    assert not any(p.exists() for p in stale) and all(p.exists() for p in kept)
     assert (tmp_path / "song.mid").read_bytes() == b"whole"
+
+
+def test_a_long_legal_name_is_written_and_a_folder_name_refused(tmp_path):
+    target = tmp_path / ("x" * 250 + ".mid")
+    with OutputSet({"-o": target}).writing() as staged:
+        staged["-o"].write_bytes(b"midi")
+    with atomic_write(tmp_path / ("y" * 254)) as handle:
+        handle.write(b"data")
+    assert target.read_bytes() == b"midi" and (tmp_path / ("y" * 254)).read_bytes() == b"data"
+    with pytest.raises(Wav2AccompError, match="names a folder"):
+        OutputSet({"-o": f"{tmp_path}/"})
 
 
 def test_a_commit_waits_for_another_commit_into_the_same_folder(tmp_path):

@@ -35,6 +35,8 @@ OUTPUT_TICKS_PER_BEAT = 480
 MIDI_BPM_RANGE = (10.0, 1000.0)
 #: Most notes a melody read from MIDI may hold (a bound like MAX_AUDIO_SECONDS for recordings).
 MAX_MELODY_NOTES = 20_000
+#: Largest chords file read (--chords-file), bytes: a song's chords take a few kB.
+MAX_CHORDS_FILE_BYTES = 1_000_000
 #: Zero-based MIDI channel of General MIDI percussion ("channel 10").
 DRUM_CHANNEL = 9
 

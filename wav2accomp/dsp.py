@@ -33,3 +33,21 @@ def running_median(values: np.ndarray, size: int) -> np.ndarray:
     half = size // 2
     padded = np.pad(values, half, mode="edge")
     return np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1), axis=1)
+
+
+def tempered_probabilities(weights, temperature: float, axis: int = -1):
+    """Non-negative weights raised to the power ``1 / temperature`` and normalised along `axis`, computed in
+    log space so that any temperature above 0 (1e-300 included) gives finite probabilities: a tiny temperature
+    puts all the mass on the largest weights, shared equally among ties."""
+    import numpy as np
+
+    with np.errstate(divide="ignore"):
+        logs = np.log(np.maximum(np.asarray(weights, dtype=float), 0.0))
+    best = np.max(logs, axis=axis, keepdims=True)
+    best = np.where(np.isfinite(best), best, 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = (logs - best) / temperature
+    scaled = np.where(np.isnan(scaled), 0.0, scaled)   # a weight equal to the largest: 0 / tiny
+    probabilities = np.exp(scaled)
+    total = probabilities.sum(axis=axis, keepdims=True)
+    return np.where(total > 0, probabilities / np.where(total > 0, total, 1.0), 1.0 / probabilities.shape[axis])

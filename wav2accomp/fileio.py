@@ -8,15 +8,20 @@
   temporary names, then renamed into place together under a lock on their
   folders: a failure or a kill leaves all of them or none, and of two runs
   writing the same files the last complete set wins.
-- Temporary files carry the writing process's id (``.NAME.PID.tmp``,
-  ``.STEM.wav2accomp-PID.SUFFIX``); those of a process that no longer runs
-  (a killed run) are removed by the next write beside them.
+- Temporary files carry this tool's mark, the machine and the writing process's id
+  (``.NAME.wav2accomp-HOST-PID.tmp``, ``.STEM.wav2accomp-HOST-PID.SUFFIX``; a name that would pass the file
+  system's 255 bytes is shortened with a hash). The next write beside them removes those of a process of this
+  machine that no longer runs (a killed run), once they are :data:`STALE_SECONDS` old; nothing else is
+  touched, another machine's temporaries on a shared folder included.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import socket
+import time
 import zipfile
 import zlib
 from contextlib import contextmanager
@@ -25,10 +30,27 @@ from typing import IO, Iterator
 
 from .errors import Wav2AccompError
 
-#: A temporary file of :func:`atomic_write` (group 1: the target's name, 2: the writer's pid).
-_ATOMIC_TEMPORARY = re.compile(r"^\.(.+)\.(\d+)\.tmp$")
-#: A staged file of :class:`OutputSet` (group 1: the target's stem, 2: the pid, 3: the suffix).
-_STAGED = re.compile(r"^\.(.+)\.wav2accomp-(\d+)(\.[^.]*)?$")
+#: A temporary file of this tool (group 1: the target's name or stem, 2: the machine, 3: the pid, 4: the suffix).
+_TEMPORARY = re.compile(r"^\.(.+)\.wav2accomp-([A-Za-z0-9-]+)-(\d+)(\.[^.]*)?$")
+#: A temporary file younger than this, seconds, is never removed (its writer may be starting on another process).
+STALE_SECONDS = 60.0
+#: Longest file name most file systems take, bytes.
+MAX_NAME_BYTES = 255
+
+
+def _host() -> str:
+    """This machine's name as a temporary file carries it (letters, digits and dashes, at most 32)."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:32] or "host"
+
+
+def temporary_name(path: Path, suffix: str) -> Path:
+    """The hidden temporary file beside `path` that this process writes for it: ``.STEM.wav2accomp-HOST-PID``
+    + `suffix`, the stem shortened with a hash where the name would be too long for the file system."""
+    stem = path.name if suffix == ".tmp" else path.stem
+    tail = f".wav2accomp-{_host()}-{os.getpid()}{suffix}"
+    if len(f".{stem}{tail}".encode()) > MAX_NAME_BYTES:
+        stem = stem.encode()[:100].decode(errors="ignore") + "-" + hashlib.sha1(stem.encode()).hexdigest()[:12]
+    return path.with_name(f".{stem}{tail}")
 
 
 @contextmanager
@@ -40,7 +62,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     """
     path = Path(path)
     remove_stale_temporaries(path.parent if str(path.parent) else Path("."))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temporary_name(path, ".tmp")
     try:
         handle = open(tmp, mode)
     except OSError as exc:
@@ -60,8 +82,8 @@ _CLEANED: set = set()
 
 
 def remove_stale_temporaries(folder: Path) -> None:
-    """Delete the temporary files in `folder` left by processes that no longer run (killed mid-write);
-    once per folder and process."""
+    """Delete this tool's temporary files in `folder` left by processes of this machine that no longer run
+    (killed mid-write) and at least :data:`STALE_SECONDS` old; once per folder and process."""
     key = os.path.abspath(folder)
     if key in _CLEANED:
         return
@@ -70,10 +92,16 @@ def remove_stale_temporaries(folder: Path) -> None:
         names = [entry.name for entry in os.scandir(folder) if entry.name.startswith(".")]
     except OSError:
         return
+    host, now = _host(), time.time()
     for name in names:
-        found = _ATOMIC_TEMPORARY.match(name) or _STAGED.match(name)
-        if found and not _running(int(found.group(2))):
-            (folder / name).unlink(missing_ok=True)
+        found = _TEMPORARY.match(name)
+        if not found or found.group(2) != host or _running(int(found.group(3))):
+            continue
+        try:
+            if now - (folder / name).lstat().st_mtime >= STALE_SECONDS:
+                (folder / name).unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 def _running(pid: int) -> bool:
@@ -135,6 +163,9 @@ class OutputSet:
     """
 
     def __init__(self, outputs: dict[str, str | os.PathLike | None], *, inputs=()):
+        for label, path in outputs.items():
+            if path is not None and str(path).endswith(("/", os.sep)):
+                raise Wav2AccompError(f"cannot write {path} ({label}): it names a folder; give a file name")
         self.outputs = {label: Path(path) for label, path in outputs.items() if path is not None}
         labels = list(self.outputs)
         for i, label in enumerate(labels):
@@ -151,8 +182,7 @@ class OutputSet:
     @contextmanager
     def writing(self) -> Iterator[dict[str, Path]]:
         """Yield label -> temporary path to write each output to; on success rename them all into place."""
-        staged = {label: path.with_name(f".{path.stem}.wav2accomp-{os.getpid()}{path.suffix}")
-                  for label, path in self.outputs.items()}
+        staged = {label: temporary_name(path, path.suffix) for label, path in self.outputs.items()}
         for folder in {p.parent for p in self.outputs.values()}:
             remove_stale_temporaries(folder)
         try:

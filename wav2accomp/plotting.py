@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import numpy as np
 
 from .constants import MELODY, N_PITCHES, PERCUSSION, PITCH_LOW, STEPS_PER_BEAT
 from .dsp import midi_to_hz
+from .errors import Wav2AccompError
 from .fileio import atomic_write
 
 #: Colour of each class in every picture.
@@ -130,11 +132,23 @@ def _pyplot():
     return matplotlib, plt
 
 
+#: Picture formats by suffix (matplotlib writes each without another package).
+PICTURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+
+
+def picture_format(path: str | os.PathLike) -> str:
+    """The format a picture is written in, from its suffix; a one-line error for another suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in PICTURE_FORMATS:
+        raise Wav2AccompError(f"cannot draw {path}: name it .png, .svg or .pdf")
+    return PICTURE_FORMATS[suffix]
+
+
 def _save(fig, path: str | os.PathLike) -> None:
     _, plt = _pyplot()
     fig.tight_layout()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
+    fig.savefig(buffer, format=picture_format(path), dpi=100)
     plt.close(fig)
     with atomic_write(path) as handle:
         handle.write(buffer.getvalue())

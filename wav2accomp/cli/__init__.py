@@ -15,7 +15,19 @@ from ..errors import Wav2AccompError, Wav2AccompWarning
 from .parser import build_parser
 
 
+def _stop(signum, frame) -> None:
+    """SIGTERM and SIGHUP end a command as Ctrl-C does: its staged files are removed, its checkpoints kept."""
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                signal.signal(signum, _stop)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -32,6 +32,21 @@ def options_from(options_class, args: argparse.Namespace, **given):
     return options_class(**{**values, **given})
 
 
+def _check_picture(path) -> None:
+    """A --plot name whose suffix says a format the tool draws (before any work)."""
+    if path is not None:
+        from ..plotting import picture_format
+
+        picture_format(path)
+
+
+def _check_model_dir(path) -> None:
+    """A --model-dir that is a folder (before any work)."""
+    if path is not None and not Path(path).is_dir():
+        raise Wav2AccompError(f"--model-dir {path} is not a folder"
+                              + (" (it does not exist)" if not Path(path).exists() else ""))
+
+
 def run_accompany(args: argparse.Namespace) -> None:
     from ..arrangement import accompany, resolve_parts
     from ..fileio import OutputSet
@@ -40,8 +55,10 @@ def run_accompany(args: argparse.Namespace) -> None:
     from ..synth.render import choose_engine
 
     resolve_parts(args.parts)
+    _check_model_dir(args.model_dir)
     outputs = OutputSet({"-o": args.output, "--render": args.render, "--plot": args.plot},
                         inputs=[args.source, args.soundfont, args.chords_file])
+    _check_picture(args.plot)
     if args.render:
         audio_format(args.render)
         engine = choose_engine(args.synth, args.soundfont)
@@ -133,6 +150,7 @@ def run_baseline_evaluate(args: argparse.Namespace) -> None:
 def run_evaluate_stems(args: argparse.Namespace) -> None:
     if args.baseline is not None:
         needs_torch("evaluate stems --baseline")
+    _check_model_dir(args.model_dir)
     _make_folder(args.out)  # an unwritable output fails before the work, not after
     from ..evaluation.stems import evaluate_stems
 
@@ -152,6 +170,7 @@ def run_transcribe(args: argparse.Namespace) -> None:
     from ..fileio import OutputSet
 
     outputs = OutputSet({"-o": args.output, "--plot": args.plot}, inputs=[args.audio])
+    _check_picture(args.plot)
     result = transcribe(args.audio, bpm=args.bpm, min_note_seconds=args.min_note_seconds, max_seconds=args.max_seconds,
                         tracker=args.tracker)
     with outputs.writing() as staged:
@@ -251,6 +270,7 @@ def run_train_harmoniser(args: argparse.Namespace) -> None:
 
 
 def run_evaluate_accompaniment(args: argparse.Namespace) -> None:
+    _check_model_dir(args.model_dir)
     _make_folder(args.out)  # an unwritable output fails before the work, not after
     from ..evaluation.accompaniment import evaluate_accompaniment
 
@@ -266,6 +286,7 @@ def run_inspect(args: argparse.Namespace) -> None:
     from ..symbolic.midi_io import read_midi
 
     outputs = OutputSet({"--plot": args.plot}, inputs=[args.midi])
+    _check_picture(args.plot)
     song = read_midi(args.midi)
     assignments = classify_parts(song.parts, song.end_beat, use_names=not args.ignore_names)
     sigs = ", ".join(f"{s.numerator}/{s.denominator}@{s.beat:g}" for s in song.time_signatures) or "none (4/4)"

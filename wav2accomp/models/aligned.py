@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dsp import tempered_probabilities
+
 from ..constants import (ALIGNED_ARCH, CHORD_LOSS_WEIGHT, MIN_DRUM_THRESHOLD, N_PITCHES, ONSET, OUTSIDE_CHORD_WEIGHT,
                          PERCUSSION)
 from ..symbolic.harmony import CHORD_LABELS, chord_masks, steps_to_chords
@@ -198,8 +200,7 @@ def chord_weights(chords: np.ndarray, steps_per_beat: int, temperature: float, r
     n_steps = len(chords)
     per_beat = chords_per_beat(chords, steps_per_beat) + 1e-9
     if temperature > 0:
-        sharpened = np.exp(np.log(per_beat) / temperature)
-        sharpened /= sharpened.sum(axis=1, keepdims=True)
+        sharpened = tempered_probabilities(per_beat, temperature, axis=1)
         chosen = np.array([rng.choice(len(row), p=row) for row in sharpened])
     else:
         chosen = np.argmax(per_beat, axis=1)

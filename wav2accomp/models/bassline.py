@@ -25,6 +25,8 @@ from zlib import crc32
 
 import numpy as np
 
+from ..dsp import tempered_probabilities
+
 from ..constants import BAR_POSITIONS, BASS, BASSLINE_MODEL, GROOVE_MIN_SONGS, N_PITCHES, ONSET, PITCH_LOW, SUSTAIN
 from ..errors import Wav2AccompError
 from ..fileio import read_arrays, write_arrays
@@ -181,8 +183,8 @@ def play_bass(model: BasslineModel, melody: np.ndarray, downbeats: np.ndarray, c
         if temperature > 0:
             key = (bar // FIGURE_PHRASE_BARS, density_bin)
             if key not in drawn:
-                p = weights[ranked >= 0].astype(float) ** (1.0 / temperature)
-                drawn[key] = int(rng.choice(len(p), p=p / p.sum()))
+                p = tempered_probabilities(weights[ranked >= 0], temperature)
+                drawn[key] = int(rng.choice(len(p), p=p))
             choice = drawn[key]
         figure = model.figures[ranked[choice]]
         length = end - start
@@ -245,7 +247,8 @@ def load_bassline(stem: str | os.PathLike) -> BasslineModel:
     shape = (len(COMPING_TEMPO_EDGES) + 1, len(COMPING_DENSITY_EDGES) + 1, FIGURES_PER_BIN)
     if (figures.ndim != 2 or figures.shape[1] != BAR_POSITIONS or figures.max(initial=0) >= 2 + len(DEGREES)
             or table.shape != shape or counts.shape != shape or (table[..., 0] < 0).any()
-            or table.max() >= len(figures) or not np.isfinite(center)):
+            or table.max() >= len(figures) or not np.isfinite(center) or (counts < 0).any()
+            or (counts[..., 0] <= 0).any()):
         raise Wav2AccompError(f"the bassline model {stem} does not fit this version")
     return BasslineModel(figures.astype(np.uint8), table.astype(int), counts.astype(int), center, approach,
                          meta.get("info", {}))

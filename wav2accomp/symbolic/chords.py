@@ -12,6 +12,7 @@ minor (diminished and half-diminished chords included), anything else major.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..constants import MAX_AUDIO_SECONDS, MAX_CHORDS_FILE_BYTES
 from ..errors import Wav2AccompError
 from .harmony import NO_CHORD, PITCH_CLASS_NAMES
 
@@ -99,9 +101,14 @@ def read_chords_file(path: str | os.PathLike) -> list[ChordChange]:
     """
     path = Path(path)
     try:
-        lines = path.read_text(errors="replace").splitlines()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CHORDS_FILE_BYTES + 1)
     except OSError as exc:
         raise Wav2AccompError(f"cannot read the chords file {path}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_CHORDS_FILE_BYTES:
+        raise Wav2AccompError(f"the chords file {path} is larger than {MAX_CHORDS_FILE_BYTES // 1000} kB "
+                              "(a song's chords take a few kB)")
+    lines = data.decode("utf-8", errors="replace").splitlines()
     changes = []
     for number, line in enumerate(lines, 1):
         fields = line.split()
@@ -111,7 +118,10 @@ def read_chords_file(path: str | os.PathLike) -> list[ChordChange]:
             if fields[0].lower() == "bar" and len(fields) == 3:
                 changes.append(ChordChange(chord_index(fields[2]), bar=int(fields[1])))
             elif len(fields) in (2, 3):
-                changes.append(ChordChange(chord_index(fields[-1]), seconds=float(fields[0])))
+                start = float(fields[0])
+                if not (math.isfinite(start) and 0 <= start <= MAX_AUDIO_SECONDS * 10):
+                    raise ValueError(f"a start must be a number of seconds from 0, not {fields[0]!r}")
+                changes.append(ChordChange(chord_index(fields[-1]), seconds=start))
             else:
                 raise ValueError("expected START LABEL, bar N LABEL or START END LABEL")
         except (ValueError, Wav2AccompError) as exc:
