@@ -9,9 +9,13 @@ band with ``--feel grid``, the models' parts before the band plays them (``seque
 every onset on the grid, block chords — how the band played before), and the seed's ``paper`` networks (the
 reference row). The same sections are part of ``wav2accomp evaluate accompaniment``.
 
+With ``--picture SONG.mid OUT.png`` it draws one song instead: its real parts above the band's (and the
+sequencer's) for the same melody, 16 bars from the melody's entry, velocity as colour.
+
 Usage::
 
     python benchmarks/playing.py --data CACHE [--split test] [--limit N] [--jobs 2]
+    python benchmarks/playing.py --picture SONG.mid OUT.png
 """
 from __future__ import annotations
 
@@ -25,13 +29,50 @@ from wav2accomp.evaluation.accompaniment import song_files  # noqa: E402
 from wav2accomp.evaluation.playing import evaluate_playing  # noqa: E402
 
 
+def picture(song_path: str, out: str) -> None:
+    """Real parts against the band's and the sequencer's for one song (see the module docstring)."""
+    from wav2accomp.arrangement import accompany
+    from wav2accomp.evaluation.playing import _sequencer, song_bar_starts
+    from wav2accomp.plotting import plot_played
+    from wav2accomp.symbolic.classify import classify_parts, is_bass
+    from wav2accomp.symbolic.midi_io import read_midi
+
+    real = read_midi(song_path)
+    band = accompany(song_path)
+    generated = band.to_song(with_melody=False)
+    sequenced = _sequencer(band).to_song(with_melody=False)
+    assignments = classify_parts(real.parts, real.end_beat)
+    panels = {"melody": band.melody.notes}
+    for label, part_class in (("piano", "guitarlike"), ("bass", "bass"), ("drums", "percussion")):
+        real_notes = [n for p, a in zip(real.parts, assignments)
+                      if (("bass" if is_bass(p, a) else a.part_class) == part_class) for n in p.notes]
+        if real_notes:
+            panels[f"real {label}"] = real_notes
+        for name, song in (("band", generated), ("sequencer", sequenced)):
+            notes = [n for p in song.parts if p.name == part_class for n in p.notes]
+            if notes:
+                panels[f"{name} {label}"] = notes
+    bars = song_bar_starts(real)
+    entry = min(n.start_beat for n in band.melody.notes)
+    first = max(b for b in bars if b <= entry + 1e-6) if any(b <= entry + 1e-6 for b in bars) else 0.0
+    plot_played(panels, out, bar_starts=bars, beats=(first, first + 64.0),
+                title=f"{os.path.basename(song_path)}: real parts, the band, the sequencer (16 bars of 4/4)")
+    print(f"wrote {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True, help="a prepared cache (wav2accomp prepare)")
+    parser.add_argument("--data", help="a prepared cache (wav2accomp prepare)")
+    parser.add_argument("--picture", nargs=2, metavar=("SONG", "OUT"), help="draw one song instead")
     parser.add_argument("--split", default="test")
     parser.add_argument("--limit", type=int, default=None, help="songs per corpus at most")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
+    if args.picture:
+        picture(*args.picture)
+        return
+    if not args.data:
+        parser.error("--data is required (or --picture)")
     start = time.perf_counter()
     sections = evaluate_playing(song_files(args.data, args.split, args.limit), jobs=args.jobs)
     print(f"\n{args.split} split ({time.perf_counter() - start:.0f} s)")

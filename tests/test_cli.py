@@ -19,7 +19,7 @@ def test_help_teaches_the_commands():
     assert result.returncode == 0 and result.stdout.startswith("usage: wav2accomp [-h] [--version] COMMAND ...")
     listed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ") and line[2] != " "]
     commands = ["accompany", "transcribe", "prepare", "inspect", "train", "train-grooves", "train-comping",
-                "train-bassline", "train-harmoniser", "evaluate", "stems", "baseline", "serve"]
+                "train-bassline", "train-harmoniser", "train-band", "evaluate", "stems", "baseline", "serve"]
     assert listed == commands + ["-h,", "--version"]  # each command once, then the options
     assert "examples:" in run("prepare", "--help").stdout
 

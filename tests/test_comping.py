@@ -82,5 +82,8 @@ def test_train_comping_then_accompany_plays_the_users_chords(tiny_cache, tmp_pat
     song = read_midi(out)
     for part in song.parts[1:]:
         roll = notes_to_roll(part.notes, 4 * BAR_POSITIONS)     # the melody: 32 eighths, 4 bars
-        heard = steps_to_chords(roll > 0, 4)[::BAR_POSITIONS]
-        assert list(heard) == [chord_index(c) for c in ("Am", "F", "C", "G")]
+        for bar, label in enumerate(("Am", "F", "C", "G")):      # each bar sounds its chord's root and only its tones
+            chord = chord_index(label)
+            heard = {(row + 24) % 12 for row in np.flatnonzero((roll[bar * 16:(bar + 1) * 16] > 0).any(axis=0))}
+            triad = {(chord % 12 + i) % 12 for i in ((0, 3, 7) if chord >= 12 else (0, 4, 7))}
+            assert chord % 12 in heard and heard <= triad, (part.name, label, heard)

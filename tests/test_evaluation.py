@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW
-from wav2accomp.evaluation.accompaniment import (BASS_SYSTEMS, BASSLINE_GIVEN, BASSLINE_HARMONISER, BASSLINE_HEAD,
+from wav2accomp.evaluation.accompaniment import (BAND_ROWS, BASS_SYSTEMS, BASSLINE_GIVEN, BASSLINE_HARMONISER, BASSLINE_HEAD,
                                                  COMPING_GIVEN,
                                                  COMPING_HARMONISER, COMPING_HEAD, GIVEN_CHORDS, GROOVE, SYSTEMS,
                                                  evaluate_accompaniment,
@@ -42,9 +42,15 @@ def test_evaluation_compares_every_system_on_the_same_songs(tiny_cache, tiny_mod
                                     plots_dir=tmp_path, n_plots=1, progress=False)
     pitched, drums = report.sections["guitarlike"], report.sections["percussion"]
     assert len(pitched.items) == 2
-    assert list(pitched.means) == [*SYSTEMS, GIVEN_CHORDS, COMPING_GIVEN, COMPING_HEAD, COMPING_HARMONISER] \
-        == pitched.systems
+    assert list(pitched.means) == [*SYSTEMS, GIVEN_CHORDS, COMPING_GIVEN, COMPING_HEAD, COMPING_HARMONISER,
+                                   *BAND_ROWS.values()] == pitched.systems
     assert pitched.means[COMPING_GIVEN]["chord_tone_ratio"] > 0.5
+    assert pitched.means[BAND_ROWS[COMPING_GIVEN]]["chord_tone_ratio"] >= 0.5
+    played = {title: section for title, section in report.sections.items() if title.startswith("how it is played")}
+    assert "how it is played: multi-track drums" in played
+    drums_played = played["how it is played: multi-track drums"].means
+    assert drums_played["sequencer"]["distinct_velocities"] == 1.0 and drums_played["band"]["off_grid_share"] >= 0
+    assert drums_played["band, feel grid"]["off_grid_share"] == 0.0
     harmony = report.sections["harmony"]
     assert harmony.means["tonic triad"]["distinct_chords"] == 1.0 and harmony.means["real"]["ctnctr"] > 0.5
     assert harmony.systems[-1] == "harmoniser" and harmony.means["harmoniser"]["distinct_chords"] > 1

@@ -199,3 +199,43 @@ def plot_transcription(transcription, path: str | os.PathLike) -> None:
     ax.plot([], [], color="#ff7f0e", linewidth=2.5, label="notes as sung")
     ax.legend(loc="upper right", fontsize=8)
     _save(fig, path)
+
+
+def plot_played(parts: dict, path: str | os.PathLike, *, bar_starts=None, beats: tuple[float, float] | None = None,
+                title: str = "") -> None:
+    """Parts as played, one panel each: every note a bar from its onset to its release at its pitch, its colour
+    its velocity (dark = loud), so that dynamics, timing and texture can be seen side by side.
+
+    Parameters
+    ----------
+    parts : dict of str to list of Note
+        Panel title -> notes (beats, MIDI pitch, velocity).
+    path : path-like
+        PNG, SVG or PDF, written atomically.
+    bar_starts : array-like, optional
+        Bar lines, beats.
+    beats : (float, float), optional
+        The stretch shown, beats (default: all).
+    title : str
+    """
+    matplotlib, plt = _pyplot()
+    fig, axes = plt.subplots(len(parts), 1, figsize=(16, 2.6 * len(parts)), sharex=True, squeeze=False)
+    colours = matplotlib.colormaps["viridis_r"]
+    low, high = beats if beats is not None else (0.0, max((n.end_beat for notes in parts.values() for n in notes),
+                                                          default=1.0))
+    for ax, (name, notes) in zip(axes[:, 0], parts.items()):
+        shown = [n for n in notes if n.end_beat > low and n.start_beat < high]
+        for note in shown:
+            ax.add_patch(plt.Rectangle((note.start_beat, note.pitch - 0.4), note.end_beat - note.start_beat, 0.8,
+                                       facecolor=colours(note.velocity / 127), edgecolor="none"))
+        if shown:
+            pitches = [n.pitch for n in shown]
+            ax.set_ylim(min(pitches) - 2, max(pitches) + 2)
+        for bar in (bar_starts if bar_starts is not None else []):
+            if low <= bar <= high:
+                ax.axvline(bar, color="#999999", linewidth=0.6)
+        ax.set_ylabel(name, fontsize=8)
+    axes[-1, 0].set_xlim(low, high)
+    axes[-1, 0].set_xlabel("beat (colour: velocity, dark = loud)")
+    fig.suptitle(title, fontsize=10)
+    _save(fig, path)

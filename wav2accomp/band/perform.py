@@ -6,7 +6,8 @@
   the chords (:mod:`wav2accomp.band.phrases`), their density following the arrangement's arc, with the source
   pianist's own relative velocities and timing; otherwise the part's chords re-voiced for smooth voice leading
   (:mod:`wav2accomp.band.voicing`);
-- **strings**: voice-led (:mod:`wav2accomp.band.voicing`), resting through the intro and the first section;
+- **strings**: voice-led (:mod:`wav2accomp.band.voicing`), resting through the intro and the first section
+  (when a later section is fuller);
 - **bass** and **drums**: the notes as written;
 
 then gives every note a velocity and a timing offset from the dynamics model (:mod:`wav2accomp.band.dynamics`:
@@ -163,8 +164,8 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
             roll = lead_voices(roll, CHORD_REGISTER[part])
         pitches, starts, ends = _from_roll(roll)
         offsets = None
-    if part == STRINGSLIKE:
-        keep = arc.intensity[arc.bar_of(starts)] >= STRINGS_ENTER if len(arc.spans) else np.ones(len(starts), bool)
+    if part == STRINGSLIKE and len(arc.spans) and arc.intensity.max() >= STRINGS_ENTER:
+        keep = arc.intensity[arc.bar_of(starts)] >= STRINGS_ENTER
         pitches, starts, ends = pitches[keep], starts[keep], ends[keep]
     if part != PERCUSSION and len(starts):
         keep = ~arc.resting(np.rint(starts).astype(int))

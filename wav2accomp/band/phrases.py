@@ -13,7 +13,9 @@ a dynamic programme over the segments then chooses one phrase each, preferring p
 another (the next phrase of the same source song, a register close to the last). Every note is then moved
 onto the target chord: by the smallest shift of the source chord's root onto the target's, a major third
 made minor (and a major seventh a minor one) where the target is minor, a minor third made major where it is
-major; notes over no chord are left out. POP909 is MIT-licensed: its phrases may ship.
+major; a tone outside the target triad (a passing note, a seventh, a suspension) then moves to the nearest
+tone of the triad, and a note held into the next chord is released where the chord changes, so the part plays
+exactly the chords it is given; notes over no chord are left out. POP909 is MIT-licensed: its phrases may ship.
 """
 from __future__ import annotations
 
@@ -192,6 +194,29 @@ def revoice(pitches: np.ndarray, source_chords: np.ndarray, target_chords: np.nd
     return np.where(silent, -1, moved)
 
 
+def to_chord_tones(pitches: np.ndarray, chords: np.ndarray) -> np.ndarray:
+    """Each pitch moved to the nearest tone of its chord's triad (ties downwards); -1 (no chord) stays."""
+    pitches, chords = np.asarray(pitches, dtype=int), np.asarray(chords, dtype=int)
+    result = pitches.copy()
+    for index in np.flatnonzero((pitches >= 0) & (chords != NO_CHORD)).tolist():
+        root, minor = chords[index] % 12, chords[index] // 12
+        tones = [(root + interval) % 12 for interval in ((0, 3, 7) if minor else (0, 4, 7))]
+        moves = sorted(((pitches[index] + shift) for shift in (0, -1, 1, -2, 2)
+                        if (pitches[index] + shift) % 12 in tones), key=lambda p: (abs(p - pitches[index]), p))
+        result[index] = moves[0]
+    return result
+
+
+def next_change(chords: np.ndarray) -> np.ndarray:
+    """``(T,)`` for each step, the first later step whose chord differs (T where none does)."""
+    chords = np.asarray(chords)
+    n_steps = len(chords)
+    result = np.full(n_steps, n_steps)
+    for step in range(n_steps - 2, -1, -1):
+        result[step] = step + 1 if chords[step + 1] != chords[step] else result[step + 1]
+    return result
+
+
 @dataclass
 class PlayedPhrases:
     """Notes of a part on the song's grid: onset step (float: with the phrases' own timing), length (steps),
@@ -275,17 +300,18 @@ def play_phrases(library: PhraseLibrary, downbeats: np.ndarray, chords: np.ndarr
         if len(intensity) else np.full(len(starts), 0.5)
     chosen = choose_phrases(library, changes.reshape(-1, PHRASE_BEATS), wanted, bpm)
     parts = {key: [] for key in ("steps", "lengths", "pitches", "velocity", "chosen")}
+    changes_at = next_change(chords)
     for start, phrase in zip(starts, chosen.tolist()):
         notes = slice(library.first_note[phrase], library.first_note[phrase + 1])
         local = library.note_step[notes].astype(int)
         at = start + local
         keep = at < n_steps
         target = chords[np.minimum(at, n_steps - 1)]
-        pitches = revoice(library.note_pitch[notes], library.note_chord[notes], target)
+        pitches = to_chord_tones(revoice(library.note_pitch[notes], library.note_chord[notes], target), target)
         keep &= pitches >= 0
         velocity = library.note_velocity[notes].astype(float)
         parts["steps"].append(at[keep] + library.note_offset[notes][keep] / OFFSET_UNITS)
-        parts["lengths"].append(np.minimum(library.note_length[notes][keep], n_steps - at[keep]))
+        parts["lengths"].append(np.minimum(library.note_length[notes][keep], changes_at[at[keep]] - at[keep]))
         parts["pitches"].append(pitches[keep])
         parts["velocity"].append(velocity[keep] - velocity.mean())
         parts["chosen"].append(np.full(int(keep.sum()), phrase))
