@@ -395,12 +395,15 @@ def measure_song(path: str, model_dir=None):
     try:
         real = read_midi(path)
         base = accompany(path, model_dir=model_dir)
-        songs = {"real": real}
-        for system, options in PLAYED_SYSTEMS.items():
-            arrangement = _sequencer(base) if options is None else accompany(path, model_dir=model_dir, **options)
-            songs[system] = arrangement.to_song(with_melody=False)
     except (Wav2AccompError, ValueError) as exc:
         return path, None, str(exc)
+    songs = {"real": real}
+    for system, options in PLAYED_SYSTEMS.items():
+        try:   # a system whose models are missing (a user's --model-dir) is left out of this song
+            arrangement = _sequencer(base) if options is None else accompany(path, model_dir=model_dir, **options)
+        except Wav2AccompError:
+            continue
+        songs[system] = arrangement.to_song(with_melody=False)
     phase = grid_phase([n.start_beat for n in base.melody.notes])
     bars = song_bar_starts(real)
     seconds_per_beat = 60.0 / max(base.bpm, 1e-6)
@@ -450,11 +453,11 @@ def evaluate_playing(files: list[str], *, model_dir=None, jobs: int = 1, progres
                 row = {}
                 for figure in FIGURES:
                     values = [f[system][role][figure] for f, _ in having
-                              if role in f[system] and figure in f[system][role]]
+                              if role in f.get(system, {}) and figure in f[system][role]]
                     row[figure] = float(np.mean(values)) if values else float("nan")
                 row["classifier"] = 0.5 if system == "real" else classifier_accuracy(
                     [w["real"][role] for _, w in having],
-                    [w[system].get(role, np.zeros((0, 12))) for _, w in having])
+                    [w.get(system, {}).get(role, np.zeros((0, 12))) for _, w in having])
                 means[system] = row
             metrics = [m for m in (*FIGURES, "classifier") if any(not np.isnan(means[s][m]) for s in systems)]
             sections.append(Section(f"how it is played: {corpus} {role} ({len(having)} songs)", systems, metrics,
