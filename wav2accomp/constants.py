@@ -381,7 +381,9 @@ FEELS = ("natural", "grid", "loose")
 FEEL_TIMING_SCALE = {"natural": 1.0, "grid": 0.0, "loose": 2.0}
 #: The band's bass draws a figure per two-bar phrase at least this freely (weights: corpus counts to the power
 #: 1 / temperature), so the line varies as real bass lines do even at temperature 0.
-BASS_FIGURE_TEMPERATURE = 1.0
+BASS_FIGURE_TEMPERATURE = 2.0
+#: ... and draws anew every this many bars.
+BASS_FIGURE_BARS = 1
 #: File stem of the dynamics model (velocities and timing per player) among the shipped (or a user's) models.
 DYNAMICS_MODEL = "dynamics-band"
 #: File stem of the piano phrase library (real POP909 piano phrases, chord-relative).

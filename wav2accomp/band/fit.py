@@ -3,8 +3,9 @@
 One pass over the train split (by file name, :func:`~wav2accomp.data.corpus.split_for`) of MIDI folders:
 every part is classed (:func:`~wav2accomp.symbolic.classify.classify_parts`), put on its song's grid (the
 melody's phase, :func:`~wav2accomp.band.grid.grid_phase`) and measured
-(:func:`~wav2accomp.band.dynamics.part_observations`): the piano from POP909's performed piano parts, the
-strings, bass and drum families from the other corpora's string-like, bass and percussion parts. POP909's
+(:func:`~wav2accomp.band.dynamics.part_observations`): the piano from POP909's performed piano parts and the other
+corpora's guitar-like parts (pianos, guitars), the strings, bass and drum families from the other corpora's
+string-like, bass and percussion parts. POP909's
 piano parts under its chord annotations also give the phrase library (:mod:`wav2accomp.band.phrases`). Only
 statistics are kept of corpora without a licence to share; POP909's phrases (MIT) are kept as played.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import BASS, DYNAMICS_MODEL, MELODY, PERCUSSION, PHRASES_MODEL, STEPS_PER_BEAT, STRINGSLIKE
+from ..constants import BASS, DYNAMICS_MODEL, GUITARLIKE, MELODY, PERCUSSION, PHRASES_MODEL, STEPS_PER_BEAT, STRINGSLIKE
 from ..data.corpus import find_midi_files, read_pop909_annotations, split_for
 from ..errors import MidiReadError, Wav2AccompError
 from ..parallel import map_with_progress
@@ -81,6 +82,8 @@ def song_material(path: str) -> tuple[str, dict | None, str | None]:
             player = "bass"
         elif assignment.part_class == STRINGSLIKE:
             player = "strings"
+        elif assignment.part_class == GUITARLIKE:   # other corpora's pianos and guitars: the piano player too
+            player = "piano"
         else:
             continue
         observations.setdefault(player, []).append(part_observations(velocities, steps, downbeats))

@@ -8,7 +8,9 @@
   (:mod:`wav2accomp.band.voicing`);
 - **strings**: voice-led (:mod:`wav2accomp.band.voicing`), resting through the intro and the first section
   (when a later section is fuller);
-- **bass** and **drums**: the notes as written;
+- **bass**: the notes as written, but on the beats alone (each held to the next) in quiet bars, and leading
+  into every fourth bar line with a fifth and a chromatic approach note;
+- **drums**: the notes as written;
 
 then gives every note a velocity and a timing offset from the dynamics model (:mod:`wav2accomp.band.dynamics`:
 metrical accents per drum family, phrase-level swells, the arc's intensity) and rests every part but the drums
@@ -36,6 +38,10 @@ from .voicing import lead_voices
 
 #: Strings enter where the arc's intensity reaches this (they rest through the intro and a quiet first section).
 STRINGS_ENTER = 0.4
+#: In bars this quiet (the intro, a quiet first section) the bass keeps to the beats, each note held to the next.
+QUIET_BASS = 0.35
+#: The bass leads into every this many bars' bar line (:func:`bass_fills`).
+FILL_EVERY = 4
 #: Register of re-voiced chords, MIDI number, per pitched part.
 CHORD_REGISTER = {GUITARLIKE: 60.0, STRINGSLIKE: 62.0}
 #: Player of the dynamics model per pitched part.
@@ -146,10 +152,36 @@ def band_bars(downbeats: np.ndarray, melody: np.ndarray) -> np.ndarray:
     return np.arange(first, len(melody), BAR_POSITIONS)
 
 
+def bass_fills(pitches: np.ndarray, starts: np.ndarray, ends: np.ndarray, arc: Arc,
+               chords: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The bass leads into every :data:`FILL_EVERY`-th bar line (a phrase's end): where its line rests or holds
+    through the last beat of the bar before, it plays the chord's fifth on that beat and a chromatic approach to
+    the next bar's root on its last 8th, as bass players walk into a new phrase."""
+    notes = list(zip(pitches.tolist(), starts.tolist(), ends.tolist()))
+    n_steps = len(chords)
+    for bar in range(FILL_EVERY - 1, len(arc.spans) - 1, FILL_EVERY):
+        start, end = (int(v) for v in arc.spans[bar])
+        beat = end - STEPS_PER_BEAT
+        if end >= n_steps or end - start != BAR_POSITIONS or chords[beat] == NO_CHORD or chords[end] == NO_CHORD \
+                or any(beat <= round(b) < end for _, b, _ in notes):
+            continue
+        sounding = [p for p, b, e in notes if b < beat < e or round(b) <= beat - 1 < e]
+        reference = sounding[-1] if sounding else min((p for p, _, _ in notes), default=40)
+        fifth = reference + ((chords[beat] % 12 + 7 - reference) % 12)
+        fifth = fifth - 12 if fifth - reference > 6 else fifth
+        target = reference + ((chords[end] % 12 - reference) % 12)
+        target = target - 12 if target - reference > 6 else target
+        notes = [(p, b, min(e, beat) if b < beat else e) for p, b, e in notes]
+        notes += [(fifth, float(beat), float(beat + 2)), (target - 1, float(beat + 2), float(end))]
+    notes.sort(key=lambda n: (n[1], n[0]))
+    return (np.array([n[0] for n in notes], dtype=int), np.array([n[1] for n in notes], dtype=float),
+            np.array([n[2] for n in notes], dtype=float))
+
+
 def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np.random.Generator, *,
               chords: np.ndarray | None, bpm: float, feel: str) -> PlayedPart:
     """One part of :func:`play_band` (see the module docstring)."""
-    timing_scale = FEEL_TIMING_SCALE[check_feel(feel)]
+    check_feel(feel)
     relative = None
     four_four = len(arc.spans) > 0 and np.all(arc.spans[:-1, 1] - arc.spans[:-1, 0] == BAR_POSITIONS)
     if part == GUITARLIKE and chords is not None and four_four and np.any(chords != NO_CHORD):
@@ -157,7 +189,7 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
         keep = played.lengths > 0
         pitches, relative = played.pitches[keep], played.velocity_offsets[keep]
         grid_starts = np.rint(played.steps[keep])
-        offsets = (played.steps[keep] - grid_starts) * timing_scale
+        offsets = (played.steps[keep] - grid_starts) * FEEL_TIMING_SCALE[feel]   # the source pianist's own timing
         starts, ends = grid_starts + offsets, grid_starts + played.lengths[keep]
     else:
         if part in CHORD_REGISTER:
@@ -167,6 +199,15 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
     if part == STRINGSLIKE and len(arc.spans) and arc.intensity.max() >= STRINGS_ENTER:
         keep = arc.intensity[arc.bar_of(starts)] >= STRINGS_ENTER
         pitches, starts, ends = pitches[keep], starts[keep], ends[keep]
+    if part == BASS and len(arc.spans) and len(starts):   # quiet bars: the line keeps to the beats
+        quiet = arc.intensity[arc.bar_of(starts)] <= QUIET_BASS
+        on_beat = (np.rint(starts).astype(int) - arc.spans[arc.bar_of(starts), 0]) % STEPS_PER_BEAT == 0
+        keep = ~quiet | on_beat
+        following = np.append(starts[keep][1:], np.inf)
+        pitches, starts = pitches[keep], starts[keep]
+        ends = np.where(quiet[keep], np.minimum(np.maximum(ends[keep], following), starts + BAR_POSITIONS), ends[keep])
+    if part == BASS and chords is not None and len(starts):
+        pitches, starts, ends = bass_fills(pitches, starts, ends, arc, chords)
     if part != PERCUSSION and len(starts):
         keep = ~arc.resting(np.rint(starts).astype(int))
         pitches, starts, ends = pitches[keep], starts[keep], ends[keep]
@@ -185,8 +226,6 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
                                            relative=relative[mine] if relative is not None else None)
         if offsets is None:
             timing[mine] = play_timing(models.dynamics, player, _onset_ids(starts[mine]), rng, feel=feel)
-    if offsets is not None:
-        timing = np.zeros(len(starts))   # the phrases' own timing is already in `starts`
     starts = np.maximum(starts + timing, 0.0)
     order = np.lexsort((pitches, starts))
     return PlayedPart(pitches[order], starts[order], np.maximum(ends[order] + timing[order], starts[order] + 0.25),

@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..constants import (BASS_FIGURE_TEMPERATURE, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MELODY, N_PITCHES, ONSET, PAPER_ARCH,
+from ..constants import (BASS_FIGURE_BARS, BASS_FIGURE_TEMPERATURE, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MELODY, N_PITCHES, ONSET, PAPER_ARCH,
                          PERCUSSION, PITCH_LOW, SUSTAIN)
 from ..data.corpus import load_song
 from ..errors import Wav2AccompError
@@ -248,13 +248,13 @@ def _evaluate_bass(cache, split: str, model_dir, limit, progress: bool) -> Secti
                    ALIGNED_LOWEST: lowest_notes(decode(config, probabilities))}
         began = time.perf_counter()
         systems[BASSLINE_GIVEN] = play_bass(bassist, melody, downbeats, chords, bpm=songs.bpm[i],
-                                            temperature=BASS_FIGURE_TEMPERATURE)
+                                            temperature=BASS_FIGURE_TEMPERATURE, phrase_bars=BASS_FIGURE_BARS)
         seconds += time.perf_counter() - began
         systems[BASSLINE_HEAD] = play_bass(bassist, melody, downbeats, head, bpm=songs.bpm[i],
-                                           temperature=BASS_FIGURE_TEMPERATURE)
+                                           temperature=BASS_FIGURE_TEMPERATURE, phrase_bars=BASS_FIGURE_BARS)
         harmonised = harmonise_melody(harmoniser, melody, downbeats)
         systems[BASSLINE_HARMONISER] = play_bass(bassist, melody, downbeats, harmonised, bpm=songs.bpm[i],
-                                                 temperature=BASS_FIGURE_TEMPERATURE)
+                                                 temperature=BASS_FIGURE_TEMPERATURE, phrase_bars=BASS_FIGURE_BARS)
         total_steps += len(melody)
         row = {"id": songs.ids[i], "steps": len(melody)}
         for name, roll in systems.items():

@@ -166,11 +166,12 @@ def fit_bassline(songs, *, min_songs: int = GROOVE_MIN_SONGS) -> BasslineModel:
 
 
 def play_bass(model: BasslineModel, melody: np.ndarray, downbeats: np.ndarray, chords: np.ndarray, *,
-              bpm: float, temperature: float = 0.0, seed: int = 0) -> np.ndarray:
+              bpm: float, temperature: float = 0.0, seed: int = 0,
+              phrase_bars: int = FIGURE_PHRASE_BARS) -> np.ndarray:
     """A bass part playing `chords` (``(T,)`` chord index per step) for a melody: ``(T, 78)`` encoded roll.
 
-    Temperature 0 plays each bin's most common figure; above 0 each two-bar phrase draws one of its bin's
-    figures (weights: corpus counts to the power ``1 / temperature``), seeded by `seed` and the melody.
+    Temperature 0 plays each bin's most common figure; above 0 each phrase of `phrase_bars` bars draws one of its
+    bin's figures (weights: corpus counts to the power ``1 / temperature``), seeded by `seed` and the melody.
     """
     n_steps = len(melody)
     spans, tempo_bin, density_bins = bar_bins(melody, downbeats, bpm)
@@ -181,7 +182,7 @@ def play_bass(model: BasslineModel, melody: np.ndarray, downbeats: np.ndarray, c
         ranked, weights = model.figure_table[tempo_bin, density_bin], model.figure_counts[tempo_bin, density_bin]
         choice = 0
         if temperature > 0:
-            key = (bar // FIGURE_PHRASE_BARS, density_bin)
+            key = (bar // max(int(phrase_bars), 1), density_bin)
             if key not in drawn:
                 p = tempered_probabilities(weights[ranked >= 0], temperature)
                 drawn[key] = int(rng.choice(len(p), p=p))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BAND_PARTS, BASS, BASS_FIGURE_TEMPERATURE, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL,
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BAND_PARTS, BASS, BASS_FIGURE_BARS, BASS_FIGURE_TEMPERATURE, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL,
                          GUITARLIKE, HARMONISER_MODEL, HARMONY_SOURCES, PERCUSSION)
 from ..errors import Wav2AccompError
 from ..options import DrumOptions, check_harmony
@@ -112,7 +112,8 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
         Steps where bars begin.
     parts : iterable of str
         Parts to generate (default: percussion, guitarlike, stringslike; ``bass`` too, played by the bassline
-        model, :func:`load_bassist`, to the chords: each two-bar phrase draws one of the common figures, at
+        model, :func:`load_bassist`, to the chords: every :data:`~wav2accomp.constants.BASS_FIGURE_BARS` bars it
+        draws one of the common figures, at
         :data:`~wav2accomp.constants.BASS_FIGURE_TEMPERATURE` or `temperature` when higher, as a bass player
         varies the line).
     arch : str
@@ -165,7 +166,8 @@ def generate_parts(melody: np.ndarray, downbeats: np.ndarray, *, parts=ACCOMPANI
         chords = chord_head(guitar, (helper[0] if helper else models[GUITARLIKE]).config.steps_per_beat, chord_prior)
     if BASS in parts:
         rolls[BASS] = play_bass(load_bassist(model_dir), melody, downbeats, chords, bpm=bpm,
-                                temperature=max(temperature, BASS_FIGURE_TEMPERATURE), seed=seeds[BASS])
+                                temperature=max(temperature, BASS_FIGURE_TEMPERATURE), seed=seeds[BASS],
+                                phrase_bars=BASS_FIGURE_BARS)
     return {part: rolls[part] for part in parts}
 
 
