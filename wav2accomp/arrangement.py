@@ -22,7 +22,7 @@ import numpy as np
 from .audio.recording import resample
 from .audio.transcribe import NoMelodyError, Transcription, transcribe
 from .band.dynamics import check_feel
-from .constants import (FEELS, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MAX_AUDIO_SECONDS, MAX_MELODY_NOTES, MELODY,
+from .constants import (FEELS, MIX_PAN, MIX_REVERB, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MAX_AUDIO_SECONDS, MAX_MELODY_NOTES, MELODY,
                         MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
                         STRINGSLIKE, TRACKERS, HARMONY_SOURCES)
 from .errors import Wav2AccompError
@@ -40,6 +40,8 @@ from .symbolic.tempo_map import TempoMap, TimeSignature, metre_grid
 
 #: Suffixes read as MIDI melodies; anything else is read as a recording.
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
+#: File names of the stems (``--stems``) per track.
+STEM_NAMES = {MELODY: "melody", PERCUSSION: "drums", GUITARLIKE: "piano", STRINGSLIKE: "strings", BASS: "bass"}
 #: Names a user may give a part, beside the class names.
 PART_NAMES = {"drums": PERCUSSION, "percussion": PERCUSSION,
               "piano": GUITARLIKE, "guitar": GUITARLIKE, "guitarlike": GUITARLIKE,
@@ -236,8 +238,9 @@ class Arrangement:
         song = rolls_to_song(rolls, self.melody.tempo_map, self.melody.time_signatures)
         for index, part in enumerate(song.parts):
             if part.name in self.played:
-                song.parts[index] = replace(part, notes=self.played[part.name].to_notes(
-                    self.melody.tempo_map, offset_beats=self.melody.grid_offset))
+                part = replace(part, notes=self.played[part.name].to_notes(self.melody.tempo_map,
+                                                                          offset_beats=self.melody.grid_offset))
+            song.parts[index] = replace(part, pan=MIX_PAN.get(part.name), reverb=MIX_REVERB.get(part.name))
         if with_melody:
             song.parts[0] = replace(song.parts[0], notes=list(self.melody.notes))
         song.end_beat = max(song.end_beat, self.melody.end_beat)
@@ -260,15 +263,17 @@ class Arrangement:
     def render(self, path: str | os.PathLike, *, engine: str = "auto", soundfont: str | os.PathLike | None = None,
                sr: int = RENDER_SAMPLE_RATE) -> str:
         """Write a mix to hear at once: the recording (or the synthesised MIDI melody) with the
-        synthesised parts, aligned; wav/flac/ogg by suffix, atomically.
+        synthesised parts, aligned, the voice in front, through the master bus (gentle compression,
+        :data:`~wav2accomp.constants.MIX_LOUDNESS_LUFS` integrated loudness, true peak at most
+        :data:`~wav2accomp.constants.MIX_TRUE_PEAK_DB`); stereo wav/flac/ogg by suffix, atomically.
 
         Parameters
         ----------
         engine : str
-            ``"auto"`` (FluidSynth when it and a SoundFont are found, else the
-            built-in synthesiser), ``"fluidsynth"`` or ``"builtin"``.
+            ``"auto"`` (see :func:`~wav2accomp.synth.render.choose_engine`: the sampled instruments unless a
+            SoundFont is named and FluidSynth is here), ``"sampled"``, ``"fluidsynth"`` or ``"builtin"``.
         soundfont : path-like, optional
-            General MIDI SoundFont for FluidSynth.
+            General MIDI SoundFont (default: TimGM6mb from pretty_midi for the sampled instruments).
         sr : int
             Sample rate of the file, Hz.
 
@@ -277,14 +282,14 @@ class Arrangement:
         str
             The synthesiser used.
         """
-        from .synth.mix import audio_format, mix, write_audio
+        from .synth.mix import audio_format, master, mix, write_audio
         from .synth.render import synthesize
 
         audio_format(path)
         with _timed(self.timings, "render"):
             accompaniment, used = synthesize(self.to_song(with_melody=False), sr=sr, engine=engine,
                                              soundfont=soundfont, seconds=self.duration + 1.0)
-            write_audio(path, mix(self._lead(sr, used, soundfont), accompaniment, sr), sr)
+            write_audio(path, master(mix(self._lead(sr, used, soundfont), accompaniment, sr), sr), sr)
         return used
 
     def stems(self, *, engine: str = "auto", soundfont: str | os.PathLike | None = None,
@@ -319,6 +324,41 @@ class Arrangement:
         lead, _ = synthesize(replace(song, parts=song.parts[:1]), sr=sr, engine=engine, soundfont=soundfont,
                              seconds=self.duration + 1.0)
         return lead
+
+    def lead_sheet(self, path: str | os.PathLike) -> None:
+        """Write a lead sheet as MusicXML, atomically: the melody on its 16th grid (as heard or played), the
+        chord symbols the band plays, the key, tempo and time signature
+        (:func:`~wav2accomp.symbolic.leadsheet.lead_sheet_xml`)."""
+        from .fileio import atomic_write
+        from .symbolic.leadsheet import lead_sheet_xml
+
+        metre = self.melody.time_signatures[0] if self.melody.time_signatures else TimeSignature(0.0, 4, 4)
+        bar_steps = max(int(round(metre.bar_beats * STEPS_PER_BEAT)), 1)
+        offset = self.melody.grid_offset
+        notes = [(n.pitch, int(round((n.start_beat - offset) * STEPS_PER_BEAT)),
+                  int(round((n.end_beat - offset) * STEPS_PER_BEAT))) for n in self.melody.notes]
+        text = lead_sheet_xml(notes, self.chords, n_steps=self.melody.n_steps(), bar_steps=bar_steps,
+                              numerator=metre.numerator, denominator=metre.denominator, tonic=self.key[0],
+                              mode=self.key[1], bpm=self.bpm, title=Path(self.name).stem)
+        with atomic_write(path) as handle:
+            handle.write(text.encode("utf-8"))
+
+    def stem_paths(self, folder: str | os.PathLike) -> dict[str, Path]:
+        """Track -> where :meth:`write_stems` puts it in `folder`: ``melody.wav`` and one file per part
+        (``drums.wav``, ``piano.wav``, ``strings.wav``, ``bass.wav``)."""
+        return {name: Path(folder) / f"{STEM_NAMES.get(name, name)}.wav" for name in (MELODY, *self.parts)}
+
+    def write_stems(self, paths: dict[str, str | os.PathLike], *, engine: str = "auto",
+                    soundfont: str | os.PathLike | None = None, sr: int = RENDER_SAMPLE_RATE) -> None:
+        """Write :meth:`stems` as one stereo WAV per track (track -> path, as :meth:`stem_paths` gives): one
+        length, sample-aligned from time 0, each at its level in the mix times the master's loudness gain
+        (:func:`~wav2accomp.synth.mix.master_gain`), as a DAW imports them."""
+        from .synth.mix import master_gain, write_audio
+
+        tracks = self.stems(engine=engine, soundfont=soundfont, sr=sr)
+        gain = master_gain(sum(tracks.values()), sr)
+        for name, path in paths.items():
+            write_audio(path, tracks[name] * gain, sr)
 
     def plot(self, path: str | os.PathLike) -> None:
         """Piano rolls of the melody and every part on one bar grid, a PNG written atomically."""

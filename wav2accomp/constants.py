@@ -284,8 +284,20 @@ RENDER_TAIL_SECONDS = 1.0
 ACCOMPANIMENT_MIX_DB = -3.0
 #: Peak of a mix, full scale = 1 (the mix is scaled down to it when louder).
 MIX_PEAK = 0.9
-#: Synthesisers: FluidSynth when it and a SoundFont are found, else the built-in one ("auto"), or either by name.
-SYNTH_ENGINES = ("auto", "fluidsynth", "builtin")
+#: Where each part sits in the stereo field (MIDI controller 10: 0 left, 64 centre, 127 right), as a band is
+#: usually mixed: the voice, the kit (kick and snare) and the bass centred, the piano left of centre, the
+#: strings right; written into the MIDI file, so a DAW opens the same picture.
+MIX_PAN = {MELODY: 64, PERCUSSION: 64, BASS: 64, GUITARLIKE: 40, STRINGSLIKE: 88}
+#: Each part's send to the shared reverb (MIDI controller 91, 0..127): a light room, the bass and kit drier.
+MIX_REVERB = {MELODY: 40, PERCUSSION: 24, BASS: 8, GUITARLIKE: 40, STRINGSLIKE: 56}
+#: Loudness a rendered mix is brought to, LUFS (ITU-R BS.1770 integrated), and its true-peak ceiling, dBTP.
+MIX_LOUDNESS_LUFS = -14.0
+MIX_TRUE_PEAK_DB = -1.0
+#: The mix bus compressor: threshold (dB below the mix's peak RMS level) and ratio, gentle.
+BUS_COMPRESSOR = (-12.0, 2.0)
+#: Synthesisers: "auto" (FluidSynth when a SoundFont is named and FluidSynth is here, else the sampled
+#: instruments, else FluidSynth with an OS SoundFont, else the built-in one), or one by name.
+SYNTH_ENGINES = ("auto", "sampled", "fluidsynth", "builtin")
 #: Environment variable naming a General MIDI SoundFont for rendering.
 SOUNDFONT_ENV = "WAV2ACCOMP_SOUNDFONT"
 #: Where General MIDI SoundFonts from OS packages lie, most complete first (Debian/Ubuntu fluid-soundfont-gm,

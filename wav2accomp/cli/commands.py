@@ -48,19 +48,27 @@ def _check_model_dir(path) -> None:
 
 
 def run_accompany(args: argparse.Namespace) -> None:
-    from ..arrangement import accompany, resolve_parts
+    from ..arrangement import STEM_NAMES, accompany, resolve_parts
+    from ..constants import MELODY
     from ..fileio import OutputSet
-    from ..synth.fluidsynth import FLUIDSYNTH_HINT, find_soundfont
     from ..synth.mix import audio_format
-    from ..synth.render import choose_engine
+    from ..synth.render import choose_engine, engine_description
 
-    resolve_parts(args.parts)
+    classes = resolve_parts(args.parts)
     _check_model_dir(args.model_dir)
-    outputs = OutputSet({"-o": args.output, "--render": args.render, "--plot": args.plot},
+    stems = {}
+    if args.stems:
+        _make_folder(args.stems)
+        stems = {f"--stems {name}": Path(args.stems) / f"{STEM_NAMES[name]}.wav" for name in (MELODY, *classes)}
+    outputs = OutputSet({"-o": args.output, "--render": args.render, "--plot": args.plot,
+                         "--lead-sheet": args.lead_sheet, **stems},
                         inputs=[args.source, args.soundfont, args.chords_file])
     _check_picture(args.plot)
-    if args.render:
-        audio_format(args.render)
+    if args.lead_sheet and Path(args.lead_sheet).suffix.lower() not in (".musicxml", ".xml"):
+        raise Wav2AccompError(f"cannot write a lead sheet to {args.lead_sheet}: name it .musicxml")
+    if args.render or args.stems:
+        if args.render:
+            audio_format(args.render)
         engine = choose_engine(args.synth, args.soundfont)
     result = accompany(args.source, parts=args.parts, bpm=args.bpm, key=args.key, seed=args.seed,
                        temperature=args.temperature, model_dir=args.model_dir, min_note_seconds=args.min_note_seconds,
@@ -73,14 +81,22 @@ def run_accompany(args: argparse.Namespace) -> None:
             result.render(staged["--render"], engine=engine, soundfont=args.soundfont)
         if args.plot:
             result.plot(staged["--plot"])
+        if args.lead_sheet:
+            result.lead_sheet(staged["--lead-sheet"])
+        if stems:
+            result.write_stems({label.split()[1]: staged[label] for label in stems}, engine=engine,
+                               soundfont=args.soundfont)
     print(result.summary())
     print(f"wrote {args.output}")
     if args.render:
-        how = (f"FluidSynth, {find_soundfont(args.soundfont)}" if engine == "fluidsynth" else
-               f"built-in synthesiser; for real instruments: {FLUIDSYNTH_HINT}")
-        print(f"wrote {args.render} ({how})")
+        print(f"wrote {args.render} ({engine_description(engine, args.soundfont)})")
     if args.plot:
         print(f"wrote {args.plot}")
+    if args.lead_sheet:
+        print(f"wrote {args.lead_sheet}")
+    if stems:
+        print(f"wrote {len(stems)} stems in {args.stems} ({', '.join(p.name for p in stems.values())}; "
+              f"{engine_description(engine, args.soundfont)})")
 
 
 def run_serve(args: argparse.Namespace) -> None:

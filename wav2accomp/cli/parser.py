@@ -141,7 +141,10 @@ def add_evaluated_split(parser: argparse.ArgumentParser) -> None:
 
 def add_synth(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--synth", default="auto", choices=SYNTH_ENGINES,
-                        help=f"synthesiser{what} (default: FluidSynth when found, else built-in)")
+                        help=f"synthesiser{what}: sampled = General MIDI instruments from pip alone, fluidsynth "
+                             "= FluidSynth with a larger SoundFont, builtin = the small numpy synthesiser "
+                             "(default: auto = fluidsynth when --soundfont is given and FluidSynth is here, else "
+                             "sampled)")
 
 
 def add_note_limits(parser: argparse.ArgumentParser, note_help: str) -> None:
@@ -244,8 +247,13 @@ def _accompany(subcommands) -> None:
     accompany.add_argument("--render", metavar="AUDIO", help="also write a mix to hear (.wav, .flac or .ogg)")
     add_synth(accompany, " for --render")
     accompany.add_argument("--soundfont", metavar="SF2", default=None,
-                           help="General MIDI SoundFont for FluidSynth (default: $WAV2ACCOMP_SOUNDFONT or the OS's)")
+                           help="General MIDI SoundFont (default: $WAV2ACCOMP_SOUNDFONT, else TimGM6mb from pretty_midi for the "
+                                "sampled instruments, or the OS's for FluidSynth)")
     accompany.add_argument("--plot", metavar="PNG", help="also draw the melody and every part to this PNG")
+    accompany.add_argument("--stems", metavar="DIR", help="also write one stereo WAV per part and the voice (same "
+                           "length, sample-aligned) into this folder, for a DAW")
+    accompany.add_argument("--lead-sheet", metavar="FILE", help="also write a lead sheet (.musicxml: the melody, "
+                           "the chord symbols the band plays, key, tempo, metre) for notation programs")
     add_note_limits(accompany, "shortest sung note kept")
     accompany.set_defaults(run=commands.run_accompany)
 

@@ -68,6 +68,9 @@ class Part:
         Sorted by onset.
     track_name : str
         The track's name as written in the file.
+    pan, reverb : int or None
+        Stereo position (controller 10: 0 left, 64 centre, 127 right) and reverb send (controller 91), 0..127,
+        written at the track's start; None: not set (not read back from files).
     """
 
     name: str
@@ -76,6 +79,8 @@ class Part:
     track: int = 0
     notes: list[Note] = field(default_factory=list)
     track_name: str = ""
+    pan: int | None = None
+    reverb: int | None = None
 
     @property
     def is_drum(self) -> bool:
@@ -391,6 +396,10 @@ def song_to_midi(song: Song, ticks_per_beat: int = OUTPUT_TICKS_PER_BEAT) -> mid
     for part in song.parts:
         events = [(0, mido.MetaMessage("track_name", name=part.name)),
                   (0, mido.Message("program_change", channel=part.channel, program=part.program))]
+        for control, value in ((10, part.pan), (91, part.reverb)):
+            if value is not None:
+                events.append((0, mido.Message("control_change", channel=part.channel, control=control,
+                                               value=int(min(max(value, 0), 127)))))
         for start, end, pitch, velocity in _note_ticks(part.notes, ticks_per_beat):
             events.append((start, mido.Message("note_on", channel=part.channel, note=pitch, velocity=velocity)))
             events.append((end, mido.Message("note_off", channel=part.channel, note=pitch, velocity=0)))

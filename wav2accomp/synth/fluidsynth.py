@@ -9,6 +9,7 @@ import contextlib
 import importlib
 import io
 import os
+import threading
 from pathlib import Path
 
 import mido
@@ -52,6 +53,9 @@ def check_soundfont(path: Path) -> None:
         raise RenderError(f"{path} is not a SoundFont (.sf2/.sf3 files start with a RIFF sfbk header)")
 
 
+_IMPORT_LOCK = threading.Lock()
+
+
 def import_fluidsynth():
     """The pyfluidsynth module (importing it loads the FluidSynth library).
 
@@ -63,7 +67,7 @@ def import_fluidsynth():
     ImportError, OSError
         pyfluidsynth or the FluidSynth library is missing.
     """
-    with contextlib.redirect_stdout(io.StringIO()):
+    with _IMPORT_LOCK, contextlib.redirect_stdout(io.StringIO()):   # one thread at a time swaps sys.stdout
         return importlib.import_module("fluidsynth")
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from ..constants import ACCOMPANIMENT_MIX_DB, MIX_PEAK
+from ..constants import (ACCOMPANIMENT_MIX_DB, BUS_COMPRESSOR, MIX_LOUDNESS_LUFS, MIX_PEAK,
+                         MIX_TRUE_PEAK_DB)
 from ..errors import RenderError
 from ..fileio import atomic_write
 
@@ -80,3 +81,121 @@ def write_audio(path: str | os.PathLike, samples: np.ndarray, sr: int) -> None:
     soundfile.write(buffer, np.clip(samples, -1.0, 1.0), sr, format=file_format, subtype=subtype)
     with atomic_write(path) as handle:
         handle.write(buffer.getvalue())
+
+
+# --- The master bus: gentle compression, a stated loudness, a true-peak ceiling ------------------------------------
+
+#: Oversampling of the true-peak meter (ITU-R BS.1770 asks for at least 4x at 48 kHz).
+TRUE_PEAK_OVERSAMPLING = 4
+#: Blocks of the bus compressor's level detector, seconds, and its attack and release, seconds.
+COMPRESSOR_BLOCK, COMPRESSOR_ATTACK, COMPRESSOR_RELEASE = 0.01, 0.02, 0.25
+#: Look-ahead of the true-peak limiter, seconds.
+LIMITER_LOOKAHEAD = 0.005
+
+
+def integrated_loudness(samples: np.ndarray, sr: int) -> float:
+    """ITU-R BS.1770 integrated loudness, LUFS (pyloudnorm); -inf for silence or audio shorter than a block."""
+    import pyloudnorm
+
+    samples = np.asarray(samples, dtype=np.float64)
+    if len(samples) < int(0.4 * sr) or not np.any(samples):
+        return float("-inf")
+    return float(pyloudnorm.Meter(sr).integrated_loudness(samples))
+
+
+def true_peak_db(samples: np.ndarray) -> float:
+    """The highest sample of the signal oversampled :data:`TRUE_PEAK_OVERSAMPLING` times, dBTP."""
+    from scipy.signal import resample_poly
+
+    if not len(samples):
+        return float("-inf")
+    upsampled = resample_poly(np.asarray(samples, dtype=np.float64), TRUE_PEAK_OVERSAMPLING, 1, axis=0)
+    peak = float(np.abs(upsampled).max())
+    return 20 * np.log10(peak) if peak > 0 else float("-inf")
+
+
+def _smoothed(gain: np.ndarray, attack: float, release: float) -> np.ndarray:
+    """A gain curve (one value per block) through a one-pole follower: falling at `attack`, rising at
+    `release` (coefficients per block, 0..1)."""
+    out = np.empty_like(gain)
+    level = 1.0
+    for i, target in enumerate(gain.tolist()):
+        level += (target - level) * (attack if target < level else release)
+        out[i] = level
+    return out
+
+
+def compress(samples: np.ndarray, sr: int, *, threshold_db: float = BUS_COMPRESSOR[0],
+             ratio: float = BUS_COMPRESSOR[1]) -> np.ndarray:
+    """Gentle bus compression: above `threshold_db` under the loudest 10 ms block's RMS, the level rises `ratio`
+    times slower (attack and release :data:`COMPRESSOR_ATTACK` / :data:`COMPRESSOR_RELEASE`)."""
+    block = max(int(COMPRESSOR_BLOCK * sr), 1)
+    n_blocks = -(-len(samples) // block)
+    if n_blocks == 0:
+        return samples
+    padded = np.zeros((n_blocks * block, samples.shape[1]), dtype=np.float64)
+    padded[:len(samples)] = samples
+    rms = np.sqrt((padded.reshape(n_blocks, block, -1) ** 2).mean(axis=(1, 2)) + 1e-12)
+    level = 20 * np.log10(rms)
+    threshold = level.max() + threshold_db
+    reduction_db = np.where(level > threshold, (level - threshold) * (1 - 1 / ratio), 0.0)
+    coefficient = (lambda seconds: 1 - np.exp(-COMPRESSOR_BLOCK / seconds))
+    gain = _smoothed(10 ** (-reduction_db / 20), coefficient(COMPRESSOR_ATTACK), coefficient(COMPRESSOR_RELEASE))
+    per_sample = np.interp(np.arange(len(samples)), (np.arange(n_blocks) + 0.5) * block, gain)
+    return (samples * per_sample[:, None]).astype(np.float32)
+
+
+def limit_true_peak(samples: np.ndarray, sr: int, ceiling_db: float = MIX_TRUE_PEAK_DB) -> np.ndarray:
+    """A look-ahead limiter: the gain that keeps every oversampled peak under `ceiling_db`, held as the minimum
+    over :data:`LIMITER_LOOKAHEAD` either side of each sample, then averaged over half that window (each average
+    takes only values held for that sample, so no peak passes the ceiling, and the gain moves smoothly)."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+    from scipy.signal import resample_poly
+
+    ceiling = 10 ** (ceiling_db / 20)
+    upsampled = np.abs(resample_poly(np.asarray(samples, dtype=np.float64), TRUE_PEAK_OVERSAMPLING, 1, axis=0))
+    peaks = upsampled.max(axis=1)
+    peaks = np.pad(peaks, (0, max(len(samples) * TRUE_PEAK_OVERSAMPLING - len(peaks), 0)))
+    peaks = peaks[:len(samples) * TRUE_PEAK_OVERSAMPLING].reshape(len(samples), TRUE_PEAK_OVERSAMPLING).max(axis=1)
+    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    if needed.min() >= 1.0:
+        return samples
+    span = max(int(LIMITER_LOOKAHEAD * sr), 1)
+    gain = uniform_filter1d(minimum_filter1d(needed, size=2 * span + 1, mode="nearest"), size=span + 1,
+                            mode="nearest")
+    return (samples * gain[:, None]).astype(np.float32)
+
+
+def master_gain(samples: np.ndarray, sr: int, *, loudness_lufs: float = MIX_LOUDNESS_LUFS,
+                true_peak: float = MIX_TRUE_PEAK_DB) -> float:
+    """One gain that brings `samples` to `loudness_lufs`, or less where its true peak would pass `true_peak`
+    (for stems: linear, so they still sum to the mix they make); 1 for silence."""
+    loudness = integrated_loudness(samples, sr)
+    if not np.isfinite(loudness):
+        return 1.0
+    gain_db = min(loudness_lufs - loudness, true_peak - true_peak_db(samples))
+    return float(10 ** (gain_db / 20))
+
+
+def master(samples: np.ndarray, sr: int, *, loudness_lufs: float = MIX_LOUDNESS_LUFS,
+           true_peak: float = MIX_TRUE_PEAK_DB) -> np.ndarray:
+    """The mix as it is written: bus-compressed (:func:`compress`), brought to `loudness_lufs` integrated
+    loudness and kept under `true_peak` dBTP (:func:`limit_true_peak`), ``(n, 2)`` float32. Silence stays
+    silent."""
+    samples = np.asarray(samples, dtype=np.float32)
+    samples = np.repeat(samples[:, None], 2, axis=1) if samples.ndim == 1 else samples
+    if not np.any(samples):
+        return samples
+    out = compress(samples, sr)
+    loudness = integrated_loudness(out, sr)
+    for _ in range(4):   # limiting lowers the loudness a little: bring it back and limit again
+        if not np.isfinite(loudness) or abs(loudness - loudness_lufs) < 0.2:
+            break
+        out = out * np.float32(10 ** ((loudness_lufs - loudness) / 20))
+        if true_peak_db(out) > true_peak - 0.1:
+            out = limit_true_peak(out, sr, true_peak - 0.1)
+        loudness = integrated_loudness(out, sr)
+    peak = true_peak_db(out)
+    if peak > true_peak:
+        out = out * np.float32(10 ** ((true_peak - peak) / 20))
+    return out.astype(np.float32)
