@@ -64,7 +64,7 @@ def test_played_notes_follow_the_tempo_map_and_programs():
     assert played.start == pytest.approx(0.5) and played.end == pytest.approx(1.25)
 
 
-@pytest.mark.parametrize("engine", ["builtin", "fluidsynth"])
+@pytest.mark.parametrize("engine", ["builtin", "sampled", "fluidsynth"])
 def test_a_note_sounds_at_its_pitch_and_time(engine):
     if engine == "fluidsynth":
         require_fluidsynth()
@@ -100,7 +100,40 @@ def test_engine_choice_and_soundfont_errors(tmp_path, monkeypatch):
     with pytest.raises(RenderError, match="gone.sf2"):
         find_soundfont()
     monkeypatch.delenv("WAV2ACCOMP_SOUNDFONT")
-    assert choose_engine("auto") in ("fluidsynth", "builtin")
+    assert choose_engine("auto") == "sampled"       # sampled instruments from pip alone, by default
+    assert choose_engine("sampled") == "sampled"
+    with pytest.raises(RenderError, match="not a SoundFont"):
+        choose_engine("sampled", soundfont=__file__)
+
+
+def test_the_sampled_instruments_honour_pan_and_the_drum_channel():
+    left = song_of([(0, 0, [(60, 0.0, 2.0)])])
+    left.parts[0].pan = 0
+    audio, used = synthesize(left, sr=SR, engine="sampled", seconds=1.5)
+    assert used == "sampled" and audio.shape == (int(1.5 * SR), 2)
+    assert np.sqrt(np.mean(audio[:, 0] ** 2)) > 4 * np.sqrt(np.mean(audio[:, 1] ** 2))   # hard left (the room is wider)
+    snare, _ = synthesize(song_of([(0, 9, [(38, 0.0, 0.25)])]), sr=SR, engine="sampled", seconds=1.0)
+    noisy = np.abs(np.fft.rfft(snare[:SR // 4, 0]))
+    assert noisy[len(noisy) // 4:].sum() > 0.05 * noisy.sum()      # a drum kit: broadband, not a tone
+
+
+def test_the_master_reaches_the_loudness_and_stays_under_the_true_peak():
+    import pyloudnorm
+
+    from wav2accomp.synth.mix import integrated_loudness, master, true_peak_db
+
+    rng = np.random.default_rng(0)
+    t = np.arange(8 * SR) / SR
+    tone = (0.2 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 0.5 * t))).astype(np.float32)
+    loud = np.stack([tone + 0.9 * (rng.random(len(t)) < 0.001), tone], axis=1).astype(np.float32)  # clicks peak
+    assert integrated_loudness(loud, SR) == pytest.approx(pyloudnorm.Meter(SR).integrated_loudness(
+        loud.astype(np.float64)), abs=0.01)
+    for scale in (0.05, 1.0, 4.0):
+        out = master(loud * scale, SR)
+        assert out.shape == loud.shape and out.dtype == np.float32
+        assert integrated_loudness(out, SR) == pytest.approx(-14.0, abs=1.0)
+        assert true_peak_db(out) <= -1.0 + 1e-6 and np.abs(out).max() < 1.0
+    assert not master(np.zeros((SR, 2), dtype=np.float32), SR).any()
 
 
 def test_mix_balances_levels_and_limits_the_peak():

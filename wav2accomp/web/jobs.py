@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,8 @@ from ..errors import Wav2AccompError
 from ..fileio import atomic_write
 
 #: Files a job serves, by name: what a client may ask for (never a path it gives).
-SERVED_FILES = {"song.mid": "audio/midi", "song.wav": "audio/wav", "song.png": "image/png"}
+SERVED_FILES = {"song.mid": "audio/midi", "song.wav": "audio/wav", "song.png": "image/png",
+                "song.musicxml": "application/vnd.recordare.musicxml+xml", "stems.zip": "application/zip"}
 #: The first bytes of a Standard MIDI File.
 MIDI_MAGIC = b"MThd"
 
@@ -194,12 +196,13 @@ class JobStore:
     max_bytes, max_seconds : int, float
         Largest upload, bytes, and longest recording or MIDI melody, seconds.
     engine : str
-        Synthesiser of the audio: ``"builtin"`` (default: the quickest), ``"fluidsynth"`` or ``"auto"``.
+        Synthesiser of the audio: ``"auto"`` (default: the sampled instruments), ``"sampled"``,
+        ``"fluidsynth"`` or ``"builtin"`` (the quickest).
     """
 
     def __init__(self, root=None, *, workers: int = SERVE_WORKERS, queue: int = SERVE_QUEUE,
                  job_seconds: float = SERVE_JOB_SECONDS, max_bytes: int = SERVE_MAX_BYTES,
-                 max_seconds: float = SERVE_MAX_SECONDS, engine: str = "builtin"):
+                 max_seconds: float = SERVE_MAX_SECONDS, engine: str = "auto"):
         self._own_root = root is None
         self.root = Path(tempfile.mkdtemp(prefix="wav2accomp-serve-") if root is None else root)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -314,7 +317,8 @@ class JobStore:
 
     def file(self, job_id: str, name: str) -> Path:
         """A file of the job's latest arrangement by its served name (``song.mid``, ``song.wav``,
-        ``song.png``, ``stem-<part>.wav``); the mix and the picture are made on first use."""
+        ``song.png``, ``song.musicxml``, ``stems.zip``, ``stem-<part>.wav``); the mix (through the master bus),
+        the picture, the lead sheet and the zip of the stems are made on first use."""
         job = self.get(job_id)
         if job.status != "done":
             raise UnknownJob(f"job {job_id} has no finished arrangement yet")
@@ -328,8 +332,16 @@ class JobStore:
             if name == "song.png" and not path.exists():
                 job.arrangement.plot(path)
             elif name == "song.wav" and not path.exists():
-                write_wav(path, sum(soundfile.read(folder / f"stem-{stem}.wav", dtype="float32")[0]
-                                    for stem in job.result["stems"]))
+                from ..synth.mix import master
+
+                write_wav(path, master(sum(soundfile.read(folder / f"stem-{stem}.wav", dtype="float32")[0]
+                                           for stem in job.result["stems"]), SERVE_SAMPLE_RATE))
+            elif name == "song.musicxml" and not path.exists():
+                job.arrangement.lead_sheet(path)
+            elif name == "stems.zip" and not path.exists():
+                with atomic_write(path) as handle, zipfile.ZipFile(handle, "w") as archive:
+                    for stem in job.result["stems"]:
+                        archive.write(folder / f"stem-{stem}.wav", f"{stem}.wav")
         return path
 
     # --- housekeeping -------------------------------------------------------------------------------------

@@ -202,6 +202,8 @@ async function show(result) {
   $("get-midi").href = base + "song.mid";
   $("get-wav").href = base + "song.wav";
   $("get-png").href = base + "song.png";
+  $("get-stems").href = base + "stems.zip";
+  $("get-sheet").href = base + "song.musicxml";
   $("summary").textContent = `${result.duration.toFixed(1)} s · ${Math.round(result.bpm)} BPM · ` +
     `${result.key}${result.key_given ? "" : " (estimated)"} · seed ${result.seed}, temperature ${result.temperature}`;
   $("result").hidden = false;
