@@ -3,6 +3,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from conftest import make_midi, name, tune
 
 from wav2accomp.cli import main
@@ -252,3 +255,48 @@ def test_stems_baseline_and_evaluate_stems_commands(tmp_path):
         result = run(*arguments)
         assert result.returncode == 1 and message in result.stderr, (arguments, result.stderr)
         assert result.stderr.count("\n") == 1
+
+
+def test_accompany_renders_a_mastered_mix_stems_and_a_lead_sheet(tmp_path, capsys):
+    """From pip packages alone: sampled instruments, a mix at -14 LUFS under -1 dBTP, stems that sound where
+    their notes are and are silent where they are not, and a lead sheet."""
+    import soundfile
+
+    from wav2accomp.symbolic.midi_io import read_midi
+    from wav2accomp.synth.mix import integrated_loudness, true_peak_db
+
+    out = tmp_path / "song.mid"
+    assert main(["accompany", str(SAMPLES / "ode_to_joy.mid"), "-o", str(out), "--render", str(tmp_path / "mix.wav"),
+                 "--stems", str(tmp_path / "stems"), "--lead-sheet", str(tmp_path / "song.musicxml")]) == 0
+    printed = capsys.readouterr().out
+    assert "sampled instruments" in printed and "built-in" not in printed
+    mix, sr = soundfile.read(tmp_path / "mix.wav", dtype="float32")
+    assert mix.ndim == 2 and mix.shape[1] == 2
+    assert integrated_loudness(mix, sr) == pytest.approx(-14.0, abs=1.0)
+    assert true_peak_db(mix) <= -1.0 + 0.05 and np.abs(mix).max() < 0.999
+    song = read_midi(out)
+    names = {"percussion": "drums", "guitarlike": "piano", "stringslike": "strings", "bass": "bass"}
+    stems = {p.name: soundfile.read(tmp_path / "stems" / p.name, dtype="float32")
+             for p in (tmp_path / "stems").iterdir()}
+    assert set(stems) == {"melody.wav"} | {f"{n}.wav" for n in names.values()}
+    assert len({len(audio) for audio, _ in stems.values()}) == 1        # one length, from time 0
+    frame = sr // 10
+    for part in song.parts[1:]:
+        audio, _ = stems[f"{names[part.name]}.wav"]
+        rms = np.sqrt((audio[:len(audio) // frame * frame].reshape(-1, frame, 2) ** 2).mean(axis=(1, 2)))
+        times = (np.arange(len(rms)) + 0.5) * frame / sr
+        sounding = np.zeros(len(rms), dtype=bool)
+        near = np.zeros(len(rms), dtype=bool)
+        for note in part.notes:
+            sounding |= (times >= note.start) & (times <= max(note.end, note.start + 0.1))
+            near |= (times >= note.start - 0.3) & (times <= note.end + 1.5)   # release and reverb tails
+        assert sounding.any() and np.median(rms[sounding]) > 1e-3, part.name
+        if (~near).any():
+            assert rms[~near].max() < 1e-3, part.name
+    import mido
+
+    markers = [m for track in mido.MidiFile(out).tracks for m in track if m.type == "marker"]
+    assert (tmp_path / "song.musicxml").read_text().count("<harmony>") == len(markers) > 0   # one per chord change
+    pans = {m.channel: m.value for track in mido.MidiFile(out).tracks for m in track
+            if m.type == "control_change" and m.control == 10}
+    assert pans[9] == 64 and len(set(pans.values())) > 1             # the kit centred, the band spread

@@ -484,10 +484,9 @@ def _serve(subcommands) -> None:
                        help="longest recording or melody (default: %(default)g)")
     serve.add_argument("--job-minutes", type=positive_float, default=SERVE_JOB_SECONDS / 60, metavar="MIN",
                        help="remove a job this long after its last use (default: %(default)g)")
-    serve.add_argument("--synth", default="builtin", choices=SYNTH_ENGINES,
-                       help="synthesiser of the page's audio (default: %(default)s, the quickest: the band plays "
-                            "within a second of the end of a 30 s take; fluidsynth or auto for General MIDI "
-                            "instruments, about 0.3 s later)")
+    serve.add_argument("--synth", default="auto", choices=SYNTH_ENGINES,
+                       help="synthesiser of the page's audio (default: %(default)s = the sampled General MIDI "
+                            "instruments; builtin is quicker and plainer)")
     serve.set_defaults(run=commands.run_serve)
 
 
