@@ -82,6 +82,30 @@ def test_a_hum_becomes_a_band_and_every_file_of_it_is_served(client, store):
         assert client.get(f"/api/jobs/{job['id']}/files/{bad}").status_code == 404
 
 
+def test_the_default_sound_plays_sampled_instruments_on_warm_processes_and_offers_stems_and_a_lead_sheet(tmp_path):
+    import zipfile
+
+    from wav2accomp.web.jobs import JobStore
+
+    store = JobStore(tmp_path / "jobs", workers=1, queue=1, max_bytes=2_000_000, max_seconds=60)
+    try:
+        assert store._renderers is not None              # the default engine: sampled, on a warm pool
+        with TestClient(create_app(store)) as client:
+            job = client.post("/api/jobs", content=HUM).json()
+            client.post(f"/api/jobs/{job['id']}/arrange", json={"parts": ["piano", "bass"]})
+            done = wait(client, job["id"])
+            assert done["status"] == "done", done["error"]
+            for stem in done["result"]["stems"]:
+                audio, _ = soundfile.read(io.BytesIO(client.get(f"/api/jobs/{job['id']}/files/stem-{stem}.wav").content))
+                assert np.abs(audio).max() > 0.01, stem
+            archive = zipfile.ZipFile(io.BytesIO(client.get(f"/api/jobs/{job['id']}/files/stems.zip").content))
+            assert sorted(archive.namelist()) == sorted(f"{s}.wav" for s in done["result"]["stems"])
+            sheet = client.get(f"/api/jobs/{job['id']}/files/song.musicxml")
+            assert sheet.status_code == 200 and b"<score-partwise" in sheet.content and b"<harmony>" in sheet.content
+    finally:
+        store.close()
+
+
 def test_arranging_again_needs_no_new_upload_and_a_midi_melody_works_too(client, tmp_path):
     melody = make_midi(tmp_path / "m.mid", [[name("Melody")] + tune([60, 62, 64, 65, 67, 65, 64, 62] * 4)])
     job = client.post("/api/jobs", content=melody.read_bytes()).json()

@@ -293,25 +293,24 @@ class Arrangement:
         return used
 
     def stems(self, *, engine: str = "auto", soundfont: str | os.PathLike | None = None,
-              sr: int = RENDER_SAMPLE_RATE) -> dict[str, np.ndarray]:
+              sr: int = RENDER_SAMPLE_RATE, processes=None) -> dict[str, np.ndarray]:
         """The mix of :meth:`render` track by track: ``melody`` (the recording, or the MIDI melody synthesised)
         and each part, ``(n, 2)`` float32 of one length at their levels in the mix (they sum to it), so a player
-        can mute any of them. The tracks are synthesised side by side on threads. Arguments as :meth:`render`."""
+        can mute any of them. The tracks are synthesised side by side: on threads, or on `processes` (an
+        executor of processes, e.g. a server's warm pool: the sampled instruments hold the interpreter's lock
+        while they play). Arguments as :meth:`render`."""
         from concurrent.futures import ThreadPoolExecutor
 
         from .synth.mix import balance
-        from .synth.render import choose_engine, synthesize
+        from .synth.render import choose_engine, synthesize_track
 
         with _timed(self.timings, "render"):
             song, used = self.to_song(with_melody=False), choose_engine(engine, soundfont)
-
-            def track(part):
-                return synthesize(replace(song, parts=[part]), sr=sr, engine=used, soundfont=soundfont,
-                                  seconds=self.duration + 1.0)[0]
-
+            tasks = [(replace(song, parts=[part]), sr, used, soundfont, self.duration + 1.0) for part in song.parts]
             with ThreadPoolExecutor(max_workers=max(1, min(len(song.parts) + 1, os.cpu_count() or 1))) as pool:
                 lead = pool.submit(self._lead, sr, used, soundfont)
-                parts = dict(zip([part.name for part in song.parts], pool.map(track, song.parts)))
+                rendered = (processes or pool).map(synthesize_track, tasks)
+                parts = dict(zip([part.name for part in song.parts], rendered))
                 return balance(lead.result(), parts, sr)
 
     def _lead(self, sr: int, engine: str, soundfont) -> np.ndarray:

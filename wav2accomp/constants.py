@@ -380,6 +380,8 @@ SERVE_MAX_SECONDS = 600.0
 SERVE_WORKERS, SERVE_QUEUE = 2, 16
 #: A job (its upload and results) is removed this long after its last use, seconds.
 SERVE_JOB_SECONDS = 3600.0
+#: Most processes the server keeps warm to synthesise a song's tracks side by side (the sampled instruments).
+SERVE_RENDER_PROCESSES = 4
 #: Sample rate of the audio the page plays, Hz.
 SERVE_SAMPLE_RATE = 22050
 #: Seconds a client is told to wait before retrying when the server is busy.

@@ -110,3 +110,10 @@ def synthesize(song: Song, *, sr: int = RENDER_SAMPLE_RATE, engine: str = "auto"
         named = soundfont or os.environ.get(SOUNDFONT_ENV)
         return synthesize_sampled(midi, sr, find_soundfont(soundfont) if named else None, n_samples), chosen
     return synthesize_builtin(notes, sr, n_samples), chosen
+
+
+def synthesize_track(task: tuple) -> np.ndarray:
+    """:func:`synthesize`'s audio of ``(song, sr, engine, soundfont, seconds)``: a module-level function, so that
+    a pool of processes can render the tracks of a song side by side."""
+    song, sr, engine, soundfont, seconds = task
+    return synthesize(song, sr=sr, engine=engine, soundfont=soundfont, seconds=seconds)[0]

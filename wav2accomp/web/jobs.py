@@ -8,6 +8,7 @@ calls and :class:`~wav2accomp.errors.Wav2AccompError` to 4xx answers.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import tempfile
 import threading
@@ -22,8 +23,9 @@ import numpy as np
 import soundfile
 
 from ..constants import (BAND_PARTS, MAX_TEMPERATURE, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS,
-                         SERVE_QUEUE, SERVE_SAMPLE_RATE, SERVE_WORKERS, STEPS_PER_BEAT)
+                         SERVE_QUEUE, SERVE_RENDER_PROCESSES, SERVE_SAMPLE_RATE, SERVE_WORKERS, STEPS_PER_BEAT)
 from ..errors import Wav2AccompError
+from ..synth.render import choose_engine
 from ..fileio import atomic_write
 
 #: Files a job serves, by name: what a client may ask for (never a path it gives).
@@ -211,6 +213,7 @@ class JobStore:
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(workers + queue)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wav2accomp-job")
+        self._renderers = _render_processes() if choose_engine(engine) == "sampled" else None
 
     # --- jobs ---------------------------------------------------------------------------------------------
 
@@ -292,7 +295,7 @@ class JobStore:
             arrangement = accompany(job.source, parts=settings["parts"], bpm=settings["bpm"], key=settings["key"],
                                     chords=settings["chords"], temperature=settings["temperature"],
                                     seed=settings["seed"], max_seconds=self.max_seconds)
-            stems = arrangement.stems(engine=self.engine, sr=SERVE_SAMPLE_RATE)
+            stems = arrangement.stems(engine=self.engine, sr=SERVE_SAMPLE_RATE, processes=self._renderers)
             outputs = job.folder / f"v{version}"
             outputs.mkdir(exist_ok=True)
             arrangement.to_midi(outputs / "song.mid")
@@ -372,12 +375,33 @@ class JobStore:
     def close(self) -> None:
         """Stop the workers (waiting for running arrangements) and remove the jobs' folders."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._renderers is not None:
+            self._renderers.shutdown(wait=True, cancel_futures=True)
         with self._lock:
             jobs, self._jobs = list(self._jobs.values()), {}
         for job in jobs:
             shutil.rmtree(job.folder, ignore_errors=True)
         if self._own_root:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _render_processes():
+    """A warm pool of processes (one per core, at most :data:`~wav2accomp.constants.SERVE_RENDER_PROCESSES`) that
+    synthesise a song's tracks side by side with the sampled instruments; each has played a note already, so
+    the SoundFont and the renderer are loaded before the first take."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ..synth.render import synthesize_track
+    from ..symbolic.midi_io import Note, Part, Song
+    from ..symbolic.tempo_map import TempoMap
+
+    count = max(1, min(os.cpu_count() or 1, SERVE_RENDER_PROCESSES))
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("forkserver"))
+    note = Song([Part("warm", 0, 0, 1, [Note(60, 1, 0.0, 0.25, 0.0, 0.125)])], TempoMap.constant(120), [], 0.25)
+    for _ in range(count):
+        pool.submit(synthesize_track, (note, SERVE_SAMPLE_RATE, "sampled", None, 0.2))
+    return pool
 
 
 def write_wav(path: Path, audio: np.ndarray, sr: int = SERVE_SAMPLE_RATE) -> None:
