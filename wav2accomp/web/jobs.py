@@ -397,7 +397,7 @@ def _render_processes():
     from ..symbolic.tempo_map import TempoMap
 
     count = max(1, min(os.cpu_count() or 1, SERVE_RENDER_PROCESSES))
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("forkserver"))
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
     note = Song([Part("warm", 0, 0, 1, [Note(60, 1, 0.0, 0.25, 0.0, 0.125)])], TempoMap.constant(120), [], 0.25)
     for _ in range(count):
         pool.submit(synthesize_track, (note, SERVE_SAMPLE_RATE, "sampled", None, 0.2))
