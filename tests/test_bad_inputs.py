@@ -165,6 +165,18 @@ def test_a_bassline_model_with_negative_counts_is_refused(folder, tmp_path):
             says="bassline model .* does not fit")
 
 
+def test_inspect_refuses_to_draw_a_file_of_one_huge_delta_time(tmp_path):
+    """A 200-byte file whose one delta time is 0x0FFFFFFF ticks: listed at once, never drawn (run under a 2 GB
+    address-space limit)."""
+    path = make_midi(tmp_path / "huge.mid", [[name("Melody")] + tune([60, 62]) + [on(64, 0x0FFFFFFF), off(64, 480)]])
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
+    result = subprocess.run([sys.executable, "-c", limit + "import sys; from wav2accomp.cli import main; "
+                             f"sys.exit(main(['inspect', {str(path)!r}, '--plot', 'huge.png']))"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "too long to draw" in result.stderr, result.stderr
+    assert not (tmp_path / "huge.png").exists()
+
+
 def test_a_long_legal_output_name_is_written(folder, tmp_path):
     shutil.copy(folder / "mel.mid", tmp_path / "mel.mid")
     name = "n" * 250 + ".mid"

@@ -106,6 +106,22 @@ def test_the_default_sound_plays_sampled_instruments_on_warm_processes_and_offer
         store.close()
 
 
+@pytest.mark.parametrize("settings,says", [({"parts": ["kazoo"]}, "unknown part"), ({"parts": []}, "no part"),
+                                           ({"chords": "C Xyz7"}, "not a chord"), ({"key": "H# dorian"}, "key"),
+                                           ({"bpm": 10}, "between 20 and 400")])
+def test_bad_settings_are_400_before_anything_is_queued(client, settings, says):
+    job = client.post("/api/jobs", content=HUM).json()
+    answer = client.post(f"/api/jobs/{job['id']}/arrange", json=settings)
+    assert answer.status_code == 400 and says in answer.json()["error"], answer.text
+    assert client.get(f"/api/jobs/{job['id']}").json()["status"] == "ready"
+
+
+def test_unknown_paths_and_methods_answer_in_json(client):
+    assert client.get("/api/nothing").status_code == 404 and "error" in client.get("/api/nothing").json()
+    answer = client.put("/api/jobs")
+    assert answer.status_code == 405 and "PUT" in answer.json()["error"]
+
+
 def test_arranging_again_needs_no_new_upload_and_a_midi_melody_works_too(client, tmp_path):
     melody = make_midi(tmp_path / "m.mid", [[name("Melody")] + tune([60, 62, 64, 65, 67, 65, 64, 62] * 4)])
     job = client.post("/api/jobs", content=melody.read_bytes()).json()

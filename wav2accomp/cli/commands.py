@@ -296,6 +296,10 @@ def run_evaluate_accompaniment(args: argparse.Namespace) -> None:
     _show(report, args.out, also=f" and piano rolls in {args.out}")
 
 
+#: Longest song `inspect --plot` draws, beats (an hour at 160 BPM; its roll and picture stay small).
+MAX_PLOT_BEATS = 9600
+
+
 def run_inspect(args: argparse.Namespace) -> None:
     from ..fileio import OutputSet
     from ..symbolic.classify import classify_parts, program_family
@@ -320,6 +324,9 @@ def run_inspect(args: argparse.Namespace) -> None:
               f"{assignment.part_class:<12} {assignment.rule:<20} {part.track_name}")
     if args.plot and not any(part.notes for part in song.parts):
         raise Wav2AccompError(f"nothing to draw: {args.midi} has no notes (--plot left out)")
+    if args.plot and song.end_beat > MAX_PLOT_BEATS:
+        raise Wav2AccompError(f"too long to draw: {args.midi} lasts {song.end_beat:.0f} beats (--plot draws at most "
+                              f"{MAX_PLOT_BEATS}; its parts are listed above)")
     if args.plot:
         from ..constants import ACCOMPANIMENT_CLASSES, MELODY, STEPS_PER_BEAT
         from ..plotting import plot_rolls

@@ -124,7 +124,7 @@ def create_app(store: JobStore):
         except ClientDisconnect:
             return Response(status_code=400)
         try:
-            job = store.arrange(request.path_params["job"], settings)
+            job = await run_in_threadpool(store.arrange, request.path_params["job"], settings)
         except UnknownJob as exc:
             return error(404, str(exc))
         except ServerBusy as exc:
@@ -170,7 +170,12 @@ def create_app(store: JobStore):
               Route("/api/jobs/{job}/arrange", arrange, methods=["POST"]),
               Route("/api/jobs/{job}/files/{name}", job_file),
               Mount("/static", StaticFiles(directory=STATIC), name="static")]
-    return Starlette(routes=routes, lifespan=lifespan)
+    async def http_error(request: Request, exc) -> Response:   # unknown paths and methods answer in JSON too
+        reason = {404: f"no such page: {request.url.path}",
+                  405: f"{request.method} is not allowed on {request.url.path}"}.get(exc.status_code, exc.detail)
+        return error(exc.status_code, reason)
+
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: http_error, 405: http_error})
 
 
 def _interrupted(signum, frame):

@@ -23,10 +23,13 @@ import numpy as np
 import soundfile
 
 from ..constants import (BAND_PARTS, MAX_TEMPERATURE, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS,
-                         SERVE_QUEUE, SERVE_RENDER_PROCESSES, SERVE_SAMPLE_RATE, SERVE_WORKERS, STEPS_PER_BEAT)
+                         SERVE_QUEUE, SERVE_RENDER_PROCESSES, SERVE_SAMPLE_RATE, SERVE_WORKERS, STEPS_PER_BEAT,
+                         USER_BPM_RANGE)
 from ..errors import Wav2AccompError
-from ..synth.render import choose_engine
 from ..fileio import atomic_write
+from ..symbolic.chords import parse_chord_text
+from ..symbolic.harmony import parse_key
+from ..synth.render import choose_engine
 
 #: Files a job serves, by name: what a client may ask for (never a path it gives).
 SERVED_FILES = {"song.mid": "audio/midi", "song.wav": "audio/wav", "song.png": "image/png",
@@ -126,7 +129,9 @@ def read_settings(settings: dict) -> dict:
     """The arrangement settings a client sent, checked: keyword arguments of :func:`~wav2accomp.accompany`.
 
     Keys: ``parts`` (list of names), ``bpm``, ``key``, ``chords`` (text), ``temperature``, ``seed``; others are
-    refused, as are values of the wrong type (one-line :class:`Wav2AccompError`).
+    refused, as are values of the wrong type, unknown or no parts, keys and chords that do not read, and tempos
+    outside :data:`~wav2accomp.constants.USER_BPM_RANGE` (the command line's range): one-line
+    :class:`Wav2AccompError`, before anything is queued.
     """
     known = {"parts", "bpm", "key", "chords", "temperature", "seed"}
     unknown = sorted(set(settings) - known)
@@ -139,13 +144,22 @@ def read_settings(settings: dict) -> dict:
         if name == "parts":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise Wav2AccompError("parts must be a list of part names")
-            chosen[name] = value
-        elif name in ("key", "chords"):
+            from ..arrangement import resolve_parts
+
+            chosen[name] = list(resolve_parts(value))   # an unknown name, or none at all, is refused now
+        elif name == "key":
+            try:
+                parse_key(str(value))
+            except ValueError as exc:
+                raise Wav2AccompError(str(exc)) from None
+            chosen[name] = str(value)
+        elif name == "chords":
+            parse_chord_text(str(value))
             chosen[name] = str(value)
         elif name == "seed":
             chosen[name] = _number(name, value, int, 0, 2 ** 31 - 1)
         elif name == "bpm":
-            chosen[name] = _number(name, value, float, 30.0, 300.0)
+            chosen[name] = _number(name, value, float, *USER_BPM_RANGE)
         else:
             chosen[name] = _number(name, value, float, 0.0, MAX_TEMPERATURE)
     return chosen
