@@ -89,3 +89,19 @@ def test_prepare_real_multitrack_files(tmp_path):
     for entry in load_index(tmp_path / "cache")["songs"]:
         song = load_song(tmp_path / "cache", entry["id"])
         assert (song["percussion"] > 0).any() and (song["melody"] > 0).any()
+
+
+def test_a_cache_index_entry_outside_the_cache_or_a_roll_out_of_range_is_refused(tmp_path):
+    import numpy as np
+
+    from wav2accomp.data.corpus import load_song
+    from wav2accomp.errors import Wav2AccompError
+
+    (tmp_path / "songs").mkdir()
+    with pytest.raises(Wav2AccompError, match="outside its folder"):
+        load_song(tmp_path, "../../../../etc/passwd")
+    roll = np.zeros((8, 78), dtype=np.int16)
+    roll[0, 0] = 7
+    np.savez(tmp_path / "songs" / "s.npz", melody=roll, beats=np.arange(2), downbeats=np.arange(1))
+    with pytest.raises(Wav2AccompError, match="roll of 0, 1 and 2"):
+        load_song(tmp_path, "s")

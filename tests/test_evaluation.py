@@ -75,3 +75,22 @@ def test_evaluation_compares_every_system_on_the_same_songs(tiny_cache, tiny_mod
     json_path, markdown_path = write_report(report, tmp_path / "out")
     assert json.loads(json_path.read_text())["sections"]["guitarlike"]["info"]["songs"] == 2
     assert markdown_path.read_text() == markdown
+
+
+def test_a_part_the_corpus_lacks_is_said_and_the_others_are_evaluated(tiny_cache, tmp_path):
+    import shutil
+
+    from wav2accomp.data.corpus import load_index
+    from wav2accomp.errors import Wav2AccompError
+
+    cache = tmp_path / "cache"
+    shutil.copytree(tiny_cache, cache)
+    index = load_index(cache)
+    for entry in index["songs"]:   # a corpus without bass parts
+        entry["classes"].pop("bass", None)
+    (cache / "index.json").write_text(json.dumps(index))
+    report = evaluate_accompaniment(cache, parts=("bass", "percussion"), played=False, progress=False)
+    assert report.sections["bass"].info["songs"] == 0 and "Not evaluated" in report.markdown()
+    assert report.sections["percussion"].info["songs"] == 2
+    with pytest.raises(Wav2AccompError):
+        evaluate_accompaniment(cache, parts=("bass",), played=False, progress=False)

@@ -84,3 +84,26 @@ def test_not_midi_raises_one_sentence(tmp_path, content):
 def test_missing_file_raises(tmp_path):
     with pytest.raises(MidiReadError, match="cannot read"):
         read_midi(tmp_path / "nope.mid")
+
+
+def test_a_damaged_data_byte_is_clipped_a_zero_tempo_named_and_an_rmid_file_unwrapped(tmp_path):
+    import struct
+
+    from conftest import make_midi, name, tune
+
+    from wav2accomp.symbolic.midi_io import read_midi, read_midi_bytes
+
+    path = make_midi(tmp_path / "m.mid", [[name("Melody")] + tune([60, 62, 64, 65] * 4)], midi_type=0)
+    data = bytearray(path.read_bytes())
+    first_on = data.index(bytes([0x90, 60]))
+    data[first_on + 2] = 0xC8                                        # velocity 200: a damaged data byte
+    song = read_midi_bytes(bytes(data))
+    assert len(song.parts[0].notes) == 16 and song.parts[0].notes[0].velocity == 127
+    assert any("clipped to 127" in w for w in song.warnings)
+    tempo_zero = make_midi(tmp_path / "t.mid", [[__import__("mido").MetaMessage("set_tempo", tempo=0),
+                                                  name("Melody")] + tune([60, 62] * 4)])
+    assert any("tempo events of 0" in w for w in read_midi(tempo_zero).warnings)
+    smf = path.read_bytes()
+    chunk = b"data" + struct.pack("<L", len(smf)) + smf + (b"\0" if len(smf) % 2 else b"")
+    rmid = b"RIFF" + struct.pack("<L", 4 + len(chunk)) + b"RMID" + chunk
+    assert len(read_midi_bytes(rmid).parts[0].notes) == 16

@@ -63,6 +63,17 @@ def test_a_malformed_annotation_is_skipped_with_its_reason(tmp_path):
     assert "offset after its onset" in report.markdown()
 
 
+def test_a_nan_note_is_left_out_and_a_folder_of_unusable_files_is_an_error(tmp_path):
+    (tmp_path / "n.txt").write_text("0.1\t0.2\t60\n0.3\t0.4\tnan\n")
+    intervals, hz = read_note_labels(tmp_path / "n.txt")
+    assert intervals.tolist() == [[0.1, 0.2]] and len(hz) == 1
+    folder = make_folder(tmp_path / "set")
+    for label in folder.glob("*.txt"):
+        label.write_text("0.5 0.2 60\n")
+    with pytest.raises(Wav2AccompError, match="no recording in .* could be scored .*2 skipped"):
+        evaluate_transcription(folder, trackers=("yin",), progress=False)
+
+
 def test_folder_without_annotations_is_refused(tmp_path):
     with pytest.raises(Wav2AccompError, match="no annotated recordings"):
         evaluate_transcription(tmp_path, progress=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,7 +26,7 @@ from .band.dynamics import check_feel
 from .constants import (FEELS, MIX_PAN, MIX_REVERB, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MAX_AUDIO_SECONDS, MAX_MELODY_NOTES, MELODY,
                         MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
                         STRINGSLIKE, TRACKERS, HARMONY_SOURCES)
-from .errors import Wav2AccompError
+from .errors import Wav2AccompError, Wav2AccompWarning
 from .options import DecodingOptions, DrumOptions, TranscriptionOptions, check_harmony
 from .band.grid import grid_phase
 from .band.perform import PlayedPart, load_band, play_band
@@ -149,6 +150,8 @@ def melody_from_midi(path: str | os.PathLike, *, bpm: float | None = None,
         A melody longer than `max_seconds` or with too many notes.
     """
     song = read_midi(path)
+    for warning in song.warnings:   # what the reader repaired or left out is said, as `inspect` says it
+        warnings.warn(f"{path}: {warning}", Wav2AccompWarning, stacklevel=2)
     classes = classify_parts(song.parts, song.end_beat)
     pitched = [p for p in song.parts if p.notes and not p.is_drum]
     chosen = [p for p, a in zip(song.parts, classes) if a.part_class == MELODY]

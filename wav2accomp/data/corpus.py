@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import ACCOMPANIMENT_CLASSES, BAND_PARTS, BASS, MELODY, SPLIT_PERCENT, STEPS_PER_BEAT
+from ..constants import (ACCOMPANIMENT_CLASSES, BAND_PARTS, BASS, MELODY, N_PITCHES, ONSET, SPLIT_PERCENT,
+                         STEPS_PER_BEAT)
 from ..errors import MidiReadError, Wav2AccompError
 from ..fileio import atomic_write, write_json
 from ..parallel import map_with_progress
@@ -313,6 +314,8 @@ def load_song(cache: str | os.PathLike, song: str) -> dict[str, np.ndarray]:
         The song's file is missing, damaged or lacks the melody, beats or downbeats.
     """
     path = Path(cache) / "songs" / f"{song}.npz"
+    if Path(song).is_absolute() or ".." in Path(song).parts:
+        raise Wav2AccompError(f"the cache's index names a song outside its folder: {song!r}")
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
@@ -322,4 +325,9 @@ def load_song(cache: str | os.PathLike, song: str) -> dict[str, np.ndarray]:
     missing = [key for key in ("melody", "beats", "downbeats") if key not in arrays]
     if missing:
         raise Wav2AccompError(f"cannot read the cached song {path}: it has no {', '.join(missing)}")
+    for key in (k for k in (MELODY, *BAND_PARTS) if k in arrays):
+        roll = arrays[key]
+        if roll.ndim != 2 or roll.shape[1] != N_PITCHES or (roll.size and (roll.min() < 0 or roll.max() > ONSET)):
+            raise Wav2AccompError(f"cannot read the cached song {path}: its {key} roll is not a (steps, "
+                                  f"{N_PITCHES}) roll of 0, 1 and 2")
     return arrays

@@ -180,10 +180,18 @@ def evaluate_accompaniment(cache: str | os.PathLike, *, split: str = "test",
     """
     report = Report("accompaniment", f"Accompaniment evaluation: {split} split of {cache}",
                     {"split": split, "cache": str(cache)})
+    evaluated = []
     for part in parts:
-        report.sections[part] = (_evaluate_bass(cache, split, model_dir, limit, progress) if part == BASS else
-                                 _evaluate_part(cache, part, split, model_dir, limit, plots_dir, n_plots, seed,
-                                                progress))
+        try:
+            report.sections[part] = (_evaluate_bass(cache, split, model_dir, limit, progress) if part == BASS else
+                                     _evaluate_part(cache, part, split, model_dir, limit, plots_dir, n_plots, seed,
+                                                    progress))
+            evaluated.append(part)
+        except Wav2AccompError as exc:   # a part the corpus lacks: said in its section; the others are evaluated
+            report.sections[part] = Section(f"{part} (not evaluated)", [], [], {}, notes=[f"Not evaluated: {exc}"],
+                                            info={"songs": 0, "reason": str(exc)})
+    if not evaluated:
+        raise Wav2AccompError("; ".join(section.notes[0] for section in report.sections.values()))
     if GUITARLIKE in parts:
         report.sections["harmony"] = _evaluate_harmony(cache, split, model_dir, limit, progress)
     if played:

@@ -61,7 +61,9 @@ class Section:
         return format_value(value, self.formats.get(metric, ".3f"))
 
     def table(self) -> list[str]:
-        """The means as markdown table lines."""
+        """The means as markdown table lines (none for a section without systems)."""
+        if not self.systems:
+            return []
         header = [self.row_label] + [self.labels.get(m, m.replace("_", " ")) for m in self.metrics]
         lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * len(self.metrics)]
         for system in self.systems:

@@ -82,6 +82,10 @@ def read_note_labels(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     else:
         intervals = table[:, :2]
         pitches = midi_to_hz(table[:, 2]) if np.all(table[:, 2] <= 127) else table[:, 2]
+    usable = np.isfinite(intervals).all(axis=1) & np.isfinite(pitches)   # a note with a NaN field is left out
+    intervals, pitches = intervals[usable], pitches[usable]
+    if not len(pitches):
+        raise AnnotationError(f"{path}: no note with a finite onset, offset and pitch")
     if np.any(intervals[:, 1] <= intervals[:, 0]) or np.any(pitches <= 0):
         raise AnnotationError(f"{path}: every note needs an offset after its onset and a positive pitch")
     return intervals, pitches
@@ -183,6 +187,10 @@ def evaluate_transcription(folder: str | os.PathLike, *, trackers: tuple[str, ..
             rows.append(_score_recording(audio, notes_path, f0_path, trackers))
         except Wav2AccompError as exc:  # unreadable audio or annotations: listed, and the others go on
             metadata["skipped"].append({"id": audio.name, "reason": str(exc)})
+    if not rows:
+        reasons = "; ".join(f"{item['id']}: {item['reason']}" for item in metadata["skipped"][:3])
+        raise Wav2AccompError(f"no recording in {folder} could be scored"
+                              + (f" ({len(metadata['skipped'])} skipped: {reasons})" if reasons else ""))
     audio_seconds = sum(row["seconds_of_audio"] for row in rows)
     means = means_over(rows, trackers, (*MELODY_METRICS, *NOTE_METRICS))
     for tracker in trackers:

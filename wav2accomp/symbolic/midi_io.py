@@ -170,19 +170,18 @@ def _read_event(stream: io.BytesIO, running_status: int | None):
     if status > 0xF0:
         raise OSError(f"undefined status byte 0x{status:02x}")
     data = peek + mido_files.read_bytes(stream, _CHANNEL_MESSAGE_LENGTH[status & 0xF0] - len(peek))
-    if any(byte > 127 for byte in data):
-        raise OSError("data byte above 127")
     return delta, status, data, status
 
 
-def _read_track(chunk: bytes) -> tuple[_TrackEvents, str | None]:
+def _read_track(chunk: bytes) -> tuple[_TrackEvents, str | None, list[str]]:
     """Parse one MTrk chunk's payload as far as it is sound.
 
-    Returns the events and, if parsing stopped early, why.
+    Returns the events, why parsing stopped early (None when it did not), and what was repaired on the way
+    (data bytes above 127 clipped, tempos of 0 ignored).
     """
     events = _TrackEvents()
     stream = io.BytesIO(chunk)
-    tick, running, problem = 0, None, None
+    tick, running, problem, clipped, zero_tempos = 0, None, None, 0, 0
     while stream.tell() < len(chunk):
         try:
             delta, status, data, running = _read_event(stream, running)
@@ -190,6 +189,9 @@ def _read_track(chunk: bytes) -> tuple[_TrackEvents, str | None]:
             problem = f"unreadable data at byte {stream.tell()} ({exc or 'unexpected end of data'})"
             break
         tick += delta
+        if status < 0xF0 and any(byte > 127 for byte in data):   # a damaged data byte: clipped, as mido's clip=True
+            clipped += 1
+            data = [min(byte, 127) for byte in data]
         kind, channel = status & 0xF0, status & 0x0F
         if kind == _NOTE_ON:
             events.notes.append((tick, channel, data[0], data[1]))
@@ -203,6 +205,8 @@ def _read_track(chunk: bytes) -> tuple[_TrackEvents, str | None]:
                 tempo = int.from_bytes(payload, "big")
                 if tempo > 0:
                     events.tempos.append((tick, tempo))
+                else:
+                    zero_tempos += 1
             elif meta_type == _META_TIME_SIGNATURE and len(payload) >= 2 and payload[0] > 0 and payload[1] < 8:
                 events.time_signatures.append((tick, payload[0], 2 ** payload[1]))
             elif meta_type == _META_TRACK_NAME and not events.name:
@@ -210,7 +214,9 @@ def _read_track(chunk: bytes) -> tuple[_TrackEvents, str | None]:
             elif meta_type == _META_END_OF_TRACK:
                 break
     events.end_tick = tick
-    return events, problem
+    remarks = [f"{clipped} data bytes above 127 clipped to 127"] if clipped else []
+    remarks += [f"{zero_tempos} tempo events of 0 microseconds per beat ignored"] if zero_tempos else []
+    return events, problem, remarks
 
 
 def _split_chunks(data: bytes, n_tracks: int, warnings: list[str]) -> list[bytes]:
@@ -284,8 +290,23 @@ def read_midi(path: str | os.PathLike) -> Song:
     return read_midi_bytes(data, source=str(path))
 
 
+def _unwrap_rmid(data: bytes) -> bytes:
+    """The standard MIDI file inside a RIFF ``RMID`` file (its ``data`` chunk); other bytes as they are."""
+    if len(data) < 20 or data[:4] != b"RIFF" or data[8:12] != b"RMID":
+        return data
+    position = 12
+    while position + 8 <= len(data):
+        size = struct.unpack("<L", data[position + 4:position + 8])[0]
+        if data[position:position + 4] == b"data":
+            return data[position + 8:position + 8 + size]
+        position += 8 + size + (size & 1)
+    return data
+
+
 def read_midi_bytes(data: bytes, source: str = "<bytes>") -> Song:
-    """Read MIDI file contents; see :func:`read_midi`."""
+    """Read MIDI file contents (a standard MIDI file, or one wrapped in a RIFF ``RMID`` file); see
+    :func:`read_midi`."""
+    data = _unwrap_rmid(data)
     if len(data) < 14 or data[:4] != b"MThd":
         raise MidiReadError(f"{source} is not a MIDI file (no MThd header)")
     header_size = struct.unpack(">L", data[4:8])[0]
@@ -306,9 +327,10 @@ def read_midi_bytes(data: bytes, source: str = "<bytes>") -> Song:
         ticks_per_beat = float(division)
     tracks = []
     for index, chunk in enumerate(_split_chunks(data[8 + header_size:], n_tracks, warnings)):
-        events, problem = _read_track(chunk)
+        events, problem, remarks = _read_track(chunk)
         if problem:
             warnings.append(f"track {index}: {problem}; kept what came before")
+        warnings.extend(f"track {index}: {remark}" for remark in remarks)
         tracks.append(events)
     if not tracks:
         raise MidiReadError(f"{source} holds no readable track")
