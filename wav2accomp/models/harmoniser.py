@@ -242,6 +242,8 @@ def half_bar_scores(log_probabilities: np.ndarray, groups: np.ndarray, sounding:
 REPEAT_REACH = 2
 #: Likeness (cosine, 0-1) of two such stretches of melody from which the second counts as the first coming back.
 REPEAT_LIKENESS = 0.7
+#: Farthest apart two half bars of a melodic repeat lie (512 half bars: 256 bars, longer than POP909's songs).
+REPEAT_WINDOW = 512
 #: What a half bar's melody is, for :func:`melodic_repeats`: these blocks of its first REPEAT_BEATS beats.
 REPEAT_BLOCKS, REPEAT_BEATS = (BLOCKS.index("beat"), BLOCKS.index("onsets")), 2
 
@@ -251,7 +253,8 @@ def melodic_repeats(blocks: np.ndarray, groups: np.ndarray, sounding: np.ndarray
     """Half bars whose melody comes back: ``(later, earlier)`` half-bar indices of every pair of half bars of one
     song whose melodies, each with the `reach` half bars either side, are alike (cosine likeness at least
     `likeness`; per beat of a half bar's first :data:`REPEAT_BEATS`, the share of it each pitch
-    class sounds and the pitch classes starting in it, :data:`REPEAT_BLOCKS`). Half bars none of whose beats' bars
+    class sounds and the pitch classes starting in it, :data:`REPEAT_BLOCKS`), at most :data:`REPEAT_WINDOW` half
+    bars apart (so that time and memory grow with the song's length, not with its square). Half bars none of whose beats' bars
     has melody (`sounding`, per beat) repeat nothing. `groups` is the half bar of each beat (ascending); `songs`,
     the song of each half bar where they come from several."""
     none = (np.zeros(0, dtype=int), np.zeros(0, dtype=int))
@@ -274,10 +277,16 @@ def melodic_repeats(blocks: np.ndarray, groups: np.ndarray, sounding: np.ndarray
         padded = np.concatenate([edge, melody[members], edge])
         stretch = np.concatenate([padded[k:k + len(members)] for k in range(2 * reach + 1)], axis=1)
         stretch /= np.maximum(np.linalg.norm(stretch, axis=1, keepdims=True), 1e-12)
-        pairs = np.argwhere(np.tril(stretch @ stretch.T >= likeness, k=-1) & heard[members][:, None]
-                            & heard[members][None, :])
-        later.append(members[pairs[:, 0]])
-        earlier.append(members[pairs[:, 1]])
+        listened = heard[members]
+        for first in range(0, len(members), REPEAT_WINDOW):   # rows by blocks: memory grows with the song, not its square
+            last = min(first + REPEAT_WINDOW, len(members))
+            back = max(first - REPEAT_WINDOW, 0)
+            alike = stretch[first:last] @ stretch[back:last].T >= likeness
+            rows, columns = np.nonzero(alike & listened[first:last, None] & listened[None, back:last])
+            rows, columns = rows + first, columns + back
+            keep = (columns < rows) & (rows - columns <= REPEAT_WINDOW)
+            later.append(members[rows[keep]])
+            earlier.append(members[columns[keep]])
     return (np.concatenate(later), np.concatenate(earlier)) if later else none
 
 
