@@ -7,7 +7,7 @@ import time
 import pytest
 
 from wav2accomp.errors import Wav2AccompError
-from wav2accomp.fileio import STALE_SECONDS, OutputSet, _host, atomic_write, same_file
+from wav2accomp.fileio import STALE_SECONDS, OutputSet, host_name, atomic_write, same_file
 
 DEAD_PID = 2 ** 22 + 12345   # above Linux's pid_max default: no such process
 
@@ -46,7 +46,7 @@ def test_collisions_are_refused_before_any_work(tmp_path):
 
 
 def test_temporaries_of_a_killed_run_are_removed_by_the_next_and_nothing_else(tmp_path):
-    host = _host()
+    host = host_name()
     stale = [tmp_path / f".song.mid.wav2accomp-{host}-{DEAD_PID}.tmp",
              tmp_path / f".song.wav2accomp-{host}-{DEAD_PID}.wav"]
     kept = [tmp_path / f".other.mid.wav2accomp-{host}-{os.getpid()}.tmp",   # a live process's

@@ -116,6 +116,31 @@ def test_bad_settings_are_400_before_anything_is_queued(client, settings, says):
     assert client.get(f"/api/jobs/{job['id']}").json()["status"] == "ready"
 
 
+def test_a_killed_servers_folder_is_swept_by_the_next_and_the_jobs_kept_are_bounded(tmp_path, monkeypatch):
+    import os
+
+    from wav2accomp.constants import SERVE_MAX_JOBS
+    from wav2accomp.fileio import STALE_SECONDS, host_name
+    from wav2accomp.web.jobs import JobStore
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    dead = tmp_path / f"wav2accomp-serve-{host_name()}-{2 ** 22 + 99}-abc"
+    other = tmp_path / f"wav2accomp-serve-elsewhere-{2 ** 22 + 99}-abc"
+    for folder in (dead, other):
+        (folder / "job").mkdir(parents=True)
+        old = time.time() - 2 * STALE_SECONDS
+        os.utime(folder, (old, old))
+    store = JobStore(workers=1, queue=1, engine="builtin", max_bytes=2_000_000, max_seconds=60)
+    try:
+        assert not dead.exists() and other.exists()                  # another machine's is not ours to remove
+        made = [store.create(HUM) for _ in range(SERVE_MAX_JOBS + 3)]
+        assert len(store) == SERVE_MAX_JOBS
+        assert not made[0].folder.exists() and made[-1].folder.exists()
+        assert len(list(store.root.iterdir())) == SERVE_MAX_JOBS
+    finally:
+        store.close()
+
+
 def test_unknown_paths_and_methods_answer_in_json(client):
     assert client.get("/api/nothing").status_code == 404 and "error" in client.get("/api/nothing").json()
     answer = client.put("/api/jobs")

@@ -378,6 +378,9 @@ SERVE_MAX_BYTES = 50_000_000
 SERVE_MAX_SECONDS = 600.0
 #: Arrangements running at once, and waiting beyond those (one more is answered 503 with a retry hint).
 SERVE_WORKERS, SERVE_QUEUE = 2, 16
+#: Most jobs a server keeps (uploads and results; about 2 GB at the largest uploads): beyond it the least recently
+#: used idle job is removed.
+SERVE_MAX_JOBS = 32
 #: A job (its upload and results) is removed this long after its last use, seconds.
 SERVE_JOB_SECONDS = 3600.0
 #: Most processes the server keeps warm to synthesise a song's tracks side by side (the sampled instruments).

@@ -38,7 +38,7 @@ STALE_SECONDS = 60.0
 MAX_NAME_BYTES = 255
 
 
-def _host() -> str:
+def host_name() -> str:
     """This machine's name as a temporary file carries it (letters, digits and dashes, at most 32)."""
     return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:32] or "host"
 
@@ -47,7 +47,7 @@ def temporary_name(path: Path, suffix: str) -> Path:
     """The hidden temporary file beside `path` that this process writes for it: ``.STEM.wav2accomp-HOST-PID``
     + `suffix`, the stem shortened with a hash where the name would be too long for the file system."""
     stem = path.name if suffix == ".tmp" else path.stem
-    tail = f".wav2accomp-{_host()}-{os.getpid()}{suffix}"
+    tail = f".wav2accomp-{host_name()}-{os.getpid()}{suffix}"
     if len(f".{stem}{tail}".encode()) > MAX_NAME_BYTES:
         stem = stem.encode()[:100].decode(errors="ignore") + "-" + hashlib.sha1(stem.encode()).hexdigest()[:12]
     return path.with_name(f".{stem}{tail}")
@@ -92,10 +92,10 @@ def remove_stale_temporaries(folder: Path) -> None:
         names = [entry.name for entry in os.scandir(folder) if entry.name.startswith(".")]
     except OSError:
         return
-    host, now = _host(), time.time()
+    host, now = host_name(), time.time()
     for name in names:
         found = _TEMPORARY.match(name)
-        if not found or found.group(2) != host or _running(int(found.group(3))):
+        if not found or found.group(2) != host or process_running(int(found.group(3))):
             continue
         try:
             if now - (folder / name).lstat().st_mtime >= STALE_SECONDS:
@@ -104,7 +104,8 @@ def remove_stale_temporaries(folder: Path) -> None:
             continue
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Whether a process of this machine with that id runs (this one counts)."""
     if pid == os.getpid():
         return True
     try:

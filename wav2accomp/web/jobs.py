@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -23,10 +24,10 @@ import numpy as np
 import soundfile
 
 from ..constants import (BAND_PARTS, MAX_TEMPERATURE, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS,
-                         SERVE_QUEUE, SERVE_RENDER_PROCESSES, SERVE_SAMPLE_RATE, SERVE_WORKERS, STEPS_PER_BEAT,
+                         SERVE_MAX_JOBS, SERVE_QUEUE, SERVE_RENDER_PROCESSES, SERVE_SAMPLE_RATE, SERVE_WORKERS, STEPS_PER_BEAT,
                          USER_BPM_RANGE)
 from ..errors import Wav2AccompError
-from ..fileio import atomic_write
+from ..fileio import STALE_SECONDS, atomic_write, host_name, process_running
 from ..symbolic.chords import parse_chord_text
 from ..symbolic.harmony import parse_key
 from ..synth.render import choose_engine
@@ -220,7 +221,10 @@ class JobStore:
                  job_seconds: float = SERVE_JOB_SECONDS, max_bytes: int = SERVE_MAX_BYTES,
                  max_seconds: float = SERVE_MAX_SECONDS, engine: str = "auto"):
         self._own_root = root is None
-        self.root = Path(tempfile.mkdtemp(prefix="wav2accomp-serve-") if root is None else root)
+        if root is None:
+            remove_dead_servers_folders(Path(tempfile.gettempdir()))
+        self.root = Path(tempfile.mkdtemp(prefix=f"{SERVER_FOLDER_PREFIX}{host_name()}-{os.getpid()}-")
+                         if root is None else root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.max_bytes, self.max_seconds, self.job_seconds, self.engine = max_bytes, max_seconds, job_seconds, engine
         self._jobs: dict[str, Job] = {}
@@ -260,6 +264,9 @@ class JobStore:
         job = Job(job_id, folder, source, kind, seconds)
         with self._lock:
             self._jobs[job_id] = job
+            evicted = self._make_room()
+        for old in evicted:
+            shutil.rmtree(old.folder, ignore_errors=True)
         return job
 
     def get(self, job_id: str) -> Job:
@@ -330,6 +337,10 @@ class JobStore:
                 if version == job.version:
                     job.status, job.error = "error", f"internal error: {type(exc).__name__}: {exc}"
         finally:
+            with self._lock:
+                forgotten = self._jobs.get(job.id) is not job
+            if forgotten:   # deleted (or swept) while it played: what it wrote since goes too
+                shutil.rmtree(job.folder, ignore_errors=True)
             self._slots.release()
 
     def file(self, job_id: str, name: str) -> Path:
@@ -375,6 +386,16 @@ class JobStore:
             shutil.rmtree(job.folder, ignore_errors=True)
         return len(expired)
 
+    def _make_room(self) -> list[Job]:
+        """Under the lock: beyond :data:`~wav2accomp.constants.SERVE_MAX_JOBS` jobs, the least recently used idle
+        ones are dropped (returned, for their folders to go); the disk a server holds stays bounded."""
+        idle = sorted((j for j in self._jobs.values() if j.status not in ("queued", "running")),
+                      key=lambda j: j.touched)
+        evicted = idle[:max(len(self._jobs) - SERVE_MAX_JOBS, 0)]
+        for job in evicted:
+            del self._jobs[job.id]
+        return evicted
+
     def forget(self, job_id: str) -> None:
         """Remove a job now (an arrangement still running finishes into nothing)."""
         with self._lock:
@@ -397,6 +418,28 @@ class JobStore:
             shutil.rmtree(job.folder, ignore_errors=True)
         if self._own_root:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+#: Start of the name of a server's own temporary folder (then its machine, its process id, a random part).
+SERVER_FOLDER_PREFIX = "wav2accomp-serve-"
+
+
+def remove_dead_servers_folders(temporary: Path) -> None:
+    """Remove the job folders of servers of this machine that no longer run (killed, e.g. with SIGKILL) and were
+    left a minute or more ago; another machine's and a running server's are left alone."""
+    pattern = re.compile(rf"^{re.escape(SERVER_FOLDER_PREFIX)}{re.escape(host_name())}-(\d+)-")
+    try:
+        entries = list(os.scandir(temporary))
+    except OSError:
+        return
+    for entry in entries:
+        found = pattern.match(entry.name)
+        if found and entry.is_dir(follow_symlinks=False) and not process_running(int(found.group(1))):
+            try:
+                if time.time() - entry.stat(follow_symlinks=False).st_mtime >= STALE_SECONDS:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+            except OSError:
+                continue
 
 
 def _render_processes():
