@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import soundfile  # noqa: E402
+from fresh_process import median_seconds  # noqa: E402
 
 from wav2accomp.arrangement import accompany  # noqa: E402
 from wav2accomp.synth.mix import integrated_loudness, true_peak_db  # noqa: E402
@@ -31,16 +30,6 @@ from wav2accomp.synth.render import choose_engine, synthesize  # noqa: E402
 from wav2accomp.synth.sampled import bundled_soundfont  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-
-
-def timed(function, repeats: int) -> float:
-    """Median seconds of `repeats` calls."""
-    seconds = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        function()
-        seconds.append(time.perf_counter() - began)
-    return statistics.median(seconds)
 
 
 def main() -> None:
@@ -67,11 +56,10 @@ def main() -> None:
             font = "/usr/share/sounds/sf2/TimGM6mb.sf2" if engine == "fluidsynth" else None
             name = {"builtin": "none (wavetables)", "sampled": f"{bundled_soundfont().name} (pretty_midi, "
                     f"{bundled_soundfont().stat().st_size / 1e6:.1f} MB)", "fluidsynth": "TimGM6mb (OS)"}[engine]
-            synthesize(song, engine=engine, soundfont=font)   # warm
-            synthesis = timed(lambda: synthesize(song, engine=engine, soundfont=font), args.repeats)
+            synthesis = median_seconds(lambda: synthesize(song, engine=engine, soundfont=font), args.repeats)
             path = Path(folder) / f"{engine}.wav"
-            render = timed(lambda: arrangement.render(path, engine=engine, soundfont=font), args.repeats)
-            stems = timed(lambda: arrangement.stems(engine=engine, soundfont=font, sr=22050), args.repeats)
+            render = median_seconds(lambda: arrangement.render(path, engine=engine, soundfont=font), args.repeats)
+            stems = median_seconds(lambda: arrangement.stems(engine=engine, soundfont=font, sr=22050), args.repeats)
             mix, rate = soundfile.read(path, dtype="float32")
             print(f"| {engine} | {name} | {synthesis:.3f} | {render:.3f} | {stems:.3f} | "
                   f"{integrated_loudness(mix, rate):.2f} | {true_peak_db(mix):.2f} | {np.abs(mix).max():.3f} |")
