@@ -130,7 +130,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="browser runs (the first one warms the server)")
     parser.add_argument("--parallel", type=int, default=20, help="uploads at once")
     parser.add_argument("--screenshot", default=None, help="PNG of the page after the last browser run")
-    parser.add_argument("--synth", default="auto", help="the server's synthesiser (auto = sampled, builtin, fluidsynth)")
+    parser.add_argument("--synth", default="auto",
+                        help="the server's synthesiser (auto = sampled, builtin, fluidsynth)")
     args = parser.parse_args()
 
     with socket.socket() as probe:

@@ -90,7 +90,8 @@ def _library(n_songs: int = 3):
     for song in range(n_songs):
         if song % 2:
             steps = np.arange(0, 64, 2, dtype=float)
-            pitches = np.array([[48, 52, 55, 60], [43, 47, 50, 55]])[(steps // 16 % 2).astype(int), (steps // 2 % 4).astype(int)]
+            arpeggios = np.array([[48, 52, 55, 60], [43, 47, 50, 55]])
+            pitches = arpeggios[(steps // 16 % 2).astype(int), (steps // 2 % 4).astype(int)]
         else:
             steps = np.repeat(np.arange(0, 64, 16, dtype=float), 3)
             pitches = np.array([[48, 52, 55], [43, 47, 50]] * 2).ravel()

@@ -4,11 +4,10 @@ import numpy as np
 import pytest
 
 from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW
-from wav2accomp.evaluation.accompaniment import (BAND_ROWS, BASS_SYSTEMS, BASSLINE_GIVEN, BASSLINE_HARMONISER, BASSLINE_HEAD,
-                                                 COMPING_GIVEN,
-                                                 COMPING_HARMONISER, COMPING_HEAD, GIVEN_CHORDS, GROOVE, SYSTEMS,
-                                                 evaluate_accompaniment,
-                                                 fit_length, rock_beat_part, tonic_triad_part)
+from wav2accomp.evaluation.accompaniment import (BAND_ROWS, BASS_SYSTEMS, BASSLINE_GIVEN, BASSLINE_HARMONISER,
+                                                 BASSLINE_HEAD, COMPING_GIVEN, COMPING_HARMONISER, COMPING_HEAD,
+                                                 GIVEN_CHORDS, GROOVE, SYSTEMS, evaluate_accompaniment, fit_length,
+                                                 rock_beat_part, tonic_triad_part)
 from wav2accomp.evaluation.report import write_report
 from wav2accomp.models.training import train
 from wav2accomp.options import TrainOptions

@@ -96,7 +96,8 @@ def test_the_default_sound_plays_sampled_instruments_on_warm_processes_and_offer
             done = wait(client, job["id"])
             assert done["status"] == "done", done["error"]
             for stem in done["result"]["stems"]:
-                audio, _ = soundfile.read(io.BytesIO(client.get(f"/api/jobs/{job['id']}/files/stem-{stem}.wav").content))
+                served = client.get(f"/api/jobs/{job['id']}/files/stem-{stem}.wav")
+                audio, _ = soundfile.read(io.BytesIO(served.content))
                 assert np.abs(audio).max() > 0.01, stem
             archive = zipfile.ZipFile(io.BytesIO(client.get(f"/api/jobs/{job['id']}/files/stems.zip").content))
             assert sorted(archive.namelist()) == sorted(f"{s}.wav" for s in done["result"]["stems"])

@@ -23,9 +23,9 @@ import numpy as np
 from .audio.recording import resample
 from .audio.transcribe import NoMelodyError, Transcription, transcribe
 from .band.dynamics import check_feel
-from .constants import (FEELS, MIX_PAN, MIX_REVERB, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MAX_AUDIO_SECONDS, MAX_MELODY_NOTES, MELODY,
-                        MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION, RENDER_SAMPLE_RATE, STEPS_PER_BEAT,
-                        STRINGSLIKE, TRACKERS, HARMONY_SOURCES)
+from .constants import (FEELS, MIX_PAN, MIX_REVERB, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MAX_AUDIO_SECONDS,
+                        MAX_MELODY_NOTES, MELODY, MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION,
+                        RENDER_SAMPLE_RATE, STEPS_PER_BEAT, STRINGSLIKE, TRACKERS, HARMONY_SOURCES)
 from .errors import Wav2AccompError, Wav2AccompWarning
 from .options import DecodingOptions, DrumOptions, TranscriptionOptions, check_harmony
 from .band.grid import grid_phase

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import BASS, DYNAMICS_MODEL, GUITARLIKE, MELODY, PERCUSSION, PHRASES_MODEL, STEPS_PER_BEAT, STRINGSLIKE
+from ..constants import DYNAMICS_MODEL, GUITARLIKE, MELODY, PERCUSSION, PHRASES_MODEL, STEPS_PER_BEAT, STRINGSLIKE
 from ..data.corpus import find_midi_files, read_pop909_annotations, split_for
 from ..errors import MidiReadError, Wav2AccompError
 from ..parallel import map_with_progress

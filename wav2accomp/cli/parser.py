@@ -11,18 +11,19 @@ from dataclasses import MISSING, fields
 
 from .. import __version__
 from ..baselines.options import DEFAULT_HIDDEN, BaselineTrainOptions
-from ..constants import (ACCOMPANIMENT_CLASSES, FEELS, ALIGNED_ARCH, BAND_PARTS, EVALUATED_TRACKERS, DRUM_DENSITY_RANGE, DRUM_STYLES, DRUMMERS,
-                         GROOVE_MIN_SONGS, HARMONISER_LOSSES, HARMONY_SOURCES, MAX_TEMPERATURE, MELODY_STEM_KEYWORDS, QUANTIZE_GRIDS, STEMS_SAMPLE_RATE,
-                         SERVE_HOST, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS, SERVE_PORT, SERVE_QUEUE,
-                         SERVE_WORKERS, SYNTH_ENGINES, TRACKERS)
+from ..constants import (ACCOMPANIMENT_CLASSES, FEELS, ALIGNED_ARCH, BAND_PARTS, EVALUATED_TRACKERS, DRUM_DENSITY_RANGE,
+                         DRUM_STYLES, DRUMMERS, GROOVE_MIN_SONGS, HARMONISER_LOSSES, HARMONY_SOURCES, MAX_TEMPERATURE,
+                         MELODY_STEM_KEYWORDS, QUANTIZE_GRIDS, STEMS_SAMPLE_RATE, SERVE_HOST, SERVE_JOB_SECONDS,
+                         SERVE_MAX_BYTES, SERVE_MAX_SECONDS, SERVE_PORT, SERVE_QUEUE, SERVE_WORKERS, SYNTH_ENGINES,
+                         TRACKERS)
 from ..errors import Wav2AccompError
 from ..models.registry import ARCHITECTURES, architecture_names
 from ..options import DecodingOptions, DrumOptions, HarmoniserOptions, TrainOptions, TranscriptionOptions, check_bpm, check_drum_density
 from . import commands
-from .help import (TRAIN_BAND_EPILOG, ACCOMPANY_EPILOG, BASELINE_EPILOG, DESCRIPTION, EVALUATE_EPILOG, INSPECT_EPILOG, PREPARE_EPILOG,
-                   SERVE_EPILOG, STEMS_EPILOG, TRAIN_BASSLINE_EPILOG, TRAIN_COMPING_EPILOG, TRAIN_GROOVES_EPILOG,
-                   TRAIN_HARMONISER_EPILOG,
-                   TRANSCRIBE_EPILOG, TRANSCRIBE_EVALUATE_EPILOG, train_epilog)
+from .help import (TRAIN_BAND_EPILOG, ACCOMPANY_EPILOG, BASELINE_EPILOG, DESCRIPTION, EVALUATE_EPILOG, INSPECT_EPILOG,
+                   PREPARE_EPILOG, SERVE_EPILOG, STEMS_EPILOG, TRAIN_BASSLINE_EPILOG, TRAIN_COMPING_EPILOG,
+                   TRAIN_GROOVES_EPILOG, TRAIN_HARMONISER_EPILOG, TRANSCRIBE_EPILOG, TRANSCRIBE_EVALUATE_EPILOG,
+                   train_epilog)
 
 SPLITS = ("train", "valid", "test")
 DEFAULT_PARTS = ["drums", "piano", "strings", "bass"]
@@ -199,8 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wav2accomp {__version__}")
     # the commands are listed in DESCRIPTION, one line each; argparse's own list would repeat them
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", help=argparse.SUPPRESS, prog="wav2accomp")
-    for add in (_accompany, _transcribe, _prepare, _inspect, _train, _train_grooves, _train_comping, _train_bassline, _train_harmoniser, _train_band,
-                _evaluate, _stems, _baseline, _serve):
+    for add in (_accompany, _transcribe, _prepare, _inspect, _train, _train_grooves, _train_comping, _train_bassline,
+                _train_harmoniser, _train_band, _evaluate, _stems, _baseline, _serve):
         add(subcommands)
     return parser
 
@@ -247,8 +248,8 @@ def _accompany(subcommands) -> None:
     accompany.add_argument("--render", metavar="AUDIO", help="also write a mix to hear (.wav, .flac or .ogg)")
     add_synth(accompany, " for --render")
     accompany.add_argument("--soundfont", metavar="SF2", default=None,
-                           help="General MIDI SoundFont (default: $WAV2ACCOMP_SOUNDFONT, else TimGM6mb from pretty_midi for the "
-                                "sampled instruments, or the OS's for FluidSynth)")
+                           help="General MIDI SoundFont (default: $WAV2ACCOMP_SOUNDFONT, else TimGM6mb from "
+                                "pretty_midi for the sampled instruments, or the OS's for FluidSynth)")
     accompany.add_argument("--plot", metavar="PNG", help="also draw the melody and every part to this PNG")
     accompany.add_argument("--stems", metavar="DIR", help="also write one stereo WAV per part and the voice (same "
                            "length, sample-aligned) into this folder, for a DAW")

@@ -45,8 +45,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..constants import (BASS_FIGURE_BARS, BASS_FIGURE_TEMPERATURE, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MELODY, N_PITCHES, ONSET, PAPER_ARCH,
-                         PERCUSSION, PITCH_LOW, SUSTAIN)
+from ..constants import (BASS_FIGURE_BARS, BASS_FIGURE_TEMPERATURE, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MELODY,
+                         N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION, PITCH_LOW, SUSTAIN)
 from ..data.corpus import load_song
 from ..errors import Wav2AccompError
 from ..band.perform import load_band, play_band
@@ -56,7 +56,7 @@ from ..models.aligned import chord_head
 from ..models.bassline import play_bass, root_pitch
 from ..models.comping import comp
 from ..models.generate import (decode, load_bassist, load_comper, load_drummer, load_harmony, load_part_model,
-                                predict_probabilities)
+                               predict_probabilities)
 from ..models.harmoniser import harmonise_melody
 from ..models.groove import bar_plan, play_drums
 from ..models.hmm_harmony import fit_hmm_from_cache, harmonise
@@ -66,8 +66,8 @@ from ..symbolic.harmony import TRIADS, beat_spans, estimate_key, pitch_class_his
 from .playing import evaluate_playing
 from .report import Report, Section, format_value, means_over
 from .metrics import (bass_root_agreement, chord_accuracy, chord_tone_ratio, consonance, drum_bar_metrics,
-                      drum_family_onset_f1, empty_beat_rate, frame_scores, grid_onset_scores, groove_consistency, harmonisation_metrics,
-                      mean_polyphony, pitch_class_entropy, sequence_chord_accuracy)
+                      drum_family_onset_f1, empty_beat_rate, frame_scores, grid_onset_scores, groove_consistency,
+                      harmonisation_metrics, mean_polyphony, pitch_class_entropy, sequence_chord_accuracy)
 
 SYSTEMS = ("real", "trivial", "other song", PAPER_ARCH, ALIGNED_ARCH)
 #: The aligned model made to play the song's true chords (lead-sheet mode; pitched parts only): POP909's annotated

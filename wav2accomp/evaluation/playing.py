@@ -265,7 +265,8 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-2, iterations:
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(design @ weights, -30, 30)))
         gradient = design.T @ (p - y) / len(y) + l2 * np.r_[weights[:-1], 0.0]
-        hessian = (design * (p * (1 - p))[:, None]).T @ design / len(y) + l2 * np.diag(np.r_[np.ones(len(weights) - 1), 0.0])
+        ridge = l2 * np.diag(np.r_[np.ones(len(weights) - 1), 0.0])
+        hessian = (design * (p * (1 - p))[:, None]).T @ design / len(y) + ridge
         step = np.linalg.solve(hessian + 1e-9 * np.eye(len(weights)), gradient)
         weights -= step
         if np.abs(step).max() < 1e-8:

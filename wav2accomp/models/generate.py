@@ -11,8 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BAND_PARTS, BASS, BASS_FIGURE_BARS, BASS_FIGURE_TEMPERATURE, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL,
-                         GUITARLIKE, HARMONISER_MODEL, HARMONY_SOURCES, PERCUSSION)
+from ..constants import (ACCOMPANIMENT_CLASSES, ALIGNED_ARCH, BAND_PARTS, BASS, BASS_FIGURE_BARS,
+                         BASS_FIGURE_TEMPERATURE, BASSLINE_MODEL, COMPING_MODEL, GROOVE_MODEL, GUITARLIKE,
+                         HARMONISER_MODEL, HARMONY_SOURCES, PERCUSSION)
 from ..errors import Wav2AccompError
 from ..options import DrumOptions, check_harmony
 from .aligned import chord_head

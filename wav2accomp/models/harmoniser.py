@@ -254,8 +254,8 @@ def melodic_repeats(blocks: np.ndarray, groups: np.ndarray, sounding: np.ndarray
     song whose melodies, each with the `reach` half bars either side, are alike (cosine likeness at least
     `likeness`; per beat of a half bar's first :data:`REPEAT_BEATS`, the share of it each pitch
     class sounds and the pitch classes starting in it, :data:`REPEAT_BLOCKS`), at most :data:`REPEAT_WINDOW` half
-    bars apart (so that time and memory grow with the song's length, not with its square). Half bars none of whose beats' bars
-    has melody (`sounding`, per beat) repeat nothing. `groups` is the half bar of each beat (ascending); `songs`,
+    bars apart (so that time and memory grow with the song's length, not with its square). Half bars none of whose
+    beats' bars has melody (`sounding`, per beat) repeat nothing. `groups` is the half bar of each beat (ascending); `songs`,
     the song of each half bar where they come from several."""
     none = (np.zeros(0, dtype=int), np.zeros(0, dtype=int))
     if not len(groups):
@@ -278,7 +278,7 @@ def melodic_repeats(blocks: np.ndarray, groups: np.ndarray, sounding: np.ndarray
         stretch = np.concatenate([padded[k:k + len(members)] for k in range(2 * reach + 1)], axis=1)
         stretch /= np.maximum(np.linalg.norm(stretch, axis=1, keepdims=True), 1e-12)
         listened = heard[members]
-        for first in range(0, len(members), REPEAT_WINDOW):   # rows by blocks: memory grows with the song, not its square
+        for first in range(0, len(members), REPEAT_WINDOW):   # by blocks of rows: memory grows with the song
             last = min(first + REPEAT_WINDOW, len(members))
             back = max(first - REPEAT_WINDOW, 0)
             alike = stretch[first:last] @ stretch[back:last].T >= likeness

@@ -24,8 +24,8 @@ import numpy as np
 import soundfile
 
 from ..constants import (BAND_PARTS, MAX_TEMPERATURE, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS,
-                         SERVE_MAX_JOBS, SERVE_QUEUE, SERVE_RENDER_PROCESSES, SERVE_SAMPLE_RATE, SERVE_WORKERS, STEPS_PER_BEAT,
-                         USER_BPM_RANGE)
+                         SERVE_MAX_JOBS, SERVE_QUEUE, SERVE_RENDER_PROCESSES, SERVE_SAMPLE_RATE, SERVE_WORKERS,
+                         STEPS_PER_BEAT, USER_BPM_RANGE)
 from ..errors import Wav2AccompError
 from ..fileio import STALE_SECONDS, atomic_write, host_name, process_running
 from ..symbolic.chords import parse_chord_text
