@@ -255,8 +255,8 @@ def melodic_repeats(blocks: np.ndarray, groups: np.ndarray, sounding: np.ndarray
     `likeness`; per beat of a half bar's first :data:`REPEAT_BEATS`, the share of it each pitch
     class sounds and the pitch classes starting in it, :data:`REPEAT_BLOCKS`), at most :data:`REPEAT_WINDOW` half
     bars apart (so that time and memory grow with the song's length, not with its square). Half bars none of whose
-    beats' bars has melody (`sounding`, per beat) repeat nothing. `groups` is the half bar of each beat (ascending); `songs`,
-    the song of each half bar where they come from several."""
+    beats' bars has melody (`sounding`, per beat) repeat nothing. `groups` is the half bar of each beat
+    (ascending); `songs`, the song of each half bar where they come from several."""
     none = (np.zeros(0, dtype=int), np.zeros(0, dtype=int))
     if not len(groups):
         return none
