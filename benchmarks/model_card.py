@@ -19,12 +19,16 @@ import numpy as np
 
 from wav2accomp.constants import (ACCOMPANIMENT_CLASSES, BASSLINE_MODEL, COMPING_MODEL, DYNAMICS_MODEL, GROOVE_MODEL,
                                   GUITARLIKE, HARMONISER_MODEL, PHRASES_MODEL, STRINGSLIKE)
+from wav2accomp.evaluation.playing import FIGURES
 from wav2accomp.models.generate import PRETRAINED_DIR
 
 METRICS = ("frame_f1", "onset_f1", "chord_accuracy", "chord_tone_ratio", "polyphony", "empty_beat_rate",
            "groove_consistency", "kick_onset_f1", "snare_onset_f1", "hihat/cymbal_onset_f1", "backbeat_rate",
            "fill_rate", "exact_repeat_share", "root_agreement", "root_agreement_own_chords", "chord_majmin",
            "chord_root", "ctnctr", "pcs", "chord_changes_per_bar")
+
+#: The "how it is played" figures (wav2accomp.evaluation.playing), shown for those sections.
+PLAYED = (*FIGURES, "classifier")
 
 HEADER = """# Model card: wav2accomp's shipped accompaniment models
 
@@ -183,7 +187,10 @@ def main() -> None:
               "Full tables: benchmarks/RESULTS.md.", ""]
     for part, result in report["sections"].items():
         means = result["means"]
-        shown = [m for m in METRICS if m in means["real"]]
+        if not means:   # a part the corpus lacks
+            lines += [f"### {part}", "", *result.get("notes", []), ""]
+            continue
+        shown = [m for m in (*METRICS, *PLAYED) if m in means["real"]]
         lines += [f"### {part} ({result['info']['songs']} songs)", "",
                   "| system | " + " | ".join(m.replace("_", " ") for m in shown) + " |",
                   "|---|" + "---:|" * len(shown)]

@@ -16,22 +16,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dsp import tempered_probabilities
-
 from ..constants import (ALIGNED_ARCH, CHORD_LOSS_WEIGHT, MIN_DRUM_THRESHOLD, N_PITCHES, ONSET, OUTSIDE_CHORD_WEIGHT,
                          PERCUSSION)
+from ..dsp import tempered_probabilities
 from ..symbolic.harmony import CHORD_LABELS, chord_masks, steps_to_chords
 from .architecture import Architecture
-from .conditioning import ALIGNED_FEATURES, aligned_inputs, bar_positions, key_profile
+from .conditioning import (ALIGNED_FEATURES, BAR_KEY_COLUMNS, BEAT_FEATURES, PITCH_CLASS_COLUMNS, aligned_inputs,
+                           bar_positions, key_profile)
 from .layers import linear, linear_shapes, lstm_many, lstm_shapes, relu, sigmoid
 from .config import ModelConfig
 from .decoding import decode_percussion, decode_pitched
 
-#: Columns of the aligned inputs a beat is summarised by: pitch classes (averaged over the beat),
-#: then bar position and key profile (of its first step).
-PITCH_CLASS_COLUMNS = slice(N_PITCHES + 1, N_PITCHES + 13)
-BAR_KEY_COLUMNS = slice(N_PITCHES + 13, ALIGNED_FEATURES)
-BEAT_FEATURES = ALIGNED_FEATURES - N_PITCHES - 1
 #: Output width: sounding and onset per note, then the chord (24 triads + "N").
 ALIGNED_OUTPUTS = 2 * N_PITCHES + len(CHORD_LABELS)
 

@@ -7,8 +7,7 @@ from torch import nn
 
 from ..constants import N_PITCHES, PERCUSSION
 from ..symbolic.harmony import CHORD_LABELS
-from .aligned import BAR_KEY_COLUMNS, BEAT_FEATURES, PITCH_CLASS_COLUMNS
-from .conditioning import ALIGNED_FEATURES
+from .conditioning import ALIGNED_FEATURES, BAR_KEY_COLUMNS, BEAT_FEATURES, PITCH_CLASS_COLUMNS
 from .config import ModelConfig
 
 

@@ -25,9 +25,8 @@ from zlib import crc32
 
 import numpy as np
 
-from ..dsp import tempered_probabilities
-
 from ..constants import BAR_POSITIONS, BASS, BASSLINE_MODEL, GROOVE_MIN_SONGS, N_PITCHES, ONSET, PITCH_LOW, SUSTAIN
+from ..dsp import tempered_probabilities
 from ..errors import Wav2AccompError
 from ..fileio import read_arrays, write_arrays
 from ..symbolic.harmony import NO_CHORD, TRIADS

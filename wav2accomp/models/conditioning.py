@@ -42,6 +42,11 @@ def paper_inputs(melody: np.ndarray) -> np.ndarray:
 
 #: Width of :func:`aligned_inputs` rows.
 ALIGNED_FEATURES = N_PITCHES + 1 + 12 + BAR_POSITIONS + 12
+#: Columns of the aligned inputs a beat is summarised by: pitch classes (averaged over the beat),
+#: then bar position and key profile (of its first step).
+PITCH_CLASS_COLUMNS = slice(N_PITCHES + 1, N_PITCHES + 13)
+BAR_KEY_COLUMNS = slice(N_PITCHES + 13, ALIGNED_FEATURES)
+BEAT_FEATURES = ALIGNED_FEATURES - N_PITCHES - 1
 
 
 def aligned_inputs(melody: np.ndarray, positions: np.ndarray, profile: np.ndarray) -> np.ndarray:
