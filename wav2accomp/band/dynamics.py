@@ -115,7 +115,7 @@ def play_velocities(model: DynamicsModel, player: str, steps: np.ndarray, bar_of
         swell's spread louder than one at 0.5, one at 0 as much softer.
     relative : np.ndarray, optional
         ``(N,)`` each note's velocity relative to its phrase as a real player played it (a retrieved phrase's
-        accents and touch): used in place of the model's accents and touch.
+        accents and touch): used in place of the model's accents, touch and palette.
 
     Returns
     -------
@@ -137,8 +137,10 @@ def play_velocities(model: DynamicsModel, player: str, steps: np.ndarray, bar_of
         spread = float(_draw(model.touch_spread[row], rng, ()))
         relative = (model.accents[row, np.asarray(steps, dtype=int) % BAR_POSITIONS]
                     + spread * _draw(model.touch[row], rng, len(bar_of)))
-    velocity = np.clip(np.rint(level + swell[bar_of] + np.asarray(relative, dtype=float)), 1, 127)
-    return keep_to_palette(velocity, int(round(float(_draw(model.palette[row], rng, ()))))).astype(int)
+        velocity = np.clip(np.rint(level + swell[bar_of] + relative), 1, 127)
+        return keep_to_palette(velocity, int(round(float(_draw(model.palette[row], rng, ()))))).astype(int)
+    # a real player's own relative velocities keep their own palette
+    return np.clip(np.rint(level + swell[bar_of] + np.asarray(relative, dtype=float)), 1, 127).astype(int)
 
 
 def keep_to_palette(velocities: np.ndarray, size: int) -> np.ndarray:
