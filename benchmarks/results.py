@@ -109,7 +109,9 @@ def run_concern(key: str, cache: str, scratch: Path) -> str:
              f"Measured {datetime.date.today().isoformat()} at commit {commit()}, {minutes:.1f} min, "
              f"on this project's machine (2 cores).", ""]
     for command, text in zip(shown, outputs):
-        lines += [f"**`{command}`**", "", text, ""]
+        pictures = [w for w in command.split() if w.startswith("benchmarks/") and w.endswith(".png")]
+        lines += [f"**`{command}`**", "", text, ""] + [f"![{Path(p).stem}]({Path(p).name})" for p in pictures]
+        lines += [""] if pictures else []
     return "\n".join(lines)
 
 
