@@ -28,7 +28,7 @@ METRICS = ("frame_f1", "onset_f1", "chord_accuracy", "chord_tone_ratio", "polyph
            "chord_root", "ctnctr", "pcs", "chord_changes_per_bar")
 
 #: The "how it is played" figures (wav2accomp.evaluation.playing), shown for those sections.
-PLAYED = (*FIGURES, "classifier")
+PLAYED = (*FIGURES[:5], "phase_gap_max_ms", *FIGURES[5:], "classifier")
 
 HEADER = """# Model card: wav2accomp's shipped accompaniment models
 

@@ -22,7 +22,8 @@ Metrics
 ``off_grid_share``
     Share of onsets more than a 64th note (a quarter step) from the nearest 16th step.
 ``phase_gap_ms``
-    How far the part's grid phase lies from the melody's, milliseconds (absolute).
+    How far the part's grid phase lies from the melody's, milliseconds (absolute); in the sections of
+    :func:`evaluate_playing` also its largest value over the songs (``phase_gap_max_ms``).
 ``bar_rhythms``
     Distinct bar onset patterns (which 16th steps of the bar hold an onset) / bars that play.
 ``single_share``, ``block_share``
@@ -456,11 +457,14 @@ def evaluate_playing(files: list[str], *, model_dir=None, jobs: int = 1, progres
                     values = [f[system][role][figure] for f, _ in having
                               if role in f.get(system, {}) and figure in f[system][role]]
                     row[figure] = float(np.mean(values)) if values else float("nan")
+                    if figure == "phase_gap_ms":   # the band must sit on the melody's grid in every song
+                        row["phase_gap_max_ms"] = float(np.max(values)) if values else float("nan")
                 row["classifier"] = 0.5 if system == "real" else classifier_accuracy(
                     [w["real"][role] for _, w in having],
                     [w.get(system, {}).get(role, np.zeros((0, 12))) for _, w in having])
                 means[system] = row
-            metrics = [m for m in (*FIGURES, "classifier") if any(not np.isnan(means[s][m]) for s in systems)]
+            metrics = [m for m in (*FIGURES[:5], "phase_gap_max_ms", *FIGURES[5:], "classifier")
+                       if any(not np.isnan(means[s][m]) for s in systems)]
             sections.append(Section(f"how it is played: {corpus} {role} ({len(having)} songs)", systems, metrics,
                                     means, notes=["", "Figures defined in `wav2accomp/evaluation/playing.py`; "
                                                   "classifier: real-vs-generated accuracy over 4-bar windows, 5 "
