@@ -9,6 +9,10 @@ band with ``--feel grid``, the models' parts before the band plays them (``seque
 every onset on the grid, block chords — how the band played before), and the seed's ``paper`` networks (the
 reference row). The same sections are part of ``wav2accomp evaluate accompaniment``.
 
+It also times the band for a 4-minute song (1920 steps at 120 BPM, a synthetic tune of quarter and eighth notes,
+the shipped models, one thread, median of 7 after one warm-up): the parts from the models (``generate_parts``),
+then the band playing them (``play_band``: arc, phrases, voicing, dynamics, timing).
+
 With ``--picture SONG.mid OUT.png`` it draws one song instead: its real parts above the band's (and the
 sequencer's) for the same melody, 16 bars from the melody's entry, velocity as colour.
 
@@ -60,6 +64,33 @@ def picture(song_path: str, out: str) -> None:
     print(f"wrote {out}")
 
 
+def band_speed() -> None:
+    """Seconds to generate and to play a 4-minute song's band (see the module docstring)."""
+    import numpy as np
+    from fresh_process import median_seconds
+
+    from wav2accomp.band.perform import load_band, play_band
+    from wav2accomp.constants import N_PITCHES, ONSET, PITCH_LOW
+    from wav2accomp.models.generate import choose_chords, generate_parts
+
+    steps = 1920
+    melody = np.zeros((steps, N_PITCHES), dtype=np.uint8)
+    tune = [60, 62, 64, 65, 67, 65, 64, 62]
+    onsets = [step for step in range(0, steps, 2) if (step // 16) % 2 == 0 or step % 4 == 0]   # eighths, quarters
+    for n, step in enumerate(onsets):
+        melody[step:step + 2, tune[n % len(tune)] - PITCH_LOW] = 1
+        melody[step, tune[n % len(tune)] - PITCH_LOW] = ONSET
+    downbeats = np.arange(0, steps, 16)
+    chords = choose_chords(melody, downbeats)
+    rolls = generate_parts(melody, downbeats, parts=("percussion", "guitarlike", "stringslike", "bass"),
+                           chords=chords)
+    models = load_band()
+    generate = median_seconds(lambda: generate_parts(melody, downbeats, parts=tuple(rolls), chords=chords), 7)
+    play = median_seconds(lambda: play_band(rolls, melody, downbeats, chords=chords, models=models), 7)
+    print(f"\n4-minute song (1920 steps), one thread: parts from the models {generate:.3f} s, the band playing "
+          f"them {play:.3f} s, together {generate + play:.3f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="a prepared cache (wav2accomp prepare)")
@@ -73,6 +104,7 @@ def main() -> None:
         return
     if not args.data:
         parser.error("--data is required (or --picture)")
+    band_speed()
     start = time.perf_counter()
     sections = evaluate_playing(song_files(args.data, args.split, args.limit), jobs=args.jobs)
     print(f"\n{args.split} split ({time.perf_counter() - start:.0f} s)")
