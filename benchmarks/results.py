@@ -55,19 +55,29 @@ CONCERNS = {
     "melody-identification": ("Melody identification (pop-multitrack)",
                               [["python", "benchmarks/melody_identification.py"]], []),
     "prepare-speed": ("Corpus preparation speed", [["python", "benchmarks/prepare_speed.py"]], []),
+    "stems": ("Stems and the raw-amplitude baseline",
+              [["python", "benchmarks/stems.py", "--pair", "STEMS_POP909", "BASELINE_POP909"]],
+              ["STEMS_POP909", "BASELINE_POP909"]),
     "bad-input": ("Bad input", [["python", "-m", "pytest", "-q", "tests/test_bad_inputs.py", "tests/test_fuzz.py",
                                  "tests/test_fileio.py"]], []),
 }
 #: A test song of each corpus for the pictures.
+#: Inputs of the stems concern: rendered stems (`wav2accomp stems render`) and a trained raw-amplitude baseline
+#: (`wav2accomp baseline train`), both long to make; where they are absent the concern is listed as not measured.
+STEMS_INPUTS = {"STEMS_POP909": "/tmp/stems/pop909", "BASELINE_POP909": "/tmp/runs/raw-pop909"}
 PICTURE_SONGS = {"POP909_SONG": str(SHARED / "pop909" / "004" / "004.mid"),
                  "MULTITRACK_SONG": str(SHARED / "pop-multitrack" / "Be My Girl - Police.mid")}
 
 
 def script_doc(command: list[str]) -> str:
-    """The first paragraph of the docstring of the benchmark script a command runs (or "")."""
-    for word in command:
-        if word.endswith(".py") and (ROOT / word).is_file():
-            doc = ast.get_docstring(ast.parse((ROOT / word).read_text())) or ""
+    """The first paragraph of the docstring of the benchmark script a command runs, or of the evaluation module
+    behind ``wav2accomp evaluate WHAT`` (or "")."""
+    paths = [ROOT / word for word in command if word.endswith(".py")]
+    if command[:2] == ["wav2accomp", "evaluate"]:
+        paths.append(ROOT / "wav2accomp" / "evaluation" / f"{command[2]}.py")
+    for path in paths:
+        if path.is_file():
+            doc = ast.get_docstring(ast.parse(path.read_text())) or ""
             return doc.split("\n\n")[0].replace("\n", " ")
     return ""
 
@@ -83,7 +93,7 @@ def commit() -> str:
 def run_concern(key: str, cache: str, scratch: Path) -> str:
     """Run one concern's commands; its section's markdown."""
     title, commands, needs = CONCERNS[key]
-    fill = {"CACHE": cache, "SSVD": str(SHARED / "singing" / "ssvd"), **PICTURE_SONGS}
+    fill = {"CACHE": cache, "SSVD": str(SHARED / "singing" / "ssvd"), **PICTURE_SONGS, **STEMS_INPUTS}
     began, outputs = time.perf_counter(), []
     shown = []
     for number, command in enumerate(commands):
@@ -133,8 +143,8 @@ def main() -> None:
         scratch = args.keep or temporary
         Path(scratch).mkdir(parents=True, exist_ok=True)
         for key in args.only or list(CONCERNS):
-            needs = [n.replace("CACHE", args.data or "").replace("SSVD", str(SHARED / "singing" / "ssvd"))
-                     for n in CONCERNS[key][2]]
+            needs = [STEMS_INPUTS.get(n, n).replace("CACHE", args.data or "").replace(
+                "SSVD", str(SHARED / "singing" / "ssvd")) for n in CONCERNS[key][2]]
             missing = [n for n in needs if not n or not (Path(n) if Path(n).is_absolute() else ROOT / n).exists()]
             if missing:
                 print(f"{key}: left as it was (missing: {', '.join(m or '--data' for m in missing)})")
@@ -152,6 +162,12 @@ def main() -> None:
     for key in CONCERNS:
         if (sections / f"{key}.md").is_file():
             parts += [f'<a id="{key}"></a>', "", (sections / f"{key}.md").read_text().strip(), ""]
+    missing = [k for k in CONCERNS if not (sections / f"{k}.md").is_file()]
+    if missing:
+        parts += ["## Not measured on this page", "",
+                  *[f"- {CONCERNS[k][0]}: `{' '.join(CONCERNS[k][1][0])}` needs "
+                    f"{', '.join(STEMS_INPUTS.get(n, n) for n in CONCERNS[k][2])}, which this run did not have; its "
+                    "last figures are in git history." for k in missing], ""]
     if tried:
         parts += [tried.strip(), ""]
     (HERE / "RESULTS.md").write_text("\n".join(parts))
