@@ -94,7 +94,7 @@ def run_concern(key: str, cache: str, scratch: Path) -> str:
     """Run one concern's commands; its section's markdown."""
     title, commands, needs = CONCERNS[key]
     fill = {"CACHE": cache, "SSVD": str(SHARED / "singing" / "ssvd"), **PICTURE_SONGS, **STEMS_INPUTS}
-    began, outputs = time.perf_counter(), []
+    began, outputs, measured_at = time.perf_counter(), [], commit()   # the code the commands are about to run
     shown = []
     for number, command in enumerate(commands):
         out = scratch / f"{key}-{number}"
@@ -116,7 +116,7 @@ def run_concern(key: str, cache: str, scratch: Path) -> str:
     what = " ".join(dict.fromkeys(d for d in (script_doc(c) for c in commands) if d))
     lines = [f"## {title}", "", what or "", "",
              "Commands: " + "; ".join(f"`{c}`" for c in shown) + ".", "",
-             f"Measured {datetime.date.today().isoformat()} at commit {commit()}, {minutes:.1f} min, "
+             f"Measured {datetime.date.today().isoformat()} at commit {measured_at}, {minutes:.1f} min, "
              f"on this project's machine (2 cores).", ""]
     for command, text in zip(shown, outputs):
         pictures = [w for w in command.split() if w.startswith("benchmarks/") and w.endswith(".png")]
