@@ -156,7 +156,8 @@ def keep_to_palette(velocities: np.ndarray, size: int) -> np.ndarray:
 def play_timing(model: DynamicsModel, player: str, onset_ids: np.ndarray, rng: np.random.Generator, *,
                 feel: str = "natural") -> np.ndarray:
     """Timing offsets of notes from their steps, steps: one draw per onset (notes with the same `onset_ids`
-    start together), scaled by the feel (:data:`~wav2accomp.constants.FEEL_TIMING_SCALE`)."""
+    start together), their mean taken away (a player laid back or ahead would sit off the melody's grid), scaled
+    by the feel (:data:`~wav2accomp.constants.FEEL_TIMING_SCALE`)."""
     check_feel(feel)
     onset_ids = np.asarray(onset_ids, dtype=int)
     scale = FEEL_TIMING_SCALE[feel]
@@ -165,6 +166,7 @@ def play_timing(model: DynamicsModel, player: str, onset_ids: np.ndarray, rng: n
     row = PLAYERS.index(player)
     spread = float(_draw(model.timing_spread[row], rng, ()))
     draws = spread * _draw(model.timing[row], rng, int(onset_ids.max()) + 1)
+    draws -= draws.mean()   # the feel varies around the melody's grid; the part does not drift off it
     return np.clip(scale * draws[onset_ids], -0.45, 0.45)
 
 

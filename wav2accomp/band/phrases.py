@@ -14,9 +14,8 @@ another (the next phrase of the same source song, a register close to the last).
 onto the target chord: by the smallest shift of the source chord's root onto the target's, a major third
 made minor (and a major seventh a minor one) where the target is minor, a minor third made major where it is
 major; a tone outside the target triad (a passing note, a seventh, a suspension) then moves to the nearest
-tone of the triad, and a note held into the next chord is released where the chord changes, so the part plays
-exactly the chords it is given; the low notes under the figures (the bass of each onset, below
-:data:`HELD_BASS_BELOW`) are held until the chord changes, as a pianist holds them with the sustain pedal; notes over no chord are left out. POP909 is MIT-licensed: its phrases may ship.
+tone of the triad, and every note is held until the chord changes and released there, as a pianist holds the
+sustain pedal through a chord and changes it with the harmony, so the part plays exactly the chords it is given; notes over no chord are left out. POP909 is MIT-licensed: its phrases may ship.
 """
 from __future__ import annotations
 
@@ -39,8 +38,6 @@ PHRASE_STEPS = PHRASE_BARS * BAR_POSITIONS
 PHRASE_BEATS = PHRASE_STEPS // STEPS_PER_BEAT
 #: Offsets of an onset from its step are stored in these fractions of a step.
 OFFSET_UNITS = 32
-#: A phrase's lowest note under this MIDI pitch is held, as with the sustain pedal, until its chord changes.
-HELD_BASS_BELOW = 55
 #: Phrases the dynamic programme weighs for each segment (the best by their own cost).
 CANDIDATES = 24
 #: Costs of the choice: a beat whose chord change differs, density against intensity (per unit of quantile),
@@ -210,19 +207,6 @@ def to_chord_tones(pitches: np.ndarray, chords: np.ndarray) -> np.ndarray:
     return result
 
 
-def held_bass(pitches: np.ndarray, steps: np.ndarray, segments: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Bool per note: the bass of a chord, held (as with the sustain pedal) until the chord changes — the lowest
-    note of the first onset under each chord (`segments`: the chord each note starts under, numbered), when it lies
-    below :data:`HELD_BASS_BELOW`."""
-    held = np.zeros(len(pitches), dtype=bool)
-    candidates = np.flatnonzero(keep & (pitches < HELD_BASS_BELOW))
-    for segment in np.unique(segments[candidates]).tolist():
-        mine = candidates[segments[candidates] == segment]
-        first = mine[steps[mine] == steps[mine].min()]
-        held[first[np.argmin(pitches[first])]] = True
-    return held
-
-
 def next_change(chords: np.ndarray) -> np.ndarray:
     """``(T,)`` for each step, the first later step whose chord differs (T where none does)."""
     chords = np.asarray(chords)
@@ -327,10 +311,8 @@ def play_phrases(library: PhraseLibrary, downbeats: np.ndarray, chords: np.ndarr
         keep &= pitches >= 0
         velocity = library.note_velocity[notes].astype(float)
         parts["steps"].append(at[keep] + library.note_offset[notes][keep] / OFFSET_UNITS)
-        lengths = np.minimum(library.note_length[notes], changes_at[np.minimum(at, n_steps - 1)] - at)
-        held = held_bass(pitches, at, changes_at[np.minimum(at, n_steps - 1)], keep)
-        lengths[held] = changes_at[np.minimum(at[held], n_steps - 1)] - at[held]
-        parts["lengths"].append(lengths[keep])
+        pedal = changes_at[np.minimum(at, n_steps - 1)] - at   # held with the pedal until the chord changes
+        parts["lengths"].append(pedal[keep])
         parts["pitches"].append(pitches[keep])
         parts["velocity"].append(velocity[keep] - velocity.mean())
         parts["chosen"].append(np.full(int(keep.sum()), phrase))
