@@ -85,8 +85,9 @@ def script_doc(command: list[str]) -> str:
 def commit() -> str:
     """The commit measured (with "+ changes" when the tree differs from it)."""
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
-                           text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                            ":!benchmarks/results", ":!benchmarks/RESULTS.md", ":!benchmarks/*.png"],
+                           cwd=ROOT, capture_output=True, text=True).stdout.strip()   # this script's own outputs aside
     return head.strip() + (" + uncommitted changes" if dirty else "")
 
 
