@@ -40,6 +40,10 @@ from ..fileio import read_arrays, write_arrays
 PLAYERS = ("piano", "strings", "bass", "kick", "snare", "hihat/cymbal", "other drums")
 #: Quantiles stored of each distribution (levels, touch, timing).
 QUANTILES = np.linspace(0.0, 1.0, 41)
+#: The timing's spread is drawn from the lower this much of the corpus's songs, and its shape is clipped at this
+#: many of the song's own root mean squares (see :func:`play_timing`).
+TIMING_SPREAD_QUANTILE = 0.97
+TIMING_SHAPE_LIMIT = 6.0
 #: Notes of one song a fit keeps at most per player for the touch and timing quantiles.
 SAMPLE_NOTES = 400
 
@@ -155,8 +159,9 @@ def keep_to_palette(velocities: np.ndarray, size: int) -> np.ndarray:
 
 def play_timing(model: DynamicsModel, player: str, onset_ids: np.ndarray, rng: np.random.Generator, *,
                 feel: str = "natural") -> np.ndarray:
-    """Timing offsets of notes from their steps, steps: one draw per onset (notes with the same `onset_ids`
-    start together), their mean taken away (a player laid back or ahead would sit off the melody's grid), scaled
+    """Timing offsets of notes from their steps, steps: a spread for the part (from the lower
+    :data:`TIMING_SPREAD_QUANTILE` of the corpus's songs), one draw per onset (notes with the same `onset_ids`
+    start together; within :data:`TIMING_SHAPE_LIMIT` spreads), their mean taken away (a player laid back or ahead would sit off the melody's grid), scaled
     by the feel (:data:`~wav2accomp.constants.FEEL_TIMING_SCALE`)."""
     check_feel(feel)
     onset_ids = np.asarray(onset_ids, dtype=int)
@@ -164,8 +169,11 @@ def play_timing(model: DynamicsModel, player: str, onset_ids: np.ndarray, rng: n
     if scale == 0 or onset_ids.size == 0:
         return np.zeros(onset_ids.size)
     row = PLAYERS.index(player)
-    spread = float(_draw(model.timing_spread[row], rng, ()))
-    draws = spread * _draw(model.timing[row], rng, int(onset_ids.max()) + 1)
+    # a player as loose as the corpus's, but for its loosest songs (triplet or swung parts written on a 16th grid,
+    # unquantised takes with stray notes) and stray notes
+    spread = float(np.interp(rng.random() * TIMING_SPREAD_QUANTILE, QUANTILES, model.timing_spread[row]))
+    draws = spread * np.clip(_draw(model.timing[row], rng, int(onset_ids.max()) + 1), -TIMING_SHAPE_LIMIT,
+                             TIMING_SHAPE_LIMIT)
     draws -= draws.mean()   # the feel varies around the melody's grid; the part does not drift off it
     return np.clip(scale * draws[onset_ids], -0.45, 0.45)
 
