@@ -61,6 +61,8 @@ CONCERNS = {
     "bad-input": ("Bad input", [["python", "-m", "pytest", "-q", "tests/test_bad_inputs.py", "tests/test_fuzz.py",
                                  "tests/test_fileio.py"]], []),
 }
+#: Lines of other tools' progress that a section leaves out (basic-pitch prints one per file).
+NOISE = ("Predicting MIDI for ",)
 #: A test song of each corpus for the pictures.
 #: Inputs of the stems concern: rendered stems (`wav2accomp stems render`) and a trained raw-amplitude baseline
 #: (`wav2accomp baseline train`), both long to make; where they are absent the concern is listed as not measured.
@@ -107,7 +109,8 @@ def run_concern(key: str, cache: str, scratch: Path) -> str:
         shown.append(" ".join(w if " " not in w else f'"{w}"' for w in
                               [fill.get(word, "EVAL" if word == "OUT" else word) for word in command]))
         result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
-        text = result.stdout.strip()
+        text = "\n".join(line for line in result.stdout.strip().splitlines()
+                         if not line.startswith(NOISE))   # a tool's own progress lines
         if (out / "accompaniment.md").is_file() or (out / "transcription.md").is_file():
             text = next(p for p in (out / "accompaniment.md", out / "transcription.md") if p.is_file()).read_text()
         if result.returncode != 0:
