@@ -167,7 +167,8 @@ def main() -> None:
     phrases = json.loads((PRETRAINED_DIR / f"{PHRASES_MODEL}.json").read_text())["info"]
     lines += ["", "The band's players (`wav2accomp.band`) are counted from the train split (by file name) of the MIDI "
               "folders, every part placed on its song's grid from the melody's phase. The dynamics model "
-              f"`{DYNAMICS_MODEL}` keeps statistics only, per player: the piano from POP909's performed piano parts and the other corpus's guitar-like parts; "
+              f"`{DYNAMICS_MODEL}` keeps statistics only, per player: the piano from POP909's performed piano parts "
+              "and the other corpus's guitar-like parts; "
               "strings, bass and each drum family (kick, snare, hi-hat/cymbal, the rest) from pop-multitrack's "
               "string-like, bass and percussion parts: quantiles of a part's mean velocity, the mean velocity of "
               "each 16th of the bar against the part's, the bar-to-bar swell (spread and carry), the touch and the "
