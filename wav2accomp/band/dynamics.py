@@ -161,8 +161,9 @@ def play_timing(model: DynamicsModel, player: str, onset_ids: np.ndarray, rng: n
                 feel: str = "natural") -> np.ndarray:
     """Timing offsets of notes from their steps, steps: a spread for the part (from the lower
     :data:`TIMING_SPREAD_QUANTILE` of the corpus's songs), one draw per onset (notes with the same `onset_ids`
-    start together; within :data:`TIMING_SHAPE_LIMIT` spreads), their mean taken away (a player laid back or ahead would sit off the melody's grid), scaled
-    by the feel (:data:`~wav2accomp.constants.FEEL_TIMING_SCALE`)."""
+    start together; within :data:`TIMING_SHAPE_LIMIT` spreads), their mean taken away (a player laid back or
+    ahead would sit off the melody's grid), scaled by the feel (:data:`~wav2accomp.constants.FEEL_TIMING_SCALE`).
+    """
     check_feel(feel)
     onset_ids = np.asarray(onset_ids, dtype=int)
     scale = FEEL_TIMING_SCALE[feel]

@@ -15,7 +15,8 @@ onto the target chord: by the smallest shift of the source chord's root onto the
 made minor (and a major seventh a minor one) where the target is minor, a minor third made major where it is
 major; a tone outside the target triad (a passing note, a seventh, a suspension) then moves to the nearest
 tone of the triad, and every note is held until the chord changes and released there, as a pianist holds the
-sustain pedal through a chord and changes it with the harmony, so the part plays exactly the chords it is given; notes over no chord are left out. POP909 is MIT-licensed: its phrases may ship.
+sustain pedal through a chord and changes it with the harmony, so the part plays exactly the chords it is given;
+notes over no chord are left out. POP909 is MIT-licensed: its phrases may ship.
 """
 from __future__ import annotations
 
