@@ -221,13 +221,12 @@ def next_change(chords: np.ndarray) -> np.ndarray:
 @dataclass
 class PlayedPhrases:
     """Notes of a part on the song's grid: onset step (float: with the phrases' own timing), length (steps),
-    MIDI pitch, velocity relative to its phrase's mean, and each note's onset group (notes of a chord share one)."""
+    MIDI pitch, and velocity relative to its phrase's mean (as its pianist played it)."""
 
     steps: np.ndarray
     lengths: np.ndarray
     pitches: np.ndarray
     velocity_offsets: np.ndarray
-    chosen: np.ndarray
 
 
 def choose_phrases(library: PhraseLibrary, changes: np.ndarray, intensity: np.ndarray, bpm: float) -> np.ndarray:
@@ -300,7 +299,7 @@ def play_phrases(library: PhraseLibrary, downbeats: np.ndarray, chords: np.ndarr
     wanted = np.array([intensity[min(i * PHRASE_BARS, len(intensity) - 1)] for i in range(len(starts))]) \
         if len(intensity) else np.full(len(starts), 0.5)
     chosen = choose_phrases(library, changes.reshape(-1, PHRASE_BEATS), wanted, bpm)
-    parts = {key: [] for key in ("steps", "lengths", "pitches", "velocity", "chosen")}
+    parts = {key: [] for key in ("steps", "lengths", "pitches", "velocity")}
     changes_at = next_change(chords)
     for start, phrase in zip(starts, chosen.tolist()):
         notes = slice(library.first_note[phrase], library.first_note[phrase + 1])
@@ -316,10 +315,9 @@ def play_phrases(library: PhraseLibrary, downbeats: np.ndarray, chords: np.ndarr
         parts["lengths"].append(pedal[keep])
         parts["pitches"].append(pitches[keep])
         parts["velocity"].append(velocity[keep] - velocity.mean())
-        parts["chosen"].append(np.full(int(keep.sum()), phrase))
     joined = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
     return PlayedPhrases(joined["steps"].astype(float), joined["lengths"].astype(int), joined["pitches"].astype(int),
-                         joined["velocity"], joined["chosen"].astype(int))
+                         joined["velocity"])
 
 
 def save_phrases(library: PhraseLibrary, stem: str | os.PathLike) -> None:
