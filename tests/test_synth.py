@@ -157,3 +157,36 @@ def test_write_audio_by_suffix_atomically(tmp_path):
     with pytest.raises(RenderError, match="use a .wav"):
         write_audio(tmp_path / "mix.mp4", samples, SR)
     assert not (tmp_path / "mix.mp4").exists() and not list(tmp_path.glob(".*tmp"))
+
+
+def test_a_song_played_in_pieces_of_time_sounds_as_the_whole():
+    from scipy.signal import stft
+
+    from wav2accomp.synth.render import lay_pieces, synthesize_track, time_pieces
+
+    piano = [(60 + (i % 5), i * 0.5, i * 0.5 + 1.5) for i in range(40)]   # notes ringing across the cuts
+    bass = [(36 + (i % 3), i * 1.0, i * 1.0 + 0.9) for i in range(20)]
+    drums = [(36 if i % 2 == 0 else 38, i * 1.0, i * 1.0 + 0.25) for i in range(20)]
+    song = song_of([(0, 0, piano), (33, 1, bass), (0, 9, drums)], bpm=97.0)
+    song.tempo_map = TempoMap(np.array([0.0, 9.0]), np.array([60e6 / 97, 60e6 / 110]))   # a change before a cut
+    for part in song.parts:
+        part.notes = [Note(n.pitch, n.velocity, n.start_beat, n.end_beat, *song.tempo_map.beats_to_seconds(
+            [n.start_beat, n.end_beat])) for n in part.notes]
+    seconds = float(song.tempo_map.beats_to_seconds(song.end_beat)) + 1.0
+    whole, _ = synthesize(song, sr=SR, engine="sampled", seconds=seconds)
+    pieces = time_pieces(song, 3, seconds)
+    assert [p[0] for p in pieces] == sorted(p[0] for p in pieces) and pieces[0][0] == 0.0 and len(pieces) == 3
+    assert sum(len(part.notes) for _, span, _ in pieces for part in span.parts) == 80   # every note once
+    laid = lay_pieces([start for start, _, _ in pieces],
+                      [synthesize_track((span, SR, "sampled", None, length)) for _, span, length in pieces],
+                      SR, len(whole))
+    whole_bands, laid_bands = (np.abs(stft(audio.mean(axis=1), SR, nperseg=2048)[2]) for audio in (whole, laid))
+    assert np.linalg.norm(laid_bands - whole_bands) / np.linalg.norm(whole_bands) < 0.05
+    assert abs(active_rms(laid, SR) / active_rms(whole, SR) - 1) < 0.02
+
+
+def test_the_soundfont_engines_let_the_last_notes_ring_out():
+    song = song_of([(0, 0, [(60, 0.0, 1.0)])])
+    audio, _ = synthesize(song, sr=SR, engine="sampled", seconds=3.0)
+    rings = np.nonzero(np.abs(audio).max(axis=1) > 1e-4)[0]
+    assert rings[-1] / SR > 0.75   # the release and the reverb after the note-off at 0.5 s, not cut there

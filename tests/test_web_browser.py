@@ -102,6 +102,9 @@ def test_record_from_the_microphone_and_hear_the_band(browser, live_server):
     assert painted > 2000   # notes drawn on the roll
     mutes = [e.get_attribute("value") for e in browser.find_elements(By.CSS_SELECTOR, "#mutes input")]
     assert mutes == ["melody", "percussion", "guitarlike", "stringslike", "bass"]
+    until(browser, "return document.body.dataset.partsReady === '1'")   # the parts' own tracks took over
+    assert browser.execute_script("return document.body.dataset.playing") == "true"
+    assert not any(e.get_attribute("disabled") for e in browser.find_elements(By.CSS_SELECTOR, "#mutes input"))
     assert int(browser.find_element(By.ID, "note-count").text) >= 8
     with urllib.request.urlopen(browser.find_element(By.ID, "get-midi").get_attribute("href")) as answer:
         assert track_names(answer.read()) == ["melody", "percussion", "guitarlike", "stringslike", "bass"]

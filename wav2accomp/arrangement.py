@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -305,16 +306,66 @@ class Arrangement:
         from concurrent.futures import ThreadPoolExecutor
 
         from .synth.mix import balance
-        from .synth.render import choose_engine, synthesize_track
+        from .synth.render import synthesize_track
 
         with _timed(self.timings, "render"):
-            song, used = self.to_song(with_melody=False), choose_engine(engine, soundfont)
-            tasks = [(replace(song, parts=[part]), sr, used, soundfont, self.duration + 1.0) for part in song.parts]
-            with ThreadPoolExecutor(max_workers=max(1, min(len(song.parts) + 1, os.cpu_count() or 1))) as pool:
+            used, tasks = self._track_tasks(engine, soundfont, sr)
+            with ThreadPoolExecutor(max_workers=max(1, min(len(tasks) + 1, os.cpu_count() or 1))) as pool:
                 lead = pool.submit(self._lead, sr, used, soundfont)
-                rendered = (processes or pool).map(synthesize_track, tasks)
-                parts = dict(zip([part.name for part in song.parts], rendered))
-                return balance(lead.result(), parts, sr)
+                rendered = (processes or pool).map(synthesize_track, tasks.values())
+                return balance(lead.result(), dict(zip(tasks, rendered)), sr)
+
+    def stems_in_steps(self, *, engine: str = "auto", soundfont: str | os.PathLike | None = None,
+                       sr: int = RENDER_SAMPLE_RATE, processes=None,
+                       pieces: int | None = None) -> Iterator[dict[str, np.ndarray]]:
+        """:meth:`stems` for a player that starts at once: yields ``{"melody": ..., "band": ...}`` first (every
+        part in one synthesis, at its level in the mix), then ``{part: ...}`` for every part at that very level,
+        so that the parts sum to the band and a player can swap one for the other while it plays.
+
+        The band is synthesised first, in `pieces` spans of time side by side (default: one per core;
+        :func:`~wav2accomp.synth.render.time_pieces`), then the parts, on `processes` (an executor of
+        processes) or threads; the timings say how long each step took (``render band``, ``render parts``).
+        Other arguments as :meth:`render`.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .synth.mix import balance
+        from .synth.render import lay_pieces, synthesize_track, time_pieces
+
+        began = time.perf_counter()
+        used, tasks = self._track_tasks(engine, soundfont, sr)
+        seconds = self.duration + 1.0
+        spans = time_pieces(self.to_song(with_melody=False), pieces or os.cpu_count() or 1, seconds)
+        with ThreadPoolExecutor(max_workers=max(1, min(len(tasks) + 2, os.cpu_count() or 1))) as pool:
+            executor = processes or pool
+            lead = pool.submit(self._lead, sr, used, soundfont)
+            band = [executor.submit(synthesize_track, (span, sr, used, soundfont, length))
+                    for _, span, length in spans]
+            parts = {}
+            try:
+                melody = lead.result()
+                band_audio = lay_pieces([start for start, _, _ in spans], [piece.result() for piece in band], sr,
+                                        int(round(seconds * sr)))
+                self.timings["render band"] = time.perf_counter() - began
+                yield balance(melody, {"band": band_audio}, sr)
+                began = time.perf_counter()   # the parts start once the band is taken, so as not to delay it
+                parts = {name: executor.submit(synthesize_track, task) for name, task in tasks.items()}
+                played = balance(melody, {name: future.result() for name, future in parts.items()}, sr,
+                                 band=band_audio)
+                self.timings["render parts"] = time.perf_counter() - began
+                yield played
+            finally:
+                for future in parts.values():
+                    future.cancel()
+
+    def _track_tasks(self, engine: str, soundfont, sr: int) -> tuple[str, dict[str, tuple]]:
+        """The synthesiser :func:`~wav2accomp.synth.render.choose_engine` picks, and each part's
+        :func:`~wav2accomp.synth.render.synthesize_track` task by part name."""
+        from .synth.render import choose_engine
+
+        song, used = self.to_song(with_melody=False), choose_engine(engine, soundfont)
+        return used, {part.name: (replace(song, parts=[part]), sr, used, soundfont, self.duration + 1.0)
+                      for part in song.parts}
 
     def _lead(self, sr: int, engine: str, soundfont) -> np.ndarray:
         """The melody to hear: the recording at `sr`, or the MIDI melody synthesised."""

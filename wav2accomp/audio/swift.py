@@ -44,7 +44,7 @@ def _swift_f0():
         raise Wav2AccompError("the swift-f0 tracker needs the swift-f0 package: pip install swift-f0==0.3.0") from None
     with _lock:
         if _detector is None:
-            _detector = swift_f0.SwiftF0()
+            _detector = swift_f0.SwiftF0(spin=False)   # its threads sleep after a call, leaving the cores
     return swift_f0, _detector
 
 

@@ -41,29 +41,41 @@ def mix(melody: np.ndarray, accompaniment: np.ndarray, sr: int, *,
                        peak=peak).values())
 
 
-def balance(melody: np.ndarray, parts: dict[str, np.ndarray], sr: int, *,
+def balance(melody: np.ndarray, parts: dict[str, np.ndarray], sr: int, *, band: np.ndarray | None = None,
             accompaniment_db: float = ACCOMPANIMENT_MIX_DB, peak: float = MIX_PEAK) -> dict[str, np.ndarray]:
     """The tracks of :func:`mix`, each at its level in the mix: ``{"melody": ..., **parts}``, ``(n, 2)`` float32
     of one length (the longest input), summing to the mix. The parts (stereo) are scaled together, as one
-    accompaniment, so a player that mutes some of them keeps the others' balance."""
+    accompaniment, so a player that mutes some of them keeps the others' balance.
+
+    `band`, when given, is the accompaniment the levels are set by (the parts synthesised together, which
+    their sum equals): a player that heard it first then gets the parts at the very level it played them.
+    """
     melody = np.repeat(melody[:, None], 2, axis=1) if melody.ndim == 1 else melody
-    length = max([len(melody)] + [len(a) for a in parts.values()])
     tracks = {"melody": melody, **parts}
+    length = max([len(a) for a in tracks.values()] + ([len(band)] if band is not None else []))
     padded = {}
     for name, samples in tracks.items():
         padded[name] = np.zeros((length, 2), dtype=np.float32)
         padded[name][:len(samples)] = samples
-    accompaniment = sum((padded[name] for name in parts), np.zeros((length, 2), dtype=np.float32))
-    for names, whole, gain_db in ((["melody"], padded["melody"], 0.0), (list(parts), accompaniment, accompaniment_db)):
-        level = active_rms(whole, sr)
-        for name in names:
-            padded[name] *= 0.1 * 10 ** (gain_db / 20) / level if level > 0 else 1.0
-    total = sum(padded.values())
-    loudest = float(np.abs(total).max()) if total.size else 0.0
-    if loudest > peak:
-        for name in padded:
-            padded[name] *= peak / loudest
+    if band is None:
+        accompaniment = sum((padded[name] for name in parts), np.zeros((length, 2), dtype=np.float32))
+    else:
+        accompaniment = np.zeros((length, 2), dtype=np.float32)
+        accompaniment[:len(band)] = band
+    melody_gain = _level_gain(padded["melody"], sr, 0.0)
+    accompaniment_gain = _level_gain(accompaniment, sr, accompaniment_db)
+    loudest = float(np.abs(padded["melody"] * melody_gain + accompaniment * accompaniment_gain).max()) if length else 0.0
+    limit = peak / loudest if loudest > peak else 1.0
+    for name in padded:
+        padded[name] *= (melody_gain if name == "melody" else accompaniment_gain) * limit
     return padded
+
+
+def _level_gain(samples: np.ndarray, sr: int, gain_db: float) -> float:
+    """The gain that brings `samples`' active level (:func:`active_rms`) to 0.1 and then `gain_db` dB; 1 for
+    silence."""
+    level = active_rms(samples, sr)
+    return 0.1 * 10 ** (gain_db / 20) / level if level > 0 else 1.0
 
 
 def audio_format(path: str | os.PathLike) -> tuple[str, str]:

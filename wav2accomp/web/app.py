@@ -15,7 +15,10 @@ The API (every answer JSON, errors ``{"error": "one line"}`` with a 4xx/5xx stat
     key, bar lines and every track's notes ``[pitch, start s, end s]``, the timings. With ``wait``, answers
     when the arrangement queued or running ends, or after ``S`` seconds (at most 30), whichever is first.
 ``GET /api/jobs/{id}/files/{name}``
-    ``song.mid``, ``song.wav`` (the mix), ``song.png`` (the piano rolls) or ``stem-<track>.wav``.
+    ``song.mid``, ``song.wav`` (the mix), ``song.png`` (the piano rolls), ``song.musicxml`` (the lead sheet),
+    ``band.wav`` (every part, at its level in the mix), ``stem-<track>.wav`` or ``stems.zip``. The parts' stems
+    follow ``done`` by a moment (the melody and the band come first); asked for earlier, they are answered when
+    written.
 ``DELETE /api/jobs/{id}``
     Remove the job now (it is removed anyway an hour after its last use).
 ``GET /api/health``

@@ -7,6 +7,7 @@ calls and :class:`~wav2accomp.errors.Wav2AccompError` to 4xx answers.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -33,8 +34,13 @@ from ..symbolic.harmony import parse_key
 from ..synth.render import choose_engine
 
 #: Files a job serves, by name: what a client may ask for (never a path it gives).
-SERVED_FILES = {"song.mid": "audio/midi", "song.wav": "audio/wav", "song.png": "image/png",
+SERVED_FILES = {"song.mid": "audio/midi", "song.wav": "audio/wav", "band.wav": "audio/wav", "song.png": "image/png",
                 "song.musicxml": "application/vnd.recordare.musicxml+xml", "stems.zip": "application/zip"}
+#: Longest a request for a part's stem waits for the parts to be written, seconds.
+PARTS_WAIT_SECONDS = 60.0
+#: How much the rendering processes yield to the rest of the machine (``nice``): the server's own threads and the
+#: page that decodes the band while the parts render.
+RENDER_NICENESS = 10
 #: The first bytes of a Standard MIDI File.
 MIDI_MAGIC = b"MThd"
 
@@ -76,6 +82,9 @@ class Job:
         ``time.monotonic()`` of its last use.
     lock : threading.Lock
         Held while a file of it is made on demand.
+    parts_written : threading.Event
+        Set when the latest arrangement's part stems are on disk (or failed): ``done`` comes as soon as the
+        melody and the band (``band.wav``, every part in one track) can play, the parts a moment later.
     """
 
     id: str
@@ -89,6 +98,7 @@ class Job:
     version: int = 0
     arrangement: object = None
     touched: float = field(default_factory=time.monotonic)
+    parts_written: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def summary(self) -> dict:
@@ -316,18 +326,9 @@ class JobStore:
             arrangement = accompany(job.source, parts=settings["parts"], bpm=settings["bpm"], key=settings["key"],
                                     chords=settings["chords"], temperature=settings["temperature"],
                                     seed=settings["seed"], max_seconds=self.max_seconds)
-            stems = arrangement.stems(engine=self.engine, sr=SERVE_SAMPLE_RATE, processes=self._renderers)
-            outputs = job.folder / f"v{version}"
-            outputs.mkdir(exist_ok=True)
-            arrangement.to_midi(outputs / "song.mid")
-            for name, audio in stems.items():
-                write_wav(outputs / f"stem-{name}.wav", audio)
-            result = describe(arrangement, version)
-            result["seconds"] = round(time.perf_counter() - began, 4)
-            with self._lock:
-                if version == job.version:
-                    job.result, job.status = result, "done"
-                    job.arrangement = arrangement
+            steps = arrangement.stems_in_steps(engine=self.engine, sr=SERVE_SAMPLE_RATE, processes=self._renderers)
+            with contextlib.closing(steps):
+                self._write(job, version, arrangement, steps, began)
         except Wav2AccompError as exc:
             with self._lock:
                 if version == job.version:
@@ -343,6 +344,33 @@ class JobStore:
                 shutil.rmtree(job.folder, ignore_errors=True)
             self._slots.release()
 
+    def _write(self, job: Job, version: int, arrangement, steps, began: float) -> None:
+        """Write an arrangement's MIDI file, melody and band, say it is done, then write its parts' stems."""
+        first = next(steps)
+        outputs = job.folder / f"v{version}"
+        outputs.mkdir(exist_ok=True)
+        arrangement.to_midi(outputs / "song.mid")
+        write_wav(outputs / "stem-melody.wav", first["melody"])
+        write_wav(outputs / "band.wav", first["band"])
+        result = describe(arrangement, version)
+        result["seconds"] = round(time.perf_counter() - began, 4)
+        parts_written = threading.Event()
+        with self._lock:
+            if version != job.version:
+                return   # a newer arrangement took over: its parts are not worth playing
+            job.result, job.status = result, "done"
+            job.arrangement, job.parts_written = arrangement, parts_written
+        try:
+            for name, audio in next(steps).items():
+                if name != "melody":
+                    write_wav(outputs / f"stem-{name}.wav", audio)
+            timings = {**result["timings"], "render parts": round(arrangement.timings["render parts"], 4)}
+            with self._lock:
+                if job.result is result:
+                    job.result = {**result, "timings": timings}
+        finally:
+            parts_written.set()
+
     def file(self, job_id: str, name: str) -> Path:
         """A file of the job's latest arrangement by its served name (``song.mid``, ``song.wav``,
         ``song.png``, ``song.musicxml``, ``stems.zip``, ``stem-<part>.wav``); the mix (through the master bus),
@@ -352,7 +380,7 @@ class JobStore:
             raise UnknownJob(f"job {job_id} has no finished arrangement yet")
         folder = job.folder / f"v{job.result['version']}"
         if name.startswith("stem-") and name.endswith(".wav") and name[5:-4] in job.result["stems"]:
-            return folder / name
+            return self._part_file(job, folder / name)
         if name not in SERVED_FILES:
             raise UnknownJob(f"no file {name!r}: ask for one of {', '.join(sorted(SERVED_FILES))}")
         path = folder / name
@@ -362,14 +390,24 @@ class JobStore:
             elif name == "song.wav" and not path.exists():
                 from ..synth.mix import master
 
-                write_wav(path, master(sum(soundfile.read(folder / f"stem-{stem}.wav", dtype="float32")[0]
-                                           for stem in job.result["stems"]), SERVE_SAMPLE_RATE))
+                write_wav(path, master(sum(soundfile.read(folder / stem, dtype="float32")[0]
+                                           for stem in ("stem-melody.wav", "band.wav")), SERVE_SAMPLE_RATE))
             elif name == "song.musicxml" and not path.exists():
                 job.arrangement.lead_sheet(path)
             elif name == "stems.zip" and not path.exists():
                 with atomic_write(path) as handle, zipfile.ZipFile(handle, "w") as archive:
                     for stem in job.result["stems"]:
-                        archive.write(folder / f"stem-{stem}.wav", f"{stem}.wav")
+                        archive.write(self._part_file(job, folder / f"stem-{stem}.wav"), f"{stem}.wav")
+        return path
+
+    @staticmethod
+    def _part_file(job: Job, path: Path) -> Path:
+        """`path`, a stem of the job's latest arrangement, once the parts are written (they follow the band by a
+        moment)."""
+        if not path.exists():
+            job.parts_written.wait(PARTS_WAIT_SECONDS)
+        if not path.exists():
+            raise UnknownJob(f"the arrangement's {path.stem[5:]} could not be rendered")
         return path
 
     # --- housekeeping -------------------------------------------------------------------------------------
@@ -454,7 +492,8 @@ def _render_processes():
     from ..symbolic.tempo_map import TempoMap
 
     count = max(1, min(os.cpu_count() or 1, SERVE_RENDER_PROCESSES))
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=os.nice, initargs=(RENDER_NICENESS,))
     note = Song([Part("warm", 0, 0, 1, [Note(60, 1, 0.0, 0.25, 0.0, 0.125)])], TempoMap.constant(120), [], 0.25)
     for _ in range(count):
         pool.submit(synthesize_track, (note, SERVE_SAMPLE_RATE, "sampled", None, 0.2))

@@ -9,8 +9,9 @@ const LABELS = {melody: "melody", percussion: "drums", guitarlike: "piano", stri
 const NOTE_NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
 const SAMPLE_RATE = 22050;   // the server's: its stems decode without resampling, the take is sent at it
 
-const state = {job: null, result: null, audio: null, buffers: {}, gains: {}, sources: [], playing: false,
-               recorder: null, autoplay: false, stoppedAt: 0, startedAt: 0, roll: null, timer: 0};
+const state = {job: null, result: null, audio: null, buffers: {}, gains: {}, sources: [], band: null,
+               partsLoaded: false, playing: false, recorder: null, autoplay: false, stoppedAt: 0, startedAt: 0,
+               roll: null, timer: 0};
 const REARRANGE_MS = 500;   // a changed control re-arranges this long after the last change
 
 function audioContext() {
@@ -211,14 +212,14 @@ async function show(result) {
   listNotes(result.tracks[0]);
   setStatus("Loading the sound…", true);
   const ctx = audioContext();
-  const loaded = await Promise.all(result.stems.map(async (name) => {
-    const data = await (await fetch(`${base}stem-${name}.wav`)).arrayBuffer();
-    return [name, await ctx.decodeAudioData(data)];
-  }));
+  const load = async (file) => ctx.decodeAudioData(await (await fetch(base + file)).arrayBuffer());
+  const [melody, band] = await Promise.all([load("stem-melody.wav"), load("band.wav")]);
   if (state.result !== result) return;
   mark("sound loaded");
-  state.buffers = Object.fromEntries(loaded);
+  state.buffers = {melody, band};
+  state.partsLoaded = false;
   buildMutes(result.stems);
+  loadParts(result, load);
   $("play").disabled = $("pause").disabled = false;
   document.body.dataset.ready = String(result.version);
   setStatus(`Your band is ready (arranged in ${result.seconds.toFixed(2)} s).`);
@@ -231,6 +232,24 @@ async function show(result) {
   }
 }
 
+async function loadParts(result, load) {   // the parts' own tracks, for the mutes: they follow the band
+  const names = result.stems.filter((name) => name !== "melody");
+  let loaded;
+  try {
+    loaded = await Promise.all(names.map(async (name) => [name, await load(`stem-${name}.wav`)]));
+  } catch (err) {
+    if (state.result === result) showError(`the parts' own tracks did not load: ${err.message}`);
+    return;
+  }
+  if (state.result !== result) return;
+  Object.assign(state.buffers, Object.fromEntries(loaded));
+  state.partsLoaded = true;
+  mark("parts loaded");
+  for (const input of $("mutes").querySelectorAll("input")) input.disabled = false;
+  if (state.playing) swapInParts();
+  document.body.dataset.partsReady = String(result.version);
+}
+
 function buildMutes(names) {
   const box = $("mutes");
   const previous = Object.fromEntries([...box.querySelectorAll("input")].map((i) => [i.value, i.checked]));
@@ -238,6 +257,8 @@ function buildMutes(names) {
   for (const name of names) {
     const label = document.createElement("label"), input = document.createElement("input");
     input.type = "checkbox"; input.value = name; input.checked = previous[name] ?? true;
+    input.disabled = name !== "melody" && !state.partsLoaded;   // the band plays as one track until then
+    input.title = input.disabled ? "a moment: the part's own track is loading" : "";
     input.addEventListener("change", () => { if (state.gains[name]) state.gains[name].gain.value = input.checked ? 1 : 0; });
     label.append(input, ` ${LABELS[name] || name}`);
     label.style.color = COLOURS[name] || "#333";
@@ -245,23 +266,42 @@ function buildMutes(names) {
   }
 }
 
+function startTrack(name, when, offset) {
+  const ctx = audioContext(), gain = ctx.createGain(), source = ctx.createBufferSource();
+  const box = $("mutes").querySelector(`input[value="${name}"]`);
+  gain.gain.value = !box || box.checked ? 1 : 0;
+  source.buffer = state.buffers[name];
+  source.connect(gain).connect(ctx.destination);
+  source.start(when, offset);
+  state.gains[name] = gain;
+  state.sources.push(source);
+  return source;
+}
+
 function play() {
   stopPlaying();
   const ctx = audioContext();
   const when = ctx.currentTime + 0.05;
-  for (const input of $("mutes").querySelectorAll("input")) {
-    const gain = ctx.createGain(), source = ctx.createBufferSource();
-    gain.gain.value = input.checked ? 1 : 0;
-    source.buffer = state.buffers[input.value];
-    source.connect(gain).connect(ctx.destination);
-    source.start(when);
-    state.gains[input.value] = gain;
-    state.sources.push(source);
+  const names = state.partsLoaded ? [...$("mutes").querySelectorAll("input")].map((i) => i.value) : ["melody", "band"];
+  state.band = null;
+  for (const name of names) {
+    const source = startTrack(name, when, 0);
+    if (name === "band") state.band = source;
   }
   state.playing = true;
   state.startedAt = when;
   document.body.dataset.playing = "true";
   requestAnimationFrame(playhead);
+}
+
+function swapInParts() {   // the band's one track hands over to the parts' tracks, sample for sample
+  if (!state.band) return;
+  const when = Math.max(audioContext().currentTime + 0.05, state.startedAt);
+  for (const input of $("mutes").querySelectorAll("input")) {
+    if (input.value !== "melody") startTrack(input.value, when, when - state.startedAt);
+  }
+  state.band.stop(when);
+  state.band = null;
 }
 
 function playhead() {   // a line over the roll where the band is
@@ -281,6 +321,7 @@ function playhead() {   // a line over the roll where the band is
 function stopPlaying() {
   for (const source of state.sources) { try { source.stop(); } catch (e) { /* already stopped */ } }
   state.sources = [];
+  state.band = null;
   state.playing = false;
   document.body.dataset.playing = "false";
   if (state.roll) $("roll").getContext("2d").putImageData(state.roll.image, 0, 0);
