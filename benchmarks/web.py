@@ -8,7 +8,8 @@
    plays first), then every part's stem (API latency).
 3. 20 uploads in parallel (each uploads, arranges, polls; retries when told to): none lost; the server's peak
    memory (VmHWM) and its memory afterwards.
-4. A screenshot of the page after a run (--screenshot, for the README).
+4. --cycles more rounds of those uploads, the server's memory after each (does it keep growing?).
+5. A screenshot of the page after a run (--screenshot, for the README).
 
 Needs Debian's chromium and chromium-driver and the [web,test] extras. Usage::
 
@@ -134,6 +135,8 @@ def main() -> None:
     parser.add_argument("--record", type=float, default=30.0, help="seconds sung per browser run")
     parser.add_argument("--runs", type=int, default=3, help="browser runs (the first one warms the server)")
     parser.add_argument("--parallel", type=int, default=20, help="uploads at once")
+    parser.add_argument("--cycles", type=int, default=0,
+                        help="then this many more rounds of --parallel uploads: the server's memory after each")
     parser.add_argument("--screenshot", default=None, help="PNG of the page after the last browser run")
     parser.add_argument("--synth", default="auto",
                         help="the server's synthesiser (auto = sampled, builtin, fluidsynth)")
@@ -172,6 +175,12 @@ def main() -> None:
         retries = sum(r for _, _, _, r in parallel)
         same = len({json.dumps(job["result"]["tracks"]) for _, _, job, _ in parallel if job["status"] == "done"})
         peak, after = memory_kb(server.pid, "VmHWM"), memory_kb(server.pid, "VmRSS")
+        cycles = []
+        for _ in range(args.cycles):
+            with ThreadPoolExecutor(args.parallel) as pool:
+                list(pool.map(lambda _: one_band(base, hum, {"seed": 1}), range(args.parallel)))
+            time.sleep(1.0)
+            cycles.append(memory_kb(server.pid, "VmRSS") / 1024)
 
         print()
         print("| measure | value |")
@@ -192,6 +201,9 @@ def main() -> None:
               f"{same} |")
         print(f"| server memory: before / peak / after the parallel run | {rss_before / 1024:.0f} / "
               f"{peak / 1024:.0f} / {after / 1024:.0f} MB |")
+        if cycles:
+            print(f"| server memory after each of {len(cycles)} more rounds of {args.parallel} | "
+                  f"{' / '.join(f'{mb:.0f}' for mb in cycles)} MB |")
     finally:
         server.terminate()
         server.wait(timeout=30)

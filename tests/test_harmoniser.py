@@ -289,3 +289,21 @@ def test_the_half_bar_loss_scores_each_beat_as_its_half_bar_decodes_it():
     decoded = torch.log_softmax(log_probabilities[0] + log_probabilities[1], dim=0)
     half_bar = chord_nll(log_probabilities, labels, weights, groups, "half-bar")
     assert torch.isclose(half_bar, -(decoded[4] + 3 * log_probabilities[2, 7]) / 4)
+
+
+def test_the_memory_of_melodic_repeats_grows_with_the_song_not_its_square():
+    """A tune played over and over for 4000 bars (over two hours at 120 BPM): every half bar is like every other,
+    the case where comparing all pairs took 30 GiB for a five-hour song."""
+    import tracemalloc
+
+    model, peaks = random_model(4), []
+    for bars in (2000, 4000):
+        melody, downbeats = arpeggios(["C", "F", "Am", "G"] * (bars // 4)), np.arange(bars) * 16
+        blocks, extra, spans = beat_context(melody, downbeats)
+        groups = half_bar_groups(spans, downbeats, len(melody))
+        log_probabilities = chord_log_probabilities(model, blocks, extra)
+        tracemalloc.start()
+        played_scores(log_probabilities, blocks, groups)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[1] < 250e6 and peaks[1] < 2.5 * peaks[0], peaks

@@ -26,9 +26,10 @@ import soundfile
 
 from ..constants import (BAND_PARTS, MAX_TEMPERATURE, SERVE_JOB_SECONDS, SERVE_MAX_BYTES, SERVE_MAX_SECONDS,
                          SERVE_MAX_JOBS, SERVE_QUEUE, SERVE_RENDER_PROCESSES, SERVE_SAMPLE_RATE, SERVE_WORKERS,
-                         STEPS_PER_BEAT, USER_BPM_RANGE)
+                         STEPS_PER_BEAT)
 from ..errors import Wav2AccompError
 from ..fileio import STALE_SECONDS, atomic_write, host_name, process_running
+from ..options import check_bpm
 from ..symbolic.chords import parse_chord_text
 from ..symbolic.harmony import parse_key
 from ..synth.render import choose_engine
@@ -141,7 +142,8 @@ def read_settings(settings: dict) -> dict:
 
     Keys: ``parts`` (list of names), ``bpm``, ``key``, ``chords`` (text), ``temperature``, ``seed``; others are
     refused, as are values of the wrong type, unknown or no parts, keys and chords that do not read, and tempos
-    outside :data:`~wav2accomp.constants.USER_BPM_RANGE` (the command line's range): one-line
+    outside :data:`~wav2accomp.constants.USER_BPM_RANGE` (:func:`~wav2accomp.options.check_bpm`, as on the command
+    line): one-line
     :class:`Wav2AccompError`, before anything is queued.
     """
     known = {"parts", "bpm", "key", "chords", "temperature", "seed"}
@@ -170,18 +172,18 @@ def read_settings(settings: dict) -> dict:
         elif name == "seed":
             chosen[name] = _number(name, value, int, 0, 2 ** 31 - 1)
         elif name == "bpm":
-            chosen[name] = _number(name, value, float, *USER_BPM_RANGE)
+            chosen[name] = check_bpm(_number(name, value, float))   # the command line's range and words
         else:
             chosen[name] = _number(name, value, float, 0.0, MAX_TEMPERATURE)
     return chosen
 
 
-def _number(name: str, value, kind, low, high):
+def _number(name: str, value, kind, low: float | None = None, high: float | None = None):
     try:
         number = kind(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise Wav2AccompError(f"{name} must be a number, got {value!r}") from None
-    if not (low <= number <= high):
+    if low is not None and not (low <= number <= high):
         raise Wav2AccompError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
     return number
 
