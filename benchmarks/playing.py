@@ -36,13 +36,14 @@ from wav2accomp.evaluation.playing import evaluate_playing  # noqa: E402
 def picture(song_path: str, out: str) -> None:
     """Real parts against the band's and the sequencer's for one song (see the module docstring)."""
     from wav2accomp.arrangement import accompany
-    from wav2accomp.evaluation.playing import _sequencer, song_bar_starts
+    from wav2accomp.evaluation.playing import _sequencer
     from wav2accomp.plotting import plot_played
     from wav2accomp.symbolic.classify import classify_parts, is_bass
-    from wav2accomp.symbolic.midi_io import read_midi
+    from wav2accomp.symbolic.midi_io import on_tempo_map, read_midi
+    from wav2accomp.symbolic.tempo_map import metre_grid
 
-    real = read_midi(song_path)
     band = accompany(song_path)
+    real = on_tempo_map(read_midi(song_path), band.melody.tempo_map)   # on the bars the band plays to
     generated = band.to_song(with_melody=False)
     sequenced = _sequencer(band).to_song(with_melody=False)
     assignments = classify_parts(real.parts, real.end_beat)
@@ -56,7 +57,7 @@ def picture(song_path: str, out: str) -> None:
             notes = [n for p in song.parts if p.name == part_class for n in p.notes]
             if notes:
                 panels[f"{name} {label}"] = notes
-    bars = song_bar_starts(real)
+    bars = metre_grid(band.melody.time_signatures, real.end_beat)[1]
     entry = min(n.start_beat for n in band.melody.notes)
     first = max(b for b in bars if b <= entry + 1e-6) if any(b <= entry + 1e-6 for b in bars) else 0.0
     plot_played(panels, out, bar_starts=bars, beats=(first, first + 64.0),

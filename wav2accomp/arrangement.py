@@ -25,17 +25,19 @@ from .audio.recording import resample
 from .audio.transcribe import NoMelodyError, Transcription, transcribe
 from .band.dynamics import check_feel
 from .constants import (FEELS, MIX_PAN, MIX_REVERB, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MAX_AUDIO_SECONDS,
-                        MAX_MELODY_NOTES, MELODY, MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT, PERCUSSION,
+                        MAX_MELODY_NOTES, MELODY, METRE_MODEL, MIN_NOTE_SECONDS, OFF_KEY_CHORD_WEIGHT,
+                        OWN_BARS_MARGIN, PERCUSSION,
                         RENDER_SAMPLE_RATE, STEPS_PER_BEAT, STRINGSLIKE, TRACKERS, HARMONY_SOURCES)
 from .errors import Wav2AccompError, Wav2AccompWarning
 from .options import DecodingOptions, DrumOptions, TranscriptionOptions, check_harmony
 from .band.grid import grid_phase
 from .band.perform import PlayedPart, load_band, play_band
-from .models.generate import choose_chords, generate_parts, plays_chords_first
+from .models.generate import choose_chords, counted_model_path, generate_parts, plays_chords_first
 from .symbolic.chords import bars_to_steps, changes_to_steps, chord_changes, parse_chord_text, read_chords_file
 from .symbolic.classify import classify_parts
 from .symbolic.harmony import (diatonic_chord_mask, estimate_key, key_name, midi_key_signature, parse_key,
                                pitch_class_histogram)
+from .symbolic.metre import MetreTemplate, load_template
 from .symbolic.midi_io import Note, Song, read_midi
 from .symbolic.roll import n_steps_for, notes_to_roll, rolls_to_song
 from .symbolic.tempo_map import TempoMap, TimeSignature, metre_grid
@@ -136,11 +138,12 @@ def melody_from_recording(audio: str | os.PathLike | np.ndarray, sr: int | None 
 
 
 def melody_from_midi(path: str | os.PathLike, *, bpm: float | None = None,
-                     max_seconds: float = MAX_AUDIO_SECONDS) -> Melody:
+                     max_seconds: float = MAX_AUDIO_SECONDS, metre: MetreTemplate | None = None) -> Melody:
     """The melody part of a MIDI file (by the class rules: name, then statistics; a lone pitched part is taken).
 
-    `bpm` replays the melody at one constant tempo instead of the file's tempo map. The melody is
-    bounded like a recording: at most `max_seconds` long and :data:`~wav2accomp.constants.MAX_MELODY_NOTES`
+    `bpm` replays the melody at one constant tempo instead of the file's tempo map. With `metre`, a melody
+    whose file's bars are not its own gets bars of its own (:func:`own_bars`). The melody is bounded like a
+    recording: at most `max_seconds` long and :data:`~wav2accomp.constants.MAX_MELODY_NOTES`
     notes.
 
     Raises
@@ -172,9 +175,44 @@ def melody_from_midi(path: str | os.PathLike, *, bpm: float | None = None,
     if seconds > max_seconds:
         raise Wav2AccompError(f"{path} is too long: its melody lasts {seconds:.0f} s (at most {max_seconds:g} s; "
                               "raise --max-seconds to accept it)")
+    time_signatures = list(song.time_signatures)
+    if metre is not None:
+        tempo_map, time_signatures, notes = own_bars(notes, tempo_map, time_signatures, metre)
     end_beat = max(n.end_beat for n in notes)
-    return Melody(list(notes), tempo_map, list(song.time_signatures), end_beat,
+    return Melody(list(notes), tempo_map, time_signatures, end_beat,
                   grid_offset=grid_phase([n.start_beat for n in notes]))
+
+
+def own_bars(notes: list[Note], tempo_map: TempoMap, time_signatures: list[TimeSignature],
+             metre: MetreTemplate) -> tuple[TempoMap, list[TimeSignature], list[Note]]:
+    """A MIDI melody's own 4/4 bar lines where its file's are not its own: the tempo map, metre and notes (same
+    seconds) of a grid whose bars fall where the melody's notes are likeliest
+    (:func:`~wav2accomp.symbolic.metre.bar_likelihoods`), with a pickup bar before the first
+    (:func:`~wav2accomp.symbolic.tempo_map.bars_at`).
+
+    A file in 4/4 keeps its bars when its melody is on its 16ths exactly (a sequencer's melody: its bars are the
+    file's) or is not likelier by :data:`~wav2accomp.constants.OWN_BARS_MARGIN` nats a note under bars of its
+    own. A file in 1/4 or 2/4 (as files taken from performances often say, whatever the music's metre) gets the
+    likeliest 4/4 bars; any other metre is kept as it is.
+    """
+    from .symbolic.metre import bar_likelihoods
+    from .symbolic.tempo_map import bars_at
+
+    metres = {(t.numerator, t.denominator) for t in time_signatures} or {(4, 4)}
+    if not metres <= {(1, 4), (2, 4), (4, 4)} or len(notes) < 2:
+        return tempo_map, time_signatures, notes
+    starts = np.array([n.start_beat for n in notes])
+    ends = np.array([n.end_beat for n in notes])
+    phase = grid_phase(starts)
+    likelihoods = bar_likelihoods(metre, starts, ends, phase)
+    if metres == {(4, 4)}:
+        quantised = np.all(np.abs(starts * STEPS_PER_BEAT - np.rint(starts * STEPS_PER_BEAT)) < 1e-3)
+        if quantised or (likelihoods.max() - likelihoods[0]) / len(notes) < OWN_BARS_MARGIN:
+            return tempo_map, time_signatures, notes
+    own_map, own_signatures = bars_at(tempo_map, phase + int(np.argmax(likelihoods)) / STEPS_PER_BEAT)
+    beats = own_map.seconds_to_beats(np.array([[n.start, n.end] for n in notes]))
+    return own_map, own_signatures, [replace(n, start_beat=float(b0), end_beat=float(b1))
+                                     for n, (b0, b1) in zip(notes, beats)]
 
 
 @dataclass
@@ -523,7 +561,9 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
     timings: dict[str, float] = {}
     is_midi = not isinstance(source, np.ndarray) and Path(source).suffix.lower() in MIDI_SUFFIXES
     with _timed(timings, "melody"):
-        melody = (melody_from_midi(source, bpm=hearing.bpm, max_seconds=hearing.max_seconds) if is_midi else
+        metre = load_template(counted_model_path(METRE_MODEL, model_dir)) if is_midi else None
+        melody = (melody_from_midi(source, bpm=hearing.bpm, max_seconds=hearing.max_seconds, metre=metre)
+                  if is_midi else
                   melody_from_recording(source, sr, bpm=hearing.bpm, min_note_seconds=hearing.min_note_seconds,
                                         max_seconds=hearing.max_seconds, tracker=hearing.tracker))
     melody_roll = melody.roll()

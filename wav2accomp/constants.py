@@ -405,3 +405,8 @@ BASS_FIGURE_BARS = 1
 DYNAMICS_MODEL = "dynamics-band"
 #: File stem of the piano phrase library (real POP909 piano phrases, chord-relative).
 PHRASES_MODEL = "phrases-piano"
+#: File stem of the metre template of melodies (:mod:`wav2accomp.symbolic.metre`).
+METRE_MODEL = "metre-melody"
+#: How much likelier (nats a note) a MIDI melody must be under bars of its own than under its file's for the
+#: band to take its own (a margin chosen on held-out POP909 songs against multi-track files' own bars).
+OWN_BARS_MARGIN = 0.1

@@ -1,4 +1,6 @@
-"""Learning the band's players from MIDI corpora: the dynamics model and the piano phrase library.
+"""Learning the band's players from MIDI corpora: the dynamics model, the piano phrase library and where
+melodies put their notes in the bar (:mod:`wav2accomp.symbolic.metre`, from the melodies of 4/4 songs on their
+annotated or written bar lines).
 
 One pass over the train split (by file name, :func:`~wav2accomp.data.corpus.split_for`) of MIDI folders:
 every part is classed (:func:`~wav2accomp.symbolic.classify.classify_parts`), put on its song's grid (the
@@ -16,12 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import DYNAMICS_MODEL, GUITARLIKE, MELODY, PERCUSSION, PHRASES_MODEL, STEPS_PER_BEAT, STRINGSLIKE
+from ..constants import (DYNAMICS_MODEL, GUITARLIKE, MELODY, METRE_MODEL, PERCUSSION, PHRASES_MODEL, STEPS_PER_BEAT,
+                         STRINGSLIKE)
 from ..data.corpus import find_midi_files, read_pop909_annotations, split_for
 from ..errors import MidiReadError, Wav2AccompError
 from ..parallel import map_with_progress
 from ..symbolic.classify import classify_parts, is_bass
 from ..symbolic.harmony import NO_CHORD, label_index
+from ..symbolic.metre import BAR_STEPS, MetreTemplate, count_positions, save_template
 from ..symbolic.midi_io import read_midi
 from ..symbolic.tempo_map import metre_grid
 from .dynamics import drum_player, fit_dynamics, part_observations, save_dynamics
@@ -87,13 +91,18 @@ def song_material(path: str) -> tuple[str, dict | None, str | None]:
         else:
             continue
         observations.setdefault(player, []).append(part_observations(velocities, steps, downbeats))
-    return path, {"observations": observations, "phrases": phrases, "bpm": bpm}, None
+    metre = None
+    if len(downbeats) > 1 and np.all(np.diff(downbeats) == BAR_STEPS):   # 4/4 throughout: where its melody's notes lie
+        metre = count_positions([n.start_beat for n in melodies[0].notes], [n.end_beat for n in melodies[0].notes],
+                                downbeats[0] / STEPS_PER_BEAT + phase)
+    return path, {"observations": observations, "phrases": phrases, "bpm": bpm, "metre": metre}, None
 
 
 def train_band(folders, out: str | os.PathLike, *, jobs: int = 2, limit: int | None = None,
                progress: bool = True) -> dict[str, Path]:
-    """Fit the dynamics model and the piano phrase library from the train split of MIDI folders; write
-    ``OUT/dynamics-band.npz/.json`` and ``OUT/phrases-piano.npz/.json``. Returns what was written.
+    """Fit the dynamics model, the piano phrase library and the melodies' metre template from the train split
+    of MIDI folders; write ``OUT/dynamics-band.npz/.json``, ``OUT/phrases-piano.npz/.json`` and
+    ``OUT/metre-melody.npz/.json``. Returns what was written.
 
     Parameters
     ----------
@@ -113,10 +122,12 @@ def train_band(folders, out: str | os.PathLike, *, jobs: int = 2, limit: int | N
     results = sorted(map_with_progress(song_material, files, jobs=jobs, desc="players", unit="file",
                                        progress=progress), key=lambda r: r[0])
     observations: dict[str, list] = {}
-    songs = []
+    songs, metre = [], MetreTemplate(count_positions([], []))
     for _, material, _ in results:
         if material is None:
             continue
+        if material["metre"] is not None:
+            metre.counts += material["metre"]
         for player, parts in material["observations"].items():
             observations.setdefault(player, []).extend(parts)
         if material["phrases"]:
@@ -132,4 +143,7 @@ def train_band(folders, out: str | os.PathLike, *, jobs: int = 2, limit: int | N
     out.mkdir(parents=True, exist_ok=True)
     save_dynamics(dynamics, out / DYNAMICS_MODEL)
     save_phrases(library, out / PHRASES_MODEL)
-    return {"dynamics": out / DYNAMICS_MODEL, "phrases": out / PHRASES_MODEL}
+    metre.info.update(info, melodies=int(sum(material is not None and material["metre"] is not None
+                                             for _, material, _ in results)))
+    save_template(metre, out / METRE_MODEL)
+    return {"dynamics": out / DYNAMICS_MODEL, "phrases": out / PHRASES_MODEL, "metre": out / METRE_MODEL}

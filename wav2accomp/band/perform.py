@@ -2,10 +2,10 @@
 
 :func:`play_band` takes the parts as the models wrote them and plays each as a player would:
 
-- **piano** (guitar-like), when the chords are known and the song is in 4/4: real POP909 phrases re-voiced onto
-  the chords (:mod:`wav2accomp.band.phrases`), their density following the arrangement's arc, with the source
-  pianist's own relative velocities and timing; otherwise the part's chords re-voiced for smooth voice leading
-  (:mod:`wav2accomp.band.voicing`);
+- **piano** (guitar-like), when the chords are known and the song is in 4/4 (after a pickup bar, where it
+  comes in): real POP909 phrases re-voiced onto the chords (:mod:`wav2accomp.band.phrases`), their density
+  following the arrangement's arc, with the source pianist's own relative velocities and timing; otherwise the
+  part's chords re-voiced for smooth voice leading (:mod:`wav2accomp.band.voicing`);
 - **strings**: voice-led (:mod:`wav2accomp.band.voicing`), resting through the intro and the first section
   (when a later section is fuller);
 - **bass**: the notes as written, but on the beats alone (each held to the next) in quiet bars, and leading
@@ -183,9 +183,11 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
     """One part of :func:`play_band` (see the module docstring)."""
     check_feel(feel)
     relative = None
-    four_four = len(arc.spans) > 0 and np.all(arc.spans[:-1, 1] - arc.spans[:-1, 0] == BAR_POSITIONS)
+    full = arc.spans[:, 1] - arc.spans[:, 0] == BAR_POSITIONS
+    pickup = int(len(full) > 1 and not full[0])   # a shorter first bar: the piano comes in at the first bar line
+    four_four = len(arc.spans) > pickup and np.all(full[pickup:-1])
     if part == GUITARLIKE and chords is not None and four_four and np.any(chords != NO_CHORD):
-        played = play_phrases(models.phrases, arc.spans[:, 0], chords, arc.intensity, bpm=bpm)
+        played = play_phrases(models.phrases, arc.spans[pickup:, 0], chords, arc.intensity[pickup:], bpm=bpm)
         keep = played.lengths > 0
         pitches, relative = played.pitches[keep], played.velocity_offsets[keep]
         grid_starts = np.rint(played.steps[keep])

@@ -347,14 +347,6 @@ def song_roles(song, *, generated: bool) -> dict[str, PlayedNotes]:
     return {role: PlayedNotes.from_notes(notes) for role, notes in members.items() if notes}
 
 
-def song_bar_starts(song) -> np.ndarray:
-    """Bar starts of a song, beats (from its time signatures)."""
-    from ..symbolic.tempo_map import metre_grid
-
-    _, downbeats = metre_grid(song.time_signatures, song.end_beat)
-    return downbeats
-
-
 def role_figures(roles: dict[str, PlayedNotes], bar_starts: np.ndarray, *, phase: float,
                  seconds_per_beat: float) -> dict[str, dict[str, float]]:
     """:func:`played_figures` of every role of a song (the song's grid phase: its melody's)."""
@@ -388,11 +380,13 @@ def measure_song(path: str, model_dir=None):
     """(file, (corpus, {system: {role: figures}}, {system: {role: window features}}) or None, why not).
 
     The real MIDI file's parts against the band ``accompany`` gives its melody (each of :data:`PLAYED_SYSTEMS`),
-    measured alike on the song's bars from the melody's grid phase."""
+    measured alike on the bars the band plays to (the file's, or the melody's own where the file's are not,
+    :func:`~wav2accomp.arrangement.own_bars`) from the melody's grid phase."""
     from ..arrangement import accompany
     from ..band.grid import grid_phase
     from ..errors import Wav2AccompError
-    from ..symbolic.midi_io import read_midi
+    from ..symbolic.midi_io import on_tempo_map, read_midi
+    from ..symbolic.tempo_map import metre_grid
 
     try:
         real = read_midi(path)
@@ -406,8 +400,9 @@ def measure_song(path: str, model_dir=None):
         except Wav2AccompError:
             continue
         songs[system] = arrangement.to_song(with_melody=False)
+    real = on_tempo_map(real, base.melody.tempo_map)   # the real parts on the grid the band plays on
     phase = grid_phase([n.start_beat for n in base.melody.notes])
-    bars = song_bar_starts(real)
+    bars = metre_grid(base.melody.time_signatures, max(real.end_beat, base.melody.end_beat))[1]
     seconds_per_beat = 60.0 / max(base.bpm, 1e-6)
     figures, windows = {}, {}
     for system, song in songs.items():

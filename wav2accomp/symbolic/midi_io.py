@@ -12,7 +12,7 @@ import os
 import struct
 from bisect import bisect_right
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import mido
@@ -393,6 +393,20 @@ def _make_part(raw, ticks_per_beat, tempo_map, **attributes) -> Part:
     notes = [Note(int(pitch), int(velocity), float(b0), float(b1), float(s0), float(s1))
              for (_, _, pitch, velocity), (b0, b1), (s0, s1) in zip(raw, beats.tolist(), seconds.tolist())]
     return Part(notes=notes, **attributes)
+
+
+def on_tempo_map(song: Song, tempo_map: TempoMap) -> Song:
+    """`song` with every note at the same seconds on another tempo map of its time line (its beats recounted):
+    e.g. a file's real parts on the bars a band found for its melody."""
+    def recounted(notes: list[Note]) -> list[Note]:
+        if not notes:
+            return []
+        beats = tempo_map.seconds_to_beats(np.array([[n.start, n.end] for n in notes]))
+        return [replace(n, start_beat=float(b0), end_beat=float(b1)) for n, (b0, b1) in zip(notes, beats.tolist())]
+
+    end = float(tempo_map.seconds_to_beats(song.tempo_map.beats_to_seconds(song.end_beat)))
+    return replace(song, parts=[replace(part, notes=recounted(part.notes)) for part in song.parts],
+                   tempo_map=tempo_map, end_beat=end)
 
 
 # --- Writing -------------------------------------------------------------------

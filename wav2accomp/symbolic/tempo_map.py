@@ -117,3 +117,23 @@ def metre_grid(time_signatures: list[TimeSignature], end_beat: float) -> tuple[n
         pulses.append(np.arange(sig.beat, stop - 1e-9, sig.pulse_beats))
         downbeats.append(np.arange(sig.beat, stop - 1e-9, sig.bar_beats))
     return np.concatenate(pulses), np.concatenate(downbeats)
+
+
+def bars_at(tempo_map: TempoMap, offset_beats: float,
+            steps_per_beat: int = 4) -> tuple[TempoMap, list[TimeSignature]]:
+    """A tempo map and 4/4 metre like `tempo_map`'s but with bar lines at `offset_beats` + 4n of its beats, and
+    every time the same in seconds: a pickup bar of whole 16ths goes first (``n/16``, or ``n/4`` when whole
+    beats), its tempo set so that the first bar line lands at its time, then the tempo map from `offset_beats`
+    on. Bar lines within half a 16th of the map's own get no pickup (4/4 from beat 0)."""
+    offset_beats = float(offset_beats) % 4.0
+    pickup_steps = int(round(offset_beats * steps_per_beat)) % (4 * steps_per_beat)
+    if pickup_steps == 0:   # bar lines within half a 16th of the file's: no pickup
+        return tempo_map, [TimeSignature(0.0, 4, 4)]
+    pickup_beats = pickup_steps / steps_per_beat
+    lead_us = float(tempo_map.beats_to_seconds(offset_beats)) * 1e6 / pickup_beats
+    later = tempo_map.beats > offset_beats
+    new_map = TempoMap(np.concatenate([[0.0, pickup_beats], tempo_map.beats[later] - offset_beats + pickup_beats]),
+                       np.concatenate([[lead_us, tempo_map.tempos_us[~later][-1]], tempo_map.tempos_us[later]]))
+    signatures = [TimeSignature(0.0, pickup_steps, 4 * steps_per_beat) if pickup_steps % steps_per_beat
+                  else TimeSignature(0.0, pickup_steps // steps_per_beat, 4), TimeSignature(pickup_beats, 4, 4)]
+    return new_map, signatures

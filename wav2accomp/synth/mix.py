@@ -64,7 +64,8 @@ def balance(melody: np.ndarray, parts: dict[str, np.ndarray], sr: int, *, band: 
         accompaniment[:len(band)] = band
     melody_gain = _level_gain(padded["melody"], sr, 0.0)
     accompaniment_gain = _level_gain(accompaniment, sr, accompaniment_db)
-    loudest = float(np.abs(padded["melody"] * melody_gain + accompaniment * accompaniment_gain).max()) if length else 0.0
+    together = padded["melody"] * melody_gain + accompaniment * accompaniment_gain
+    loudest = float(np.abs(together).max()) if length else 0.0
     limit = peak / loudest if loudest > peak else 1.0
     for name in padded:
         padded[name] *= (melody_gain if name == "melody" else accompaniment_gain) * limit
