@@ -41,7 +41,7 @@ CONCERNS = {
     "sound": ("Sound: the synthesisers, the mix", [["python", "benchmarks/render.py", "--repeats", "5"]], []),
     "web": ("The web page: the old default sound beside the new",
             [["python", "benchmarks/web.py", "--runs", "4", "--parallel", "20", "--synth", "builtin"],
-             ["python", "benchmarks/web.py", "--runs", "4", "--parallel", "20", "--synth", "auto"]],
+             ["python", "benchmarks/web.py", "--runs", "4", "--parallel", "20", "--synth", "auto", "--cycles", "4"]],
             ["/usr/bin/chromium", "/usr/bin/chromedriver"]),
     "transcription": ("Hum -> notes: real singing (SSVD) and synthetic voices",
                       [["wav2accomp", "evaluate", "transcription", "SSVD", "--out", "OUT", "-q"],

@@ -87,3 +87,21 @@ def test_a_sequenced_melody_keeps_the_bars_its_file_gives(tmp_path):
     melody = melody_from_midi(path, metre=load_template(counted_model_path(METRE_MODEL)))
     assert [(t.numerator, t.denominator) for t in melody.time_signatures] == [(4, 4)]
     assert melody.tempo_map.beats.tolist() == [0.0] and melody.notes[0].start_beat == pytest.approx(1.5)
+
+
+def test_the_playing_evaluation_measures_the_real_parts_on_the_bars_the_band_plays_to(tmp_path):
+    from wav2accomp.evaluation.playing import measure_song
+
+    start = int(1.5 * TPB) + 37
+    melody = mido.MidiFile(performed_tune(tmp_path / "tune.mid", start_ticks=start)).tracks[1]
+    piano = [name("Piano"), mido.Message("program_change", program=0)]
+    for bar in range(16):   # a pianist on the tune's own beats: a chord on every beat
+        for beat in range(4):
+            piano += [mido.Message("note_on", note=n, velocity=70, time=(start if bar == beat == k == 0 else 0))
+                      for k, n in enumerate((48, 52, 55))]
+            piano += [mido.Message("note_off", note=n, time=(TPB if k == 0 else 0)) for k, n in enumerate((48, 52, 55))]
+    path = make_midi(tmp_path / "song.mid", [[mido.MetaMessage("set_tempo", tempo=600_000)], list(melody), piano])
+    _, (_, figures, _), why = measure_song(str(path))
+    assert why is None
+    real = figures["real"]["piano"]
+    assert real["off_grid_share"] < 0.05 and real["phase_gap_ms"] < 10   # on the band's 16ths

@@ -389,8 +389,8 @@ def measure_song(path: str, model_dir=None):
     from ..symbolic.tempo_map import metre_grid
 
     try:
-        real = read_midi(path)
         base = accompany(path, model_dir=model_dir)
+        real = on_tempo_map(read_midi(path), base.melody.tempo_map)   # the real parts on the band's bars
     except (Wav2AccompError, ValueError) as exc:
         return path, None, str(exc)
     songs = {"real": real}
@@ -400,7 +400,6 @@ def measure_song(path: str, model_dir=None):
         except Wav2AccompError:
             continue
         songs[system] = arrangement.to_song(with_melody=False)
-    real = on_tempo_map(real, base.melody.tempo_map)   # the real parts on the grid the band plays on
     phase = grid_phase([n.start_beat for n in base.melody.notes])
     bars = metre_grid(base.melody.time_signatures, max(real.end_beat, base.melody.end_beat))[1]
     seconds_per_beat = 60.0 / max(base.bpm, 1e-6)
