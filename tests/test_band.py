@@ -9,7 +9,7 @@ from wav2accomp.arrangement import accompany
 from wav2accomp.band.arc import FIRST_SECTION_INTENSITY, INTRO_INTENSITY, song_arc
 from wav2accomp.band.dynamics import (PLAYERS, QUANTILES, fit_dynamics, keep_to_palette, load_dynamics,
                                       part_observations, play_timing, play_velocities, save_dynamics)
-from wav2accomp.band.grid import grid_phase, phase_gap_seconds
+from wav2accomp.band.grid import grid_phase, phase_gap_seconds, swing_ratio
 from wav2accomp.band.perform import band_bars, load_band, play_band
 from wav2accomp.band.phrases import (build_library, chord_change_flags, choose_phrases, load_phrases, phrases_of_song,
                                      play_phrases, revoice, save_phrases)
@@ -191,6 +191,24 @@ def test_play_band_is_seeded_and_grid_feel_is_on_the_grid():
     for part in grid.values():
         assert np.array_equal(part.starts, np.rint(part.starts))
     assert len(one[GUITARLIKE].pitches) > 0                          # the piano plays phrases over the chords
+    hats = {PERCUSSION: np.zeros_like(melody)}
+    hats[PERCUSSION][::2, 42 - PITCH_LOW] = ONSET                     # eighths on the hi-hat
+    for feel, late in (("natural", 2 / 3), ("grid", 0.0)):
+        straight, swung = (play_band(hats, melody, downbeats, seed=3, feel=feel, swing=swing)[PERCUSSION]
+                           for swing in (0.5, 2 / 3))
+        off_beat = np.rint(straight.starts) % 4 == 2
+        assert np.allclose((swung.starts - straight.starts)[off_beat], late)   # as late as the melody's
+        assert np.allclose((swung.starts - straight.starts)[~off_beat], 0.0)
+
+
+def test_swing_is_heard_in_the_melody_s_off_beat_eighths():
+    rng = np.random.default_rng(1)
+    beats = np.arange(32, dtype=float)
+    straight = np.sort(np.concatenate([beats, beats + 0.5, beats[::2] + 0.75])) + rng.normal(0, 0.02, 80)
+    shuffled = np.sort(np.concatenate([beats, beats + 2 / 3])) + rng.normal(0, 0.02, 64)
+    assert swing_ratio(straight) == 0.5
+    assert swing_ratio(shuffled) == pytest.approx(2 / 3, abs=0.03)
+    assert swing_ratio(shuffled[:5]) == 0.5                          # too few to tell
 
 
 def test_a_midi_melody_off_the_tick_grid_gets_a_band_on_its_own_grid(tmp_path):

@@ -30,7 +30,7 @@ from .constants import (FEELS, MIX_PAN, MIX_REVERB, ALIGNED_ARCH, BAND_PARTS, BA
                         RENDER_SAMPLE_RATE, STEPS_PER_BEAT, STRINGSLIKE, TRACKERS, HARMONY_SOURCES)
 from .errors import Wav2AccompError, Wav2AccompWarning
 from .options import DecodingOptions, DrumOptions, TranscriptionOptions, check_harmony
-from .band.grid import grid_phase
+from .band.grid import grid_phase, swing_ratio
 from .band.perform import PlayedPart, load_band, play_band
 from .models.generate import choose_chords, counted_model_path, generate_parts, plays_chords_first
 from .symbolic.chords import bars_to_steps, changes_to_steps, chord_changes, parse_chord_text, read_chords_file
@@ -583,8 +583,9 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         rolls = generate_parts(melody_roll, melody.downbeat_steps(), parts=classes, arch=arch, model_dir=model_dir,
                                temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior,
                                bpm=melody.bpm(), drums=drums, chords=chords, harmony=harmony)
+        swing = swing_ratio([n.start_beat for n in melody.notes], melody.grid_offset)
         played = play_band(rolls, melody_roll, melody.downbeat_steps(), chords=chords, bpm=melody.bpm(), feel=feel,
-                           seed=decoding.seed, models=load_band(model_dir))
+                           seed=decoding.seed, swing=swing, models=load_band(model_dir))
         rolls = {part: played[part].to_roll(len(melody_roll)) for part in rolls}
     name = "the audio array" if isinstance(source, np.ndarray) else str(source)
     return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,

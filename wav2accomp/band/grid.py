@@ -52,3 +52,24 @@ def phase_gap_seconds(part_beats, reference_beats, seconds_per_beat: float,
     gap = grid_phase(part_beats, steps_per_beat) - grid_phase(reference_beats, steps_per_beat)
     gap = (gap + step / 2) % step - step / 2
     return float(gap * seconds_per_beat)
+
+
+#: Onsets of a melody in the middle of a beat (fraction of the beat) that tell where its off-beat eighths fall.
+SWING_WINDOW = (0.42, 0.72)
+#: Fewest such onsets that tell it, and the median position from which the melody swings (straight: 0.5).
+SWING_MIN_NOTES, SWING_FROM = 8, 0.58
+
+
+def swing_ratio(start_beats, phase: float = 0.0) -> float:
+    """Where a melody's off-beat eighths fall in the beat: 0.5 when straight, up to 2/3 for a triplet shuffle.
+
+    The median position in the beat of its onsets in :data:`SWING_WINDOW` (after the grid `phase`, beats); a
+    melody with fewer than :data:`SWING_MIN_NOTES` of them, or whose median lies below :data:`SWING_FROM`, is
+    straight.
+    """
+    within = (np.asarray(start_beats, dtype=float) - phase) % 1.0
+    middle = within[(within > SWING_WINDOW[0]) & (within < SWING_WINDOW[1])]
+    if len(middle) < SWING_MIN_NOTES:
+        return 0.5
+    ratio = float(np.median(middle))
+    return min(ratio, 2 / 3) if ratio >= SWING_FROM else 0.5

@@ -179,7 +179,7 @@ def bass_fills(pitches: np.ndarray, starts: np.ndarray, ends: np.ndarray, arc: A
 
 
 def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np.random.Generator, *,
-              chords: np.ndarray | None, bpm: float, feel: str) -> PlayedPart:
+              chords: np.ndarray | None, bpm: float, feel: str, swing: float = 0.5) -> PlayedPart:
     """One part of :func:`play_band` (see the module docstring)."""
     check_feel(feel)
     relative = None
@@ -228,6 +228,8 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
                                            relative=relative[mine] if relative is not None else None)
         if offsets is None:
             timing[mine] = play_timing(models.dynamics, player, _onset_ids(starts[mine]), rng, feel=feel)
+    if swing > 0.5 and feel != "grid":   # the off-beat eighths as late as the melody's
+        timing[positions % STEPS_PER_BEAT == STEPS_PER_BEAT // 2] += (swing - 0.5) * STEPS_PER_BEAT
     starts = np.maximum(starts + timing, 0.0)
     order = np.lexsort((pitches, starts))
     return PlayedPart(pitches[order], starts[order], np.maximum(ends[order] + timing[order], starts[order] + 0.25),
@@ -236,7 +238,7 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
 
 def play_band(rolls: dict[str, np.ndarray], melody: np.ndarray, downbeats: np.ndarray, *,
               chords: np.ndarray | None = None, bpm: float = 120.0, feel: str = "natural", seed: int = 0,
-              models: BandModels | None = None) -> dict[str, PlayedPart]:
+              swing: float = 0.5, models: BandModels | None = None) -> dict[str, PlayedPart]:
     """Every generated part as played (see the module docstring).
 
     Parameters
@@ -253,6 +255,9 @@ def play_band(rolls: dict[str, np.ndarray], melody: np.ndarray, downbeats: np.nd
     feel : str
         ``natural`` (default), ``grid`` or ``loose`` (:data:`~wav2accomp.constants.FEELS`).
     seed : int
+    swing : float
+        Where the off-beat eighths fall in the beat (0.5 straight, 2/3 a triplet shuffle:
+        :func:`~wav2accomp.band.grid.swing_ratio` of the melody); the band swings them alike but with ``grid``.
     models : BandModels, optional
         Default: :func:`load_band`'s shipped models.
 
@@ -265,5 +270,5 @@ def play_band(rolls: dict[str, np.ndarray], melody: np.ndarray, downbeats: np.nd
     models = models or load_band()
     arc = song_arc(melody, band_bars(downbeats, melody))
     return {part: play_part(models, part, roll, arc, _part_rng(melody, seed, part), chords=chords, bpm=bpm,
-                            feel=feel)
+                            feel=feel, swing=swing)
             for part, roll in rolls.items()}
