@@ -11,14 +11,9 @@ import numpy as np
 
 from ..constants import STEPS_PER_BEAT
 
-#: Fewest onsets on a beat from which :func:`grid_phase` takes the phase from them alone.
-BEAT_ONSETS = 4
-
 
 def grid_phase(start_beats, steps_per_beat: int = STEPS_PER_BEAT) -> float:
-    """The phase of onsets against the grid: the circular mean of their offsets from the nearest step, taken over
-    the onsets on a beat where there are :data:`BEAT_ONSETS` of them (swing moves the off-beat eighths, never the
-    beats), else over all.
+    """The phase of onsets against the grid: the circular mean of their offsets from the nearest step.
 
     Parameters
     ----------
@@ -41,20 +36,13 @@ def grid_phase(start_beats, steps_per_beat: int = STEPS_PER_BEAT) -> float:
     steps = np.asarray(start_beats, dtype=float) * steps_per_beat
     if steps.size == 0:
         return 0.0
-    phase_steps = _circular_mean(steps)
-    on_beat = np.rint(steps - phase_steps).astype(int) % steps_per_beat == 0
-    if on_beat.sum() >= BEAT_ONSETS:
-        phase_steps = _circular_mean(steps[on_beat])
-    return float(phase_steps / steps_per_beat)
-
-
-def _circular_mean(steps: np.ndarray) -> float:
-    """The circular mean of `steps`' offsets from whole steps, in ``[-0.5, 0.5)`` steps (0 when undefined)."""
     angle = np.angle(np.exp(2j * np.pi * steps).mean())
     if not np.isfinite(angle):
         return 0.0
     phase_steps = angle / (2 * np.pi)   # in [-0.5, 0.5]
-    return phase_steps - 1.0 if phase_steps >= 0.5 else phase_steps
+    if phase_steps >= 0.5:
+        phase_steps -= 1.0
+    return float(phase_steps / steps_per_beat)
 
 
 def phase_gap_seconds(part_beats, reference_beats, seconds_per_beat: float,
