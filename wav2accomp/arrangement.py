@@ -347,7 +347,7 @@ class Arrangement:
         from .synth.render import synthesize_track
 
         with _timed(self.timings, "render"):
-            used, tasks = self._track_tasks(engine, soundfont, sr)
+            used, _, tasks = self._track_tasks(engine, soundfont, sr)
             with ThreadPoolExecutor(max_workers=max(1, min(len(tasks) + 1, os.cpu_count() or 1))) as pool:
                 lead = pool.submit(self._lead, sr, used, soundfont)
                 rendered = (processes or pool).map(synthesize_track, tasks.values())
@@ -371,9 +371,9 @@ class Arrangement:
         from .synth.render import lay_pieces, synthesize_track, time_pieces
 
         began = time.perf_counter()
-        used, tasks = self._track_tasks(engine, soundfont, sr)
+        used, song, tasks = self._track_tasks(engine, soundfont, sr)
         seconds = self.duration + 1.0
-        spans = time_pieces(self.to_song(with_melody=False), pieces or os.cpu_count() or 1, seconds)
+        spans = time_pieces(song, pieces or os.cpu_count() or 1, seconds)
         with ThreadPoolExecutor(max_workers=max(1, min(len(tasks) + 2, os.cpu_count() or 1))) as pool:
             executor = processes or pool
             lead = pool.submit(self._lead, sr, used, soundfont)
@@ -396,14 +396,14 @@ class Arrangement:
                 for future in parts.values():
                     future.cancel()
 
-    def _track_tasks(self, engine: str, soundfont, sr: int) -> tuple[str, dict[str, tuple]]:
-        """The synthesiser :func:`~wav2accomp.synth.render.choose_engine` picks, and each part's
-        :func:`~wav2accomp.synth.render.synthesize_track` task by part name."""
+    def _track_tasks(self, engine: str, soundfont, sr: int) -> tuple[str, Song, dict[str, tuple]]:
+        """The synthesiser :func:`~wav2accomp.synth.render.choose_engine` picks, the parts as a song, and each
+        part's :func:`~wav2accomp.synth.render.synthesize_track` task by part name."""
         from .synth.render import choose_engine
 
         song, used = self.to_song(with_melody=False), choose_engine(engine, soundfont)
-        return used, {part.name: (replace(song, parts=[part]), sr, used, soundfont, self.duration + 1.0)
-                      for part in song.parts}
+        return used, song, {part.name: (replace(song, parts=[part]), sr, used, soundfont, self.duration + 1.0)
+                            for part in song.parts}
 
     def _lead(self, sr: int, engine: str, soundfont) -> np.ndarray:
         """The melody to hear: the recording at `sr`, or the MIDI melody synthesised."""

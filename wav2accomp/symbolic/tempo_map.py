@@ -68,6 +68,16 @@ class TempoMap:
         i = np.clip(np.searchsorted(starts, seconds, side="right") - 1, 0, None)
         return self.beats[i] + (seconds - starts[i]) * 1e6 / self.tempos_us[i]
 
+    def from_beat(self, beat: float, lead_beats: float = 0.0, lead_seconds: float = 0.0) -> "TempoMap":
+        """This map from `beat` on, moved to start at beat `lead_beats` after a lead-in of `lead_beats` beats
+        lasting `lead_seconds` seconds (none when `lead_beats` is 0)."""
+        later = self.beats > beat
+        head_beats, head_tempos = [0.0], [self.tempos_us[~later][-1]]
+        if lead_beats > 0:
+            head_beats, head_tempos = [0.0, lead_beats], [lead_seconds * 1e6 / lead_beats, *head_tempos]
+        return TempoMap(np.concatenate([head_beats, self.beats[later] - beat + lead_beats]),
+                        np.concatenate([head_tempos, self.tempos_us[later]]))
+
     def bpm_at(self, beat: float) -> float:
         """Tempo in quarter notes per minute at `beat`."""
         i = max(int(np.searchsorted(self.beats, beat, side="right")) - 1, 0)
@@ -130,10 +140,7 @@ def bars_at(tempo_map: TempoMap, offset_beats: float,
     if pickup_steps == 0:   # bar lines within half a 16th of the file's: no pickup
         return tempo_map, [TimeSignature(0.0, 4, 4)]
     pickup_beats = pickup_steps / steps_per_beat
-    lead_us = float(tempo_map.beats_to_seconds(offset_beats)) * 1e6 / pickup_beats
-    later = tempo_map.beats > offset_beats
-    new_map = TempoMap(np.concatenate([[0.0, pickup_beats], tempo_map.beats[later] - offset_beats + pickup_beats]),
-                       np.concatenate([[lead_us, tempo_map.tempos_us[~later][-1]], tempo_map.tempos_us[later]]))
+    new_map = tempo_map.from_beat(offset_beats, pickup_beats, float(tempo_map.beats_to_seconds(offset_beats)))
     signatures = [TimeSignature(0.0, pickup_steps, 4 * steps_per_beat) if pickup_steps % steps_per_beat
                   else TimeSignature(0.0, pickup_steps // steps_per_beat, 4), TimeSignature(pickup_beats, 4, 4)]
     return new_map, signatures

@@ -25,7 +25,6 @@ import numpy as np
 from ..constants import OUTPUT_TICKS_PER_BEAT, RENDER_SAMPLE_RATE, RENDER_TAIL_SECONDS, SOUNDFONT_ENV, SYNTH_ENGINES
 from ..errors import RenderError
 from ..symbolic.midi_io import Note, Song, song_to_midi
-from ..symbolic.tempo_map import TempoMap
 from .builtin import synthesize_builtin
 from .fluidsynth import FLUIDSYNTH_HINT, find_soundfont, fluidsynth_problem, synthesize_fluidsynth
 from .playback import played_notes
@@ -150,10 +149,7 @@ def time_pieces(song: Song, pieces: int, seconds: float) -> list[tuple[float, So
         cut_seconds = float(tempo_map.beats_to_seconds(low))
         start = max(np.floor(cut_seconds * PIECE_GRID) - 1, 0) / PIECE_GRID if low > 0 else 0.0
         lead = 1.0 if low > 0 else 0.0   # beats before the cut
-        later = tempo_map.beats > low
-        lead_in = [(cut_seconds - start) * 1e6] if lead else []
-        span_map = TempoMap(np.concatenate([[0.0], [lead] if lead else [], tempo_map.beats[later] - low + lead]),
-                            np.concatenate([lead_in, [tempo_map.tempos_us[~later][-1]], tempo_map.tempos_us[later]]))
+        span_map = tempo_map.from_beat(low, lead, cut_seconds - start)
         shifted = [replace(part, notes=[Note(n.pitch, n.velocity, n.start_beat - low + lead, n.end_beat - low + lead,
                                              n.start - start, n.end - start) for n in part.notes])
                    for part in parts]
