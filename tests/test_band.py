@@ -1,6 +1,7 @@
 """The band's players: grid phase, dynamics, phrases, voice leading, the arc, and play_band as a whole."""
 from __future__ import annotations
 
+import mido
 import numpy as np
 import pytest
 
@@ -9,7 +10,7 @@ from wav2accomp.arrangement import accompany
 from wav2accomp.band.arc import FIRST_SECTION_INTENSITY, INTRO_INTENSITY, song_arc
 from wav2accomp.band.dynamics import (PLAYERS, QUANTILES, fit_dynamics, keep_to_palette, load_dynamics,
                                       part_observations, play_timing, play_velocities, save_dynamics)
-from wav2accomp.band.grid import grid_phase, phase_gap_seconds, swing_ratio
+from wav2accomp.band.grid import beats_in_bar, grid_phase, melody_grid, phase_gap_seconds, swing_ratio
 from wav2accomp.band.perform import band_bars, load_band, play_band
 from wav2accomp.band.phrases import (build_library, chord_change_flags, choose_phrases, load_phrases, phrases_of_song,
                                      play_phrases, revoice, save_phrases)
@@ -209,6 +210,45 @@ def test_swing_is_heard_in_the_melody_s_off_beat_eighths():
     assert swing_ratio(straight) == 0.5
     assert swing_ratio(shuffled) == pytest.approx(2 / 3, abs=0.03)
     assert swing_ratio(shuffled[:5]) == 0.5                          # too few to tell
+
+
+def test_a_swung_melody_s_grid_is_found_from_the_onsets_swing_leaves_straight():
+    rng = np.random.default_rng(2)
+    beats = np.arange(48, dtype=float)
+    onsets = np.sort(np.concatenate([beats, beats[::2] + 0.25, beats + 0.64])) + 0.06 + rng.normal(0, 0.005, 120)
+    assert abs(grid_phase(onsets) - 0.06) > 0.02            # the late eighths pull every onset's circular mean
+    phase, swing = melody_grid(onsets)
+    assert phase == pytest.approx(0.06, abs=0.005)
+    assert swing == pytest.approx(0.64, abs=0.01)
+    assert grid_phase(onsets, swing=swing) == pytest.approx(phase)
+
+
+def test_beats_are_counted_from_the_bar_lines():
+    """After a 6/16 pickup bar the music's beats lie half a file beat away."""
+    assert beats_in_bar([0.5, 1.5, 2.0, 6.25], [0.0, 1.5, 5.5]).tolist() == [0.5, 0.0, 0.5, 0.75]
+    assert beats_in_bar([0.5, 3.0], []).tolist() == [0.5, 3.0]
+
+
+def test_a_shuffle_after_an_odd_pickup_bar_is_swung_on_its_own_beats(tmp_path):
+    """Bars of 4/4 after a 6/16 pickup: the band's off-beat eighths fall with the melody's, two thirds into the
+    bar's beats (not the file's, which lie half a beat away)."""
+    melody = [name("Melody"), mido.MetaMessage("time_signature", numerator=6, denominator=16, time=0),
+              mido.MetaMessage("time_signature", numerator=4, denominator=4, time=720)]
+    pitches = [72, 74, 76, 77, 79, 77, 76, 74] * 16
+    gaps = [0, 320] + [160, 320] * 64    # on the bar's beats (x.5 of the file's) and two thirds into them
+    melody.append(on(pitches[0]))                                       # at the first 4/4 bar line
+    for index, pitch in enumerate(pitches[1:], start=1):
+        melody += [off(pitches[index - 1], gaps[index] - 40), on(pitch, 40)]
+    melody.append(off(pitches[-1], 120))
+    path = make_midi(tmp_path / "shuffle.mid", [melody])
+    arrangement = accompany(path)
+    assert arrangement.melody.swing() == pytest.approx(2 / 3, abs=0.02)
+    bars = arrangement.melody.downbeat_steps() / 4
+    for part in arrangement.to_song(with_melody=False).parts:
+        within = beats_in_bar([n.start_beat for n in part.notes], bars) % 1.0
+        assert not np.any((within > 0.42) & (within < 0.58)), part.name     # no straight off-beat eighth
+        if part.name != STRINGSLIKE:
+            assert np.any(np.abs(within - 2 / 3) < 0.03), part.name
 
 
 def test_a_midi_melody_off_the_tick_grid_gets_a_band_on_its_own_grid(tmp_path):

@@ -30,7 +30,7 @@ from .constants import (FEELS, MIX_PAN, MIX_REVERB, ALIGNED_ARCH, BAND_PARTS, BA
                         RENDER_SAMPLE_RATE, STEPS_PER_BEAT, STRINGSLIKE, TRACKERS, HARMONY_SOURCES)
 from .errors import Wav2AccompError, Wav2AccompWarning
 from .options import DecodingOptions, DrumOptions, TranscriptionOptions, check_harmony
-from .band.grid import grid_phase, swing_ratio
+from .band.grid import beats_in_bar, melody_grid, swing_ratio
 from .band.perform import PlayedPart, load_band, play_band
 from .models.generate import choose_chords, counted_model_path, generate_parts, plays_chords_first
 from .symbolic.chords import bars_to_steps, changes_to_steps, chord_changes, parse_chord_text, read_chords_file
@@ -93,7 +93,7 @@ class Melody:
         What the pitch tracker heard (None for a MIDI melody).
     grid_offset : float
         Where the melody's 16th grid lies from the file's, beats (a MIDI melody whose beats do not start at
-        tick 0: :func:`~wav2accomp.band.grid.grid_phase`); the melody roll and the band sit on the melody's grid.
+        tick 0: :func:`~wav2accomp.band.grid.melody_grid`); the melody roll and the band sit on the melody's grid.
     """
 
     notes: list[Note]
@@ -115,6 +115,14 @@ class Melody:
         notes = [replace(n, start_beat=n.start_beat - offset, end_beat=n.end_beat - offset) for n in self.notes] \
             if offset else self.notes
         return notes_to_roll(notes, self.n_steps())
+
+    def onsets_in_bar(self) -> np.ndarray:
+        """The notes' onsets counted from their bar lines, beats (:func:`~wav2accomp.band.grid.beats_in_bar`)."""
+        return beats_in_bar([n.start_beat for n in self.notes], metre_grid(self.time_signatures, self.end_beat)[1])
+
+    def swing(self) -> float:
+        """Where the melody's off-beat eighths fall in the beat (:func:`~wav2accomp.band.grid.swing_ratio`)."""
+        return swing_ratio(self.onsets_in_bar(), self.grid_offset)
 
     def bpm(self) -> float:
         """Tempo at the first bar line, quarter notes per minute."""
@@ -179,8 +187,8 @@ def melody_from_midi(path: str | os.PathLike, *, bpm: float | None = None,
     if metre is not None:
         tempo_map, time_signatures, notes = own_bars(notes, tempo_map, time_signatures, metre)
     end_beat = max(n.end_beat for n in notes)
-    return Melody(list(notes), tempo_map, time_signatures, end_beat,
-                  grid_offset=grid_phase([n.start_beat for n in notes]))
+    melody = Melody(list(notes), tempo_map, time_signatures, end_beat)
+    return replace(melody, grid_offset=melody_grid(melody.onsets_in_bar())[0])
 
 
 def own_bars(notes: list[Note], tempo_map: TempoMap, time_signatures: list[TimeSignature],
@@ -203,7 +211,7 @@ def own_bars(notes: list[Note], tempo_map: TempoMap, time_signatures: list[TimeS
         return tempo_map, time_signatures, notes
     starts = np.array([n.start_beat for n in notes])
     ends = np.array([n.end_beat for n in notes])
-    phase = grid_phase(starts)
+    phase = melody_grid(starts)[0]
     likelihoods = bar_likelihoods(metre, starts, ends, phase)
     if metres == {(4, 4)}:
         quantised = np.all(np.abs(starts * STEPS_PER_BEAT - np.rint(starts * STEPS_PER_BEAT)) < 1e-3)
@@ -583,9 +591,8 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         rolls = generate_parts(melody_roll, melody.downbeat_steps(), parts=classes, arch=arch, model_dir=model_dir,
                                temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior,
                                bpm=melody.bpm(), drums=drums, chords=chords, harmony=harmony)
-        swing = swing_ratio([n.start_beat for n in melody.notes], melody.grid_offset)
         played = play_band(rolls, melody_roll, melody.downbeat_steps(), chords=chords, bpm=melody.bpm(), feel=feel,
-                           seed=decoding.seed, swing=swing, models=load_band(model_dir))
+                           seed=decoding.seed, swing=melody.swing(), models=load_band(model_dir))
         rolls = {part: played[part].to_roll(len(melody_roll)) for part in rolls}
     name = "the audio array" if isinstance(source, np.ndarray) else str(source)
     return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,

@@ -4,7 +4,7 @@ annotated or written bar lines).
 
 One pass over the train split (by file name, :func:`~wav2accomp.data.corpus.split_for`) of MIDI folders:
 every part is classed (:func:`~wav2accomp.symbolic.classify.classify_parts`), put on its song's grid (the
-melody's phase, :func:`~wav2accomp.band.grid.grid_phase`) and measured
+melody's phase, :func:`~wav2accomp.band.grid.melody_grid`) and measured
 (:func:`~wav2accomp.band.dynamics.part_observations`): the piano from POP909's performed piano parts and the other
 corpora's guitar-like parts (pianos, guitars), the strings, bass and drum families from the other corpora's
 string-like, bass and percussion parts. POP909's
@@ -29,7 +29,7 @@ from ..symbolic.metre import BAR_STEPS, MetreTemplate, count_positions, save_tem
 from ..symbolic.midi_io import read_midi
 from ..symbolic.tempo_map import metre_grid
 from .dynamics import drum_player, fit_dynamics, part_observations, save_dynamics
-from .grid import grid_phase
+from .grid import beats_in_bar, melody_grid
 from .phrases import build_library, phrases_of_song, save_phrases
 
 
@@ -51,12 +51,12 @@ def song_material(path: str) -> tuple[str, dict | None, str | None]:
     melodies = [p for p, a in zip(song.parts, assignments) if a.part_class == MELODY and p.notes]
     if not melodies:
         return path, None, "no melody"
-    phase = grid_phase([n.start_beat for n in melodies[0].notes])
     annotations = read_pop909_annotations(Path(path).parent, song.tempo_map, STEPS_PER_BEAT)
     if annotations is not None:
         downbeats = np.asarray(annotations.downbeats, dtype=int)
     else:
         downbeats = np.rint(metre_grid(song.time_signatures, song.end_beat)[1] * STEPS_PER_BEAT).astype(int)
+    phase = melody_grid(beats_in_bar([n.start_beat for n in melodies[0].notes], downbeats / STEPS_PER_BEAT))[0]
     observations: dict[str, list] = {}
     phrases = []
     bpm = float(song.tempo_map.bpm_at(0.0))

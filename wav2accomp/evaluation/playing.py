@@ -22,7 +22,9 @@ Metrics
 ``off_grid_share``
     Share of onsets more than a 64th note (a quarter step) from the nearest 16th step.
 ``phase_gap_ms``
-    How far the part's grid phase lies from the melody's, milliseconds (absolute); in the sections of
+    How far the part's grid phase lies from the melody's, milliseconds (absolute); both found alike, from the
+    onsets the melody's swing leaves on the straight grid (:func:`~wav2accomp.band.grid.melody_grid`); in the
+    sections of
     :func:`evaluate_playing` also its largest value over the songs (``phase_gap_max_ms``).
 ``bar_rhythms``
     Distinct bar onset patterns (which 16th steps of the bar hold an onset) / bars that play.
@@ -196,7 +198,8 @@ def offbeat_share(notes: PlayedNotes, phase: float = 0.0) -> float:
 
 
 def played_figures(notes: PlayedNotes, bar_starts: np.ndarray, *, role: str, phase: float = 0.0,
-                   melody_phase: float | None = None, seconds_per_beat: float = 0.5) -> dict[str, float]:
+                   melody_phase: float | None = None, seconds_per_beat: float = 0.5,
+                   swing: float = 0.5) -> dict[str, float]:
     """Every figure of the module docstring that applies to a part.
 
     Parameters
@@ -212,14 +215,17 @@ def played_figures(notes: PlayedNotes, bar_starts: np.ndarray, *, role: str, pha
         The melody's phase, beats, for ``phase_gap_ms`` (default `phase`).
     seconds_per_beat : float
         Of the song, for ``phase_gap_ms``.
+    swing : float
+        The melody's swing (:func:`~wav2accomp.band.grid.swing_ratio`), for ``phase_gap_ms``.
     """
-    from ..band.grid import grid_phase
+    from ..band.grid import beats_in_bar, grid_phase
 
     if not len(notes):
         return {}
     figures = velocity_figures(notes, drums=role == "drums", phase=phase)
     figures["off_grid_share"] = off_grid_share(notes, phase)
-    gap = grid_phase(notes.start_beats) - (phase if melody_phase is None else melody_phase)
+    reference = phase if melody_phase is None else melody_phase
+    gap = grid_phase(beats_in_bar(notes.start_beats, bar_starts), swing=swing) - reference
     step = 1.0 / STEPS_PER_BEAT
     figures["phase_gap_ms"] = abs((gap + step / 2) % step - step / 2) * seconds_per_beat * 1000.0
     figures["bar_rhythms"] = bar_rhythms(notes, bar_starts, phase)
@@ -348,10 +354,11 @@ def song_roles(song, *, generated: bool) -> dict[str, PlayedNotes]:
 
 
 def role_figures(roles: dict[str, PlayedNotes], bar_starts: np.ndarray, *, phase: float,
-                 seconds_per_beat: float) -> dict[str, dict[str, float]]:
-    """:func:`played_figures` of every role of a song (the song's grid phase: its melody's)."""
+                 seconds_per_beat: float, swing: float = 0.5) -> dict[str, dict[str, float]]:
+    """:func:`played_figures` of every role of a song (the song's grid phase and swing: its melody's)."""
     kinds = {"drums": "drums", "bass": "bass", "piano": "harmony", "harmony": "harmony"}
-    return {role: played_figures(notes, bar_starts, role=kinds[role], phase=phase, seconds_per_beat=seconds_per_beat)
+    return {role: played_figures(notes, bar_starts, role=kinds[role], phase=phase, seconds_per_beat=seconds_per_beat,
+                                 swing=swing)
             for role, notes in roles.items()}
 
 
@@ -383,7 +390,6 @@ def measure_song(path: str, model_dir=None):
     measured alike on the bars the band plays to (the file's, or the melody's own where the file's are not,
     :func:`~wav2accomp.arrangement.own_bars`) from the melody's grid phase."""
     from ..arrangement import accompany
-    from ..band.grid import grid_phase
     from ..errors import Wav2AccompError
     from ..symbolic.midi_io import on_tempo_map, read_midi
     from ..symbolic.tempo_map import metre_grid
@@ -400,13 +406,13 @@ def measure_song(path: str, model_dir=None):
         except Wav2AccompError:
             continue
         songs[system] = arrangement.to_song(with_melody=False)
-    phase = grid_phase([n.start_beat for n in base.melody.notes])
     bars = metre_grid(base.melody.time_signatures, max(real.end_beat, base.melody.end_beat))[1]
+    phase, swing = base.melody.grid_offset, base.melody.swing()
     seconds_per_beat = 60.0 / max(base.bpm, 1e-6)
     figures, windows = {}, {}
     for system, song in songs.items():
         roles = song_roles(song, generated=system != "real")
-        figures[system] = role_figures(roles, bars, phase=phase, seconds_per_beat=seconds_per_beat)
+        figures[system] = role_figures(roles, bars, phase=phase, seconds_per_beat=seconds_per_beat, swing=swing)
         windows[system] = {role: window_features(notes, bars, phase) for role, notes in roles.items()}
     corpus = "POP909" if "pop909" in path.lower() else "multi-track"
     return path, (corpus, figures, windows), None
