@@ -12,8 +12,8 @@ from wav2accomp.band.dynamics import (PLAYERS, QUANTILES, fit_dynamics, keep_to_
                                       part_observations, play_timing, play_velocities, save_dynamics)
 from wav2accomp.band.grid import beats_in_bar, grid_phase, melody_grid, phase_gap_seconds, swing_ratio
 from wav2accomp.band.perform import band_bars, load_band, play_band
-from wav2accomp.band.phrases import (build_library, chord_change_flags, choose_phrases, load_phrases, phrases_of_song,
-                                     play_phrases, revoice, save_phrases)
+from wav2accomp.band.phrases import (PEDAL_BELOW, build_library, chord_change_flags, choose_phrases, load_phrases,
+                                     phrases_of_song, play_phrases, revoice, save_phrases)
 from wav2accomp.band.voicing import lead_voices
 from wav2accomp.constants import GUITARLIKE, N_PITCHES, ONSET, PERCUSSION, PITCH_LOW, STRINGSLIKE
 from wav2accomp.errors import Wav2AccompError
@@ -113,6 +113,23 @@ def test_phrase_library_round_trips_and_plays_the_given_chords(tmp_path):
     chord_at = target[np.rint(played.steps).astype(int)]
     tones = {index: {(index % 12 + i) % 12 for i in ((0, 3, 7) if index >= 12 else (0, 4, 7))} for index in set(target)}
     assert all(p % 12 in tones[c] for p, c in zip(played.pitches.tolist(), chord_at.tolist()))
+
+
+def test_the_pedal_holds_the_low_notes_to_the_bar_line_and_the_upper_ones_as_played():
+    chords, steps = np.repeat([0, 7, 0, 7], 16), np.arange(0, 64, 2, dtype=float)
+    arpeggios = np.array([[48, 64, 67, 72], [43, 62, 67, 71]])   # a low root under notes above F#4
+    pitches = arpeggios[(steps // 16 % 2).astype(int), (steps // 2 % 4).astype(int)]
+    library = build_library([(phrases_of_song(steps, np.full(len(steps), 2.0), pitches, np.full(len(steps), 70),
+                                              chords, np.arange(0, 65, 16)), 100.0)])   # notes of 2 steps
+    target = np.repeat([0, 0, 7, 7], 16)                        # C for two bars, then G for two
+    downbeats = np.arange(0, len(target), 16)
+    played = play_phrases(library, downbeats, target, np.full(len(downbeats), 0.5), bpm=100)
+    steps = np.rint(played.steps).astype(int)
+    low = played.pitches < PEDAL_BELOW
+    assert low.any() and (~low).any()
+    next_bar = (steps // 16 + 1) * 16
+    assert np.array_equal(played.lengths[low], next_bar[low] - steps[low])   # not across the bar line
+    assert np.all(played.lengths[~low] <= 2)
 
 
 def test_phrase_choice_follows_intensity_and_prefers_continuing_a_source():

@@ -14,9 +14,10 @@ another (the next phrase of the same source song, a register close to the last).
 onto the target chord: by the smallest shift of the source chord's root onto the target's, a major third
 made minor (and a major seventh a minor one) where the target is minor, a minor third made major where it is
 major; a tone outside the target triad (a passing note, a seventh, a suspension) then moves to the nearest
-tone of the triad, and every note is held until the chord changes and released there, as a pianist holds the
-sustain pedal through a chord and changes it with the harmony, so the part plays exactly the chords it is given;
-notes over no chord are left out. POP909 is MIT-licensed: its phrases may ship.
+tone of the triad. The notes below F#4 are held until the chord changes or the bar ends, as a pianist holds
+the sustain pedal under the left hand and changes it with the harmony and the bar; the notes above are held as
+the source's pianist held them, released at the change at the latest, so the part plays exactly the chords it
+is given; notes over no chord are left out. POP909 is MIT-licensed: its phrases may ship.
 """
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ PHRASE_STEPS = PHRASE_BARS * BAR_POSITIONS
 PHRASE_BEATS = PHRASE_STEPS // STEPS_PER_BEAT
 #: Offsets of an onset from its step are stored in these fractions of a step.
 OFFSET_UNITS = 32
+#: The pedal holds notes below this MIDI number (F#4) to the next chord change or bar line.
+PEDAL_BELOW = 66
 #: Phrases the dynamic programme weighs for each segment (the best by their own cost).
 CANDIDATES = 24
 #: Costs of the choice: a beat whose chord change differs, density against intensity (per unit of quantile),
@@ -301,6 +304,7 @@ def play_phrases(library: PhraseLibrary, downbeats: np.ndarray, chords: np.ndarr
     chosen = choose_phrases(library, changes.reshape(-1, PHRASE_BEATS), wanted, bpm)
     parts = {key: [] for key in ("steps", "lengths", "pitches", "velocity")}
     changes_at = next_change(chords)
+    bar_ends = np.append(np.asarray(downbeats, dtype=int), n_steps)
     for start, phrase in zip(starts, chosen.tolist()):
         notes = slice(library.first_note[phrase], library.first_note[phrase + 1])
         local = library.note_step[notes].astype(int)
@@ -311,8 +315,10 @@ def play_phrases(library: PhraseLibrary, downbeats: np.ndarray, chords: np.ndarr
         keep &= pitches >= 0
         velocity = library.note_velocity[notes].astype(float)
         parts["steps"].append(at[keep] + library.note_offset[notes][keep] / OFFSET_UNITS)
-        pedal = changes_at[np.minimum(at, n_steps - 1)] - at   # held with the pedal until the chord changes
-        parts["lengths"].append(pedal[keep])
+        next_bar = bar_ends[np.minimum(np.searchsorted(bar_ends, at, side="right"), len(bar_ends) - 1)]
+        pedal = np.maximum(np.minimum(changes_at[np.minimum(at, n_steps - 1)], next_bar) - at, 1)
+        played = np.minimum(np.maximum(library.note_length[notes].astype(int), 1), pedal)
+        parts["lengths"].append(np.where(pitches < PEDAL_BELOW, pedal, played)[keep])
         parts["pitches"].append(pitches[keep])
         parts["velocity"].append(velocity[keep] - velocity.mean())
     joined = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
