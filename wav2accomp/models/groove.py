@@ -29,8 +29,9 @@ the melody's first bar (bars before it are the intro, counted backwards):
    whether the melody rests in the bar's second half), edits found in at least
    :data:`~wav2accomp.constants.GROOVE_MIN_SONGS` songs. How often a song's bars
    vary is drawn once per song from the corpus's songs (``restlessness``: some
-   drummers loop, others never repeat a bar). A random stream seeded by the
-   seed and the melody draws them.
+   drummers loop, others never repeat a bar), at :data:`VARIATION_SCALE` of
+   the corpus's rate. A random stream seeded by the seed and the melody draws
+   them.
 3. **Layers.** Real drum parts stack percussion over the kit: a tambourine or
    shaker doubling the backbeat is the corpus's most common layer
    (:data:`PERCUSSION_VOICES`); the model learns the most common doubling of
@@ -77,6 +78,10 @@ GROOVE_TEMPERATURE_SCALE = 0.05
 SWITCH_COST = 0.02
 #: Hits (voice and step) in which the second groove of :func:`alternate_sections` differs from the first, at least.
 PARTNER_MIN_HITS = 2
+#: The drummer varies its bars this much as often as the corpus's drummers (:func:`bar_patterns`): the band
+#: around it (sections, fills, the arc) varies the bars too, and with the corpus's rate its distinct bar rhythms
+#: per bar came out above the real drummers' (validation songs: 0.160 against 0.145; with 0.8: 0.133).
+VARIATION_SCALE = 0.8
 #: The percussion voices a layer is made of (played over the kit, doubling its hits).
 PERCUSSION_VOICES = ("tambourine", "shaker")
 #: Families scored by the groove choice: voice indices of each.
@@ -350,7 +355,7 @@ def bar_patterns(model: GrooveModel, grooves: np.ndarray, plan: BarPlan, rng: np
     bar_tilt, beat_tilt = tilt(model.bar_add, model.bar_remove), tilt(model.beat_add, model.beat_remove)
     groove_of_bar = np.repeat(grooves, np.diff(section_bounds(plan), axis=1)[:, 0])
     restless = float(rng.choice(model.restlessness))
-    varied = np.minimum(model.vary[:, 1:] * restless, 1.0)
+    varied = np.minimum(model.vary[:, 1:] * restless * VARIATION_SCALE, 1.0)
     vary = np.column_stack([1.0 - varied.sum(axis=1), varied])
     vary = np.maximum(vary, 0.0) / np.maximum(vary, 0.0).sum(axis=1, keepdims=True)
     patterns: list[np.ndarray | None] = []
