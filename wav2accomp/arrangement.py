@@ -124,6 +124,11 @@ class Melody:
         """Where the melody's off-beat eighths fall in the beat (:func:`~wav2accomp.band.grid.swing_ratio`)."""
         return swing_ratio(self.onsets_in_bar(), self.grid_offset)
 
+    def velocity_palette(self) -> int | None:
+        """How many different velocities a MIDI melody was played with (None for a recording's: its velocities
+        are the transcriber's, not a player's)."""
+        return None if self.transcription is not None else len({n.velocity for n in self.notes})
+
     def bpm(self) -> float:
         """Tempo at the first bar line, quarter notes per minute."""
         bars = self.downbeat_steps()
@@ -592,7 +597,8 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
                                temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior,
                                bpm=melody.bpm(), drums=drums, chords=chords, harmony=harmony)
         played = play_band(rolls, melody_roll, melody.downbeat_steps(), chords=chords, bpm=melody.bpm(), feel=feel,
-                           seed=decoding.seed, swing=melody.swing(), models=load_band(model_dir))
+                           seed=decoding.seed, swing=melody.swing(), melody_palette=melody.velocity_palette(),
+                           models=load_band(model_dir))
         rolls = {part: played[part].to_roll(len(melody_roll)) for part in rolls}
     name = "the audio array" if isinstance(source, np.ndarray) else str(source)
     return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,

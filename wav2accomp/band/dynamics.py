@@ -15,10 +15,13 @@ drum kit's families), what real parts of that player do, counted from MIDI files
   quantiles of each song's spread.
 
 - **palette**: the quantiles over songs of how many different velocities a part uses (a sequenced part
-  keeps to a few levels, a played one uses many).
+  keeps to a few levels, a played one uses many), apart for the songs whose melody is sequenced (at most
+  :data:`SEQUENCED_MELODY_VELOCITIES` velocities: their parts mostly are too) and the others.
 
 A part draws its level, its touch spread, its timing spread and its palette once, as a player brings them to
-a song; its velocities are then kept to that many levels (the nearest of the part's own velocity quantiles).
+a song, the palette from the songs whose melody is played as this one's is (a recording's: played). Its
+velocities are then kept to that many levels (the nearest of the part's own velocity quantiles); a real
+pianist's retrieved phrases keep their own, but in a sequenced song.
 
 :func:`play_velocities` and :func:`play_timing` draw from it. ``feel`` (:data:`~wav2accomp.constants.FEELS`)
 scales the timing: ``grid`` puts every onset exactly on its step, ``natural`` plays as the corpus's players
@@ -40,6 +43,8 @@ from ..fileio import read_arrays, write_arrays
 PLAYERS = ("piano", "strings", "bass", "kick", "snare", "hihat/cymbal", "other drums")
 #: Quantiles stored of each distribution (levels, touch, timing).
 QUANTILES = np.linspace(0.0, 1.0, 41)
+#: A melody played at no more than this many velocities is sequenced (as are most of its song's parts).
+SEQUENCED_MELODY_VELOCITIES = 3
 #: The timing's spread is drawn from the lower this much of the corpus's songs, and its shape is clipped at this
 #: many of the song's own root mean squares (see :func:`play_timing`).
 TIMING_SPREAD_QUANTILE = 0.97
@@ -77,7 +82,10 @@ class DynamicsModel:
     timing_spread : np.ndarray
         ``(P, Q)`` quantiles of that root mean square over songs, steps.
     palette : np.ndarray
-        ``(P, Q)`` quantiles of the number of different velocities of a part over songs.
+        ``(P, Q)`` quantiles of the number of different velocities of a part over the songs whose melody is
+        played (uses more than :data:`SEQUENCED_MELODY_VELOCITIES` velocities).
+    sequenced_palette : np.ndarray
+        ``(P, Q)`` the same over the songs whose melody is sequenced.
     info : dict
     """
 
@@ -89,9 +97,11 @@ class DynamicsModel:
     timing: np.ndarray
     timing_spread: np.ndarray
     palette: np.ndarray
+    sequenced_palette: np.ndarray
     info: dict = field(default_factory=dict)
 
-    ARRAYS = ("level", "accents", "swell", "touch", "touch_spread", "timing", "timing_spread", "palette")
+    ARRAYS = ("level", "accents", "swell", "touch", "touch_spread", "timing", "timing_spread", "palette",
+              "sequenced_palette")
 
 
 def _draw(quantiles: np.ndarray, rng: np.random.Generator, size) -> np.ndarray:
@@ -99,9 +109,22 @@ def _draw(quantiles: np.ndarray, rng: np.random.Generator, size) -> np.ndarray:
     return np.interp(rng.random(size), QUANTILES, quantiles)
 
 
+def is_sequenced(melody_palette: float | None) -> bool:
+    """Whether a melody played at `melody_palette` velocities (None: a recording) is sequenced."""
+    return melody_palette is not None and melody_palette <= SEQUENCED_MELODY_VELOCITIES
+
+
+def draw_palette(model: DynamicsModel, player: str, rng: np.random.Generator,
+                 melody_palette: float | None = None) -> int:
+    """How many different velocities a part keeps to, drawn from the songs whose melody is played as this one's:
+    sequenced (`melody_palette` at most :data:`SEQUENCED_MELODY_VELOCITIES`) or played (more, or None)."""
+    palette = (model.sequenced_palette if is_sequenced(melody_palette) else model.palette)[PLAYERS.index(player)]
+    return int(round(float(_draw(palette, rng, ()))))
+
+
 def play_velocities(model: DynamicsModel, player: str, steps: np.ndarray, bar_of: np.ndarray,
                     rng: np.random.Generator, *, intensity: np.ndarray | None = None,
-                    relative: np.ndarray | None = None) -> np.ndarray:
+                    relative: np.ndarray | None = None, melody_palette: float | None = None) -> np.ndarray:
     """Velocities for the onsets of one part.
 
     Parameters
@@ -119,7 +142,10 @@ def play_velocities(model: DynamicsModel, player: str, steps: np.ndarray, bar_of
         swell's spread louder than one at 0.5, one at 0 as much softer.
     relative : np.ndarray, optional
         ``(N,)`` each note's velocity relative to its phrase as a real player played it (a retrieved phrase's
-        accents and touch): used in place of the model's accents, touch and palette.
+        accents and touch): used in place of the model's accents and touch, and of its palette but in a
+        sequenced song.
+    melody_palette : float, optional
+        How many different velocities the song's melody uses (:func:`draw_palette`).
 
     Returns
     -------
@@ -137,14 +163,15 @@ def play_velocities(model: DynamicsModel, player: str, steps: np.ndarray, bar_of
     if intensity is not None and n_bars:
         swell += 2.0 * spread * (np.resize(np.asarray(intensity, float), n_bars) - 0.5)
     level = float(_draw(model.level[row], rng, ()))
-    if relative is None:
+    own = relative is not None
+    if not own:
         spread = float(_draw(model.touch_spread[row], rng, ()))
         relative = (model.accents[row, np.asarray(steps, dtype=int) % BAR_POSITIONS]
                     + spread * _draw(model.touch[row], rng, len(bar_of)))
-        velocity = np.clip(np.rint(level + swell[bar_of] + relative), 1, 127)
-        return keep_to_palette(velocity, int(round(float(_draw(model.palette[row], rng, ()))))).astype(int)
-    # a real player's own relative velocities keep their own palette
-    return np.clip(np.rint(level + swell[bar_of] + np.asarray(relative, dtype=float)), 1, 127).astype(int)
+    velocity = np.clip(np.rint(level + swell[bar_of] + np.asarray(relative, dtype=float)), 1, 127)
+    if own and not is_sequenced(melody_palette):   # a real player's phrases keep their own palette
+        return velocity.astype(int)
+    return keep_to_palette(velocity, draw_palette(model, player, rng, melody_palette)).astype(int)
 
 
 def keep_to_palette(velocities: np.ndarray, size: int) -> np.ndarray:
@@ -226,7 +253,8 @@ def part_observations(velocities: np.ndarray, steps: np.ndarray, bar_starts: np.
 
 
 def fit_dynamics(observations: dict[str, list[dict]], rng: np.random.Generator | None = None) -> DynamicsModel:
-    """A :class:`DynamicsModel` from :func:`part_observations` of real parts, per player of :data:`PLAYERS`."""
+    """A :class:`DynamicsModel` from :func:`part_observations` of real parts, per player of :data:`PLAYERS`, each
+    with its song's ``melody_palette`` (the melody's number of different velocities)."""
     rng = rng or np.random.default_rng(0)
     rows = {name: [] for name in DynamicsModel.ARRAYS}
     counts = {}
@@ -256,7 +284,11 @@ def fit_dynamics(observations: dict[str, list[dict]], rng: np.random.Generator |
         rows["touch_spread"].append(np.quantile([p["touch_spread"] for p in parts], QUANTILES))
         rows["timing"].append(np.quantile(sample("offsets"), QUANTILES))
         rows["timing_spread"].append(np.quantile([p["timing_spread"] for p in parts], QUANTILES))
-        rows["palette"].append(np.quantile([p["palette"] for p in parts], QUANTILES))
+        sequenced = np.array([p.get("melody_palette", np.inf) <= SEQUENCED_MELODY_VELOCITIES for p in parts])
+        palettes = np.array([p["palette"] for p in parts], dtype=float)
+        played = palettes[~sequenced] if (~sequenced).any() else palettes
+        rows["palette"].append(np.quantile(played, QUANTILES))
+        rows["sequenced_palette"].append(np.quantile(palettes[sequenced] if sequenced.any() else played, QUANTILES))
     arrays = {name: np.array(values, dtype=np.float32) for name, values in rows.items()}
     return DynamicsModel(**arrays, info={"parts": counts})
 
@@ -270,13 +302,14 @@ def save_dynamics(model: DynamicsModel, stem: str | os.PathLike) -> None:
 def load_dynamics(stem: str | os.PathLike) -> DynamicsModel:
     """Read :func:`save_dynamics`'s files (no pickle); a one-line error when they are broken or do not fit."""
     arrays, meta = read_arrays(stem, DynamicsModel.ARRAYS, "dynamics model")
-    distributions = ("level", "touch", "touch_spread", "timing", "timing_spread", "palette")
+    distributions = ("level", "touch", "touch_spread", "timing", "timing_spread", "palette", "sequenced_palette")
     shapes = {"accents": (len(PLAYERS), BAR_POSITIONS), "swell": (len(PLAYERS), 2),
               **{name: (len(PLAYERS), len(QUANTILES)) for name in distributions}}
     if (meta.get("players") != list(PLAYERS) or any(arrays[k].shape != s for k, s in shapes.items())
             or not all(np.isfinite(a).all() for a in arrays.values())
             or any(np.any(np.diff(arrays[name], axis=1) < 0) for name in distributions)
             or np.any(arrays["swell"][:, 0] < 0) or np.any(arrays["touch_spread"] < 0)
-            or np.any(arrays["timing_spread"] < 0) or np.any(arrays["palette"] < 1)):
+            or np.any(arrays["timing_spread"] < 0) or np.any(arrays["palette"] < 1)
+            or np.any(arrays["sequenced_palette"] < 1)):
         raise Wav2AccompError(f"the dynamics model {Path(stem)} does not fit this version")
     return DynamicsModel(**{k: v.astype(float) for k, v in arrays.items()}, info=meta.get("info", {}))

@@ -57,6 +57,7 @@ def song_material(path: str) -> tuple[str, dict | None, str | None]:
     else:
         downbeats = np.rint(metre_grid(song.time_signatures, song.end_beat)[1] * STEPS_PER_BEAT).astype(int)
     phase = melody_grid(beats_in_bar([n.start_beat for n in melodies[0].notes], downbeats / STEPS_PER_BEAT))[0]
+    melody_palette = len({n.velocity for n in melodies[0].notes})
     observations: dict[str, list] = {}
     phrases = []
     bpm = float(song.tempo_map.bpm_at(0.0))
@@ -72,7 +73,8 @@ def song_material(path: str) -> tuple[str, dict | None, str | None]:
                 keep = players == player
                 if keep.sum() >= 8:
                     observations.setdefault(player, []).append(
-                        part_observations(velocities[keep], steps[keep], downbeats))
+                        dict(part_observations(velocities[keep], steps[keep], downbeats),
+                             melody_palette=melody_palette))
             continue
         if annotations is not None:   # POP909: its piano is the piano player, and a source of phrases
             if part.name.lower() != "piano":
@@ -90,7 +92,8 @@ def song_material(path: str) -> tuple[str, dict | None, str | None]:
             player = "piano"
         else:
             continue
-        observations.setdefault(player, []).append(part_observations(velocities, steps, downbeats))
+        observations.setdefault(player, []).append(dict(part_observations(velocities, steps, downbeats),
+                                                        melody_palette=melody_palette))
     metre = None
     if len(downbeats) > 1 and np.all(np.diff(downbeats) == BAR_STEPS):   # 4/4 throughout: where its melody's notes lie
         metre = count_positions([n.start_beat for n in melodies[0].notes], [n.end_beat for n in melodies[0].notes],

@@ -179,7 +179,8 @@ def bass_fills(pitches: np.ndarray, starts: np.ndarray, ends: np.ndarray, arc: A
 
 
 def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np.random.Generator, *,
-              chords: np.ndarray | None, bpm: float, feel: str, swing: float = 0.5) -> PlayedPart:
+              chords: np.ndarray | None, bpm: float, feel: str, swing: float = 0.5,
+              melody_palette: float | None = None) -> PlayedPart:
     """One part of :func:`play_band` (see the module docstring)."""
     check_feel(feel)
     relative = None
@@ -225,7 +226,8 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
         mine = players == player
         velocities[mine] = play_velocities(models.dynamics, player, positions[mine], bars[mine], rng,
                                            intensity=intensity,
-                                           relative=relative[mine] if relative is not None else None)
+                                           relative=relative[mine] if relative is not None else None,
+                                           melody_palette=melody_palette)
         if offsets is None:
             timing[mine] = play_timing(models.dynamics, player, _onset_ids(starts[mine]), rng, feel=feel)
     if swing > 0.5 and feel != "grid":   # the off-beat eighths as late as the melody's
@@ -238,7 +240,8 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
 
 def play_band(rolls: dict[str, np.ndarray], melody: np.ndarray, downbeats: np.ndarray, *,
               chords: np.ndarray | None = None, bpm: float = 120.0, feel: str = "natural", seed: int = 0,
-              swing: float = 0.5, models: BandModels | None = None) -> dict[str, PlayedPart]:
+              swing: float = 0.5, melody_palette: float | None = None,
+              models: BandModels | None = None) -> dict[str, PlayedPart]:
     """Every generated part as played (see the module docstring).
 
     Parameters
@@ -258,6 +261,10 @@ def play_band(rolls: dict[str, np.ndarray], melody: np.ndarray, downbeats: np.nd
     swing : float
         Where the off-beat eighths fall in the beat (0.5 straight, 2/3 a triplet shuffle:
         :func:`~wav2accomp.band.grid.swing_ratio` of the melody); the band swings them alike but with ``grid``.
+    melody_palette : float, optional
+        How many different velocities the melody was played with, where it was played (a MIDI melody): a
+        melody sequenced at a few velocities gets parts sequenced alike
+        (:func:`~wav2accomp.band.dynamics.draw_palette`).
     models : BandModels, optional
         Default: :func:`load_band`'s shipped models.
 
@@ -270,5 +277,5 @@ def play_band(rolls: dict[str, np.ndarray], melody: np.ndarray, downbeats: np.nd
     models = models or load_band()
     arc = song_arc(melody, band_bars(downbeats, melody))
     return {part: play_part(models, part, roll, arc, _part_rng(melody, seed, part), chords=chords, bpm=bpm,
-                            feel=feel, swing=swing)
+                            feel=feel, swing=swing, melody_palette=melody_palette)
             for part, roll in rolls.items()}
