@@ -167,14 +167,16 @@ def main() -> None:
     phrases = json.loads((PRETRAINED_DIR / f"{PHRASES_MODEL}.json").read_text())["info"]
     metre = json.loads((PRETRAINED_DIR / f"{METRE_MODEL}.json").read_text())["info"]
     lines += ["", "The band's players (`wav2accomp.band`) are counted from the train split (by file name) of the MIDI "
-              "folders, every part placed on its song's grid from the melody's phase. The dynamics model "
+              "folders, every part placed on its song's grid from the melody's phase (from the onsets a swung "
+              "melody's swing leaves straight). The dynamics model "
               f"`{DYNAMICS_MODEL}` keeps statistics only, per player: the piano from POP909's performed piano parts "
               "and the other corpus's guitar-like parts; "
               "strings, bass and each drum family (kick, snare, hi-hat/cymbal, the rest) from pop-multitrack's "
               "string-like, bass and percussion parts: quantiles of a part's mean velocity, the mean velocity of "
               "each 16th of the bar against the part's, the bar-to-bar swell (spread and carry), the touch and the "
               "timing offsets (each song scaled to unit spread, and the quantiles of that spread), and of how many "
-              f"velocities a part uses. The phrase library `{PHRASES_MODEL}` keeps POP909's (MIT) two-bar 4/4 piano "
+              "velocities a part uses, apart for the songs whose melody is sequenced (three velocities or fewer) "
+              f"and the others. The phrase library `{PHRASES_MODEL}` keeps POP909's (MIT) two-bar 4/4 piano "
               "phrases under its chord annotations note by note as played (onset, offset from the 16th, length, "
               "pitch, velocity, chord), with each phrase's chord changes, density, register and tempo. The metre "
               f"template `{METRE_MODEL}` keeps counts only: how many melody notes of each held length, phrase start "
