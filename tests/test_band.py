@@ -11,7 +11,7 @@ from wav2accomp.band.arc import FIRST_SECTION_INTENSITY, INTRO_INTENSITY, song_a
 from wav2accomp.band.dynamics import (PLAYERS, QUANTILES, fit_dynamics, keep_to_palette, load_dynamics,
                                       part_observations, play_timing, play_velocities, save_dynamics)
 from wav2accomp.band.grid import beats_in_bar, grid_phase, melody_grid, phase_gap_seconds, swing_ratio
-from wav2accomp.band.perform import band_bars, load_band, play_band
+from wav2accomp.band.perform import BandModels, band_bars, load_band, play_band
 from wav2accomp.band.phrases import (PEDAL_BELOW, build_library, chord_change_flags, choose_phrases, load_phrases,
                                      phrases_of_song, play_phrases, revoice, save_phrases)
 from wav2accomp.band.voicing import lead_voices
@@ -179,6 +179,21 @@ def test_the_arc_starts_quiet_and_builds():
     assert np.all(arc.intensity[:2] == INTRO_INTENSITY)
     assert np.all(arc.intensity[2:9] <= FIRST_SECTION_INTENSITY + 1e-9)
     assert arc.intensity[-3] > arc.intensity[5]
+
+
+def test_a_pianist_playing_behind_their_own_grid_is_placed_on_the_melody_s():
+    """Phrases whose pianist played every onset a third of a step late: the band's piano sits on the 16ths."""
+    chords, steps = np.repeat([0, 7, 0, 7], 16), np.arange(0, 64, 2, dtype=float)
+    arpeggios = np.array([[48, 52, 55, 60], [43, 47, 50, 55]])
+    pitches = arpeggios[(steps // 16 % 2).astype(int), (steps // 2 % 4).astype(int)]
+    library = build_library([(phrases_of_song(steps + 0.33, np.full(len(steps), 2.0), pitches,
+                                              np.full(len(steps), 70), chords, np.arange(0, 65, 16)), 100.0)])
+    melody = _melody(16)
+    models = BandModels(load_band().dynamics, library)
+    rolls = {GUITARLIKE: np.zeros_like(melody)}
+    played = play_band(rolls, melody, np.arange(0, 16 * 16, 16), chords=np.repeat([0, 7] * 8, 16), models=models)
+    starts = played[GUITARLIKE].starts
+    assert len(starts) and abs(grid_phase(starts / 4) * 4) < 0.05   # steps
 
 
 def test_band_bars_turn_short_file_bars_into_four_four():
