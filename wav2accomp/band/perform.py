@@ -33,7 +33,7 @@ from ..symbolic.midi_io import Note
 from ..symbolic.roll import roll_note_spans
 from .arc import Arc, song_arc
 from .dynamics import DynamicsModel, check_feel, drum_player, load_dynamics, play_timing, play_velocities
-from .grid import grid_phase
+from .grid import beats_in_bar, grid_phase
 from .phrases import PhraseLibrary, load_phrases, play_phrases
 from .voicing import lead_voices
 
@@ -195,8 +195,9 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
         grid_starts = np.rint(played.steps[keep])
         offsets = (played.steps[keep] - grid_starts) * FEEL_TIMING_SCALE[feel]   # the source pianist's own timing,
         # its grid placed on the melody's as a whole (a pianist's phrases may sit ahead or behind their own 16ths)
-        if np.any(offsets):
-            offsets -= grid_phase((grid_starts + offsets) / STEPS_PER_BEAT, swing=swing) * STEPS_PER_BEAT
+        if np.any(offsets):   # beats counted from the bar lines, as the melody's are (where its swing falls)
+            beats = beats_in_bar((grid_starts + offsets) / STEPS_PER_BEAT, arc.spans[:, 0] / STEPS_PER_BEAT)
+            offsets -= grid_phase(beats, swing=swing) * STEPS_PER_BEAT
         starts, ends = grid_starts + offsets, grid_starts + played.lengths[keep]
     else:
         if part in CHORD_REGISTER:
