@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from wav2accomp.constants import (ACCOMPANIMENT_CLASSES, BASSLINE_MODEL, COMPING_MODEL, DYNAMICS_MODEL, GROOVE_MODEL,
-                                  GUITARLIKE, HARMONISER_MODEL, METRE_MODEL, PHRASES_MODEL, STRINGSLIKE)
+                                  GUITARLIKE, HARMONISER_MODEL, METRE_MODEL, PHRASES_MODEL, STRINGSLIKE,
+                                  STYLE_MODEL)
 from wav2accomp.evaluation.playing import FIGURES
 from wav2accomp.models.generate import PRETRAINED_DIR
 
@@ -166,6 +167,7 @@ def main() -> None:
     dynamics = json.loads((PRETRAINED_DIR / f"{DYNAMICS_MODEL}.json").read_text())["info"]
     phrases = json.loads((PRETRAINED_DIR / f"{PHRASES_MODEL}.json").read_text())["info"]
     metre = json.loads((PRETRAINED_DIR / f"{METRE_MODEL}.json").read_text())["info"]
+    style = json.loads((PRETRAINED_DIR / f"{STYLE_MODEL}.json").read_text())["info"]
     lines += ["", "The band's players (`wav2accomp.band`) are counted from the train split (by file name) of the MIDI "
               "folders, every part placed on its song's grid from the melody's phase (from the onsets a swung "
               "melody's swing leaves straight). The dynamics model "
@@ -182,14 +184,19 @@ def main() -> None:
               f"template `{METRE_MODEL}` keeps counts only: how many melody notes of each held length, phrase start "
               "or not, fall on each 16th of a 4/4 bar, from the melodies of 4/4 songs on their bar lines (POP909's "
               "annotated ones, the other corpus's written ones); it finds the bars of a MIDI melody whose file's bars "
-              "are not its own.", "",
+              f"are not its own. The style model `{STYLE_MODEL}` is a logistic regression (eight numbers and the "
+              "features' means and spreads) of whether a song's arrangement has a bass part (a band's song) on its "
+              "melody's tempo, notes per beat, mean pitch and spread, mean length, share of onsets off the 16ths "
+              f"and share of legato notes: {style['songs']} train songs ({style['band songs']} a band's); on the "
+              f"{style['valid_songs']} valid songs it tells them apart at {style['valid_accuracy']:.3f}.", "",
               "| model | train files | parts per player / phrases (notes) | command |", "|---|---:|---|---|",
               f"| {DYNAMICS_MODEL} | {dynamics['files']} | "
               + ", ".join(f"{player} {count}" for player, count in dynamics["parts"].items())
               + f" | `{dynamics['command']}` |",
               f"| {PHRASES_MODEL} | {phrases['songs']} POP909 songs | {phrases['phrases']} ({phrases['notes']}) | "
               f"`{phrases['command']}` |",
-              f"| {METRE_MODEL} | {metre['files']} | {metre['melodies']} melodies | `{metre['command']}` |"]
+              f"| {METRE_MODEL} | {metre['files']} | {metre['melodies']} melodies | `{metre['command']}` |",
+              f"| {STYLE_MODEL} | {style['files']} | {style['songs']} melodies | `{style['command']}` |"]
     lines += ["", f"## Test-split figures ({report['metadata']['split']} split, `{report['metadata']['cache']}`)", "",
               "Means over the test songs having the class; `real` is the songs' own part (ceiling), `trivial` "
               "the key's tonic triad on every beat (drums: a rock beat), `other song` another song's real part. "

@@ -11,9 +11,10 @@ from wav2accomp.band.arc import FIRST_SECTION_INTENSITY, INTRO_INTENSITY, song_a
 from wav2accomp.band.dynamics import (PLAYERS, QUANTILES, fit_dynamics, keep_to_palette, load_dynamics,
                                       part_observations, play_timing, play_velocities, save_dynamics)
 from wav2accomp.band.grid import beats_in_bar, grid_phase, melody_grid, phase_gap_seconds, swing_ratio
-from wav2accomp.band.perform import BandModels, band_bars, load_band, play_band
+from wav2accomp.band.perform import BandModels, band_bars, chord_strokes, load_band, play_band
 from wav2accomp.band.phrases import (PEDAL_BELOW, build_library, chord_change_flags, choose_phrases, load_phrases,
                                      phrases_of_song, play_phrases, revoice, save_phrases)
+from wav2accomp.band.style import FEATURES, fit_style, load_style, melody_features, save_style
 from wav2accomp.band.voicing import lead_voices
 from wav2accomp.constants import GUITARLIKE, N_PITCHES, ONSET, PERCUSSION, PITCH_LOW, STRINGSLIKE
 from wav2accomp.errors import Wav2AccompError
@@ -189,7 +190,7 @@ def test_a_pianist_playing_behind_their_own_grid_is_placed_on_the_melody_s():
     library = build_library([(phrases_of_song(steps + 0.33, np.full(len(steps), 2.0), pitches,
                                               np.full(len(steps), 70), chords, np.arange(0, 65, 16)), 100.0)])
     melody = _melody(16)
-    models = BandModels(load_band().dynamics, library)
+    models = BandModels(load_band().dynamics, library, load_band().style)
     rolls = {GUITARLIKE: np.zeros_like(melody)}
     played = play_band(rolls, melody, np.arange(0, 16 * 16, 16), chords=np.repeat([0, 7] * 8, 16), models=models)
     starts = played[GUITARLIKE].starts
@@ -318,3 +319,74 @@ def test_shipped_band_models_load():
     models = load_band()
     assert len(models.phrases) > 1000
     assert models.dynamics.level.shape[0] == len(PLAYERS)
+
+
+def test_melody_features_measure_tempo_density_timing_and_legato():
+    starts = np.arange(8) * 0.5 + np.array([0, 0.1, 0, 0, 0, 0, 0, 0])   # one onset 0.4 steps late
+    features = melody_features([60, 62, 64, 65, 67, 65, 64, 62], starts, starts + 0.5, bpm=90.0)
+    assert features.shape == (len(FEATURES),)
+    assert features[0] == 90.0
+    assert features[1] == pytest.approx(8 / 3.5)                       # notes per beat
+    assert features[2] == pytest.approx(np.mean([60, 62, 64, 65, 67, 65, 64, 62]))
+    assert features[5] == pytest.approx(1 / 8)                          # onsets off the 16ths
+    assert features[6] == pytest.approx(6 / 7)                          # legato: all but the note before the late one
+    # the grid phase is taken away before the onsets are measured
+    assert melody_features([60, 62], [0.3, 0.8], [0.8, 1.3], bpm=90.0, phase=0.3)[5] == 0.0
+    assert melody_features([60], [0.0], [1.0], bpm=90.0)[6] == 0.0      # one note: nothing legato
+    with pytest.raises(Wav2AccompError):
+        melody_features([], [], [], bpm=90.0)
+
+
+def test_the_style_model_learns_which_melodies_come_from_a_band_and_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    piano = np.c_[rng.normal(75, 8, 60), rng.normal(0.15, 0.05, (60, len(FEATURES) - 1))]   # slow ballads
+    band = np.c_[rng.normal(125, 8, 60), rng.normal(0.15, 0.05, (60, len(FEATURES) - 1))]   # faster songs
+    model = fit_style(np.vstack([piano, band]), np.r_[np.zeros(60), np.ones(60)].astype(bool))
+    fast, slow = np.r_[135.0, np.full(len(FEATURES) - 1, 0.15)], np.r_[65.0, np.full(len(FEATURES) - 1, 0.15)]
+    assert model.band_probability(fast) > 0.9 > 0.1 > model.band_probability(slow)
+    save_style(model, tmp_path / "style")
+    again = load_style(tmp_path / "style")
+    assert again.band_probability(band[1]) == pytest.approx(model.band_probability(band[1]))
+    (tmp_path / "style.json").write_text('{"features": ["tempo"]}')
+    with pytest.raises(Wav2AccompError, match="does not fit"):
+        load_style(tmp_path / "style")
+    with pytest.raises(Wav2AccompError):
+        fit_style(piano, np.zeros(60, dtype=bool))   # one kind of song only
+
+
+def test_chord_strokes_play_the_chord_on_the_eighths():
+    chords = np.repeat([0, 9 + 12], 16)   # C, then A minor
+    onsets = np.array([0, 1, 2, 4, 6, 16, 19, 20, 24])
+    pitches, starts, ends = chord_strokes(onsets, chords, 1.0, np.random.default_rng(0))
+    assert sorted(set(starts.tolist())) == [0, 2, 4, 6, 16, 20, 24]      # the 8ths only
+    for step in set(starts.tolist()):
+        chord = chords[int(step)]
+        tones = {chord % 12, (chord % 12 + (3 if chord >= 12 else 4)) % 12, (chord % 12 + 7) % 12}
+        assert set((pitches[starts == step] % 12).tolist()) == tones
+        assert len(pitches[starts == step]) == 5
+    assert np.all(ends > starts) and np.all(ends - starts <= 8)
+    assert np.all(ends[starts < 16] <= 16)   # released at the chord change
+    assert len(chord_strokes(onsets, chords, 0.0, np.random.default_rng(0))[0]) == 0
+
+
+def test_a_band_s_song_brings_in_the_strings_earlier_and_strikes_full_chords():
+    melody = _melody(24, entry_bar=2)
+    downbeats = np.arange(0, 24 * 16, 16)
+    chords = np.repeat([0, 7, 9 + 12, 5] * 6, 16)
+    strings = np.zeros_like(melody)
+    for step in range(0, len(chords), 8):
+        strings[step:step + 8, 64 - PITCH_LOW] = 1
+        strings[step, 64 - PITCH_LOW] = ONSET
+    rolls = {GUITARLIKE: np.zeros_like(melody), STRINGSLIKE: strings}
+    piano_song = play_band(rolls, melody, downbeats, chords=chords, seed=2, band_probability=0.0)
+    band_song = [play_band(rolls, melody, downbeats, chords=chords, seed=s, band_probability=1.0) for s in range(4)]
+    assert len(band_song[0][STRINGSLIKE].starts) > len(piano_song[STRINGSLIKE].starts)
+    sizes = [np.bincount(np.unique(np.rint(song[GUITARLIKE].starts), return_inverse=True)[1]).mean()
+             for song in band_song]
+    plain = np.bincount(np.unique(np.rint(piano_song[GUITARLIKE].starts), return_inverse=True)[1]).mean()
+    assert max(sizes) > plain   # more notes struck together
+    for song in band_song:   # still only the chords' tones where a chord is given
+        piano = song[GUITARLIKE]
+        at = chords[np.clip(np.rint(piano.starts).astype(int), 0, len(chords) - 1)]
+        triads = [{c % 12, (c % 12 + (3 if c >= 12 else 4)) % 12, (c % 12 + 7) % 12} for c in at.tolist()]
+        assert all(p % 12 in t for p, t in zip(piano.pitches.tolist(), triads))

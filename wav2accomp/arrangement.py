@@ -32,6 +32,7 @@ from .errors import Wav2AccompError, Wav2AccompWarning
 from .options import DecodingOptions, DrumOptions, TranscriptionOptions, check_harmony
 from .band.grid import beats_in_bar, melody_grid, swing_ratio
 from .band.perform import PlayedPart, load_band, play_band
+from .band.style import melody_features
 from .models.generate import choose_chords, counted_model_path, generate_parts, plays_chords_first
 from .symbolic.chords import bars_to_steps, changes_to_steps, chord_changes, parse_chord_text, read_chords_file
 from .symbolic.classify import classify_parts
@@ -128,6 +129,12 @@ class Melody:
         """How many different velocities a MIDI melody was played with (None for a recording's: its velocities
         are the transcriber's, not a player's)."""
         return None if self.transcription is not None else len({n.velocity for n in self.notes})
+
+    def style_features(self) -> np.ndarray:
+        """What tells a piano's song from a band's in the melody (:func:`~wav2accomp.band.style.melody_features`)."""
+        notes = self.notes
+        return melody_features([n.pitch for n in notes], [n.start_beat for n in notes], [n.end_beat for n in notes],
+                               bpm=self.bpm(), phase=self.grid_offset)
 
     def bpm(self) -> float:
         """Tempo at the first bar line, quarter notes per minute."""
@@ -596,9 +603,10 @@ def accompany(source: str | os.PathLike | np.ndarray, sr: int | None = None, *, 
         rolls = generate_parts(melody_roll, melody.downbeat_steps(), parts=classes, arch=arch, model_dir=model_dir,
                                temperature=decoding.temperature, seed=decoding.seed, chord_prior=chord_prior,
                                bpm=melody.bpm(), drums=drums, chords=chords, harmony=harmony)
+        band = load_band(model_dir)
         played = play_band(rolls, melody_roll, melody.downbeat_steps(), chords=chords, bpm=melody.bpm(), feel=feel,
                            seed=decoding.seed, swing=melody.swing(), melody_palette=melody.velocity_palette(),
-                           models=load_band(model_dir))
+                           band_probability=band.style.band_probability(melody.style_features()), models=band)
         rolls = {part: played[part].to_roll(len(melody_roll)) for part in rolls}
     name = "the audio array" if isinstance(source, np.ndarray) else str(source)
     return Arrangement(name=name, melody=melody, parts=rolls, key=chosen_key, key_given=given_key is not None,

@@ -407,6 +407,8 @@ DYNAMICS_MODEL = "dynamics-band"
 PHRASES_MODEL = "phrases-piano"
 #: File stem of the metre template of melodies (:mod:`wav2accomp.symbolic.metre`).
 METRE_MODEL = "metre-melody"
+#: File stem of the style model (a piano's or a band's song, from the melody: :mod:`wav2accomp.band.style`).
+STYLE_MODEL = "style-melody"
 #: How much likelier (nats a note) a MIDI melody must be under bars of its own than under its file's for the
 #: band to take its own (a margin chosen on held-out POP909 songs against multi-track files' own bars).
 OWN_BARS_MARGIN = 0.1

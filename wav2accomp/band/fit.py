@@ -8,7 +8,8 @@ melody's phase, :func:`~wav2accomp.band.grid.melody_grid`) and measured
 (:func:`~wav2accomp.band.dynamics.part_observations`): the piano from POP909's performed piano parts and the other
 corpora's guitar-like parts (pianos, guitars), the strings, bass and drum families from the other corpora's
 string-like, bass and percussion parts. POP909's
-piano parts under its chord annotations also give the phrase library (:mod:`wav2accomp.band.phrases`). Only
+piano parts under its chord annotations also give the phrase library (:mod:`wav2accomp.band.phrases`); every
+song's melody, and whether its arrangement has a bass part, the style model (:mod:`wav2accomp.band.style`). Only
 statistics are kept of corpora without a licence to share; POP909's phrases (MIT) are kept as played.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..constants import (DYNAMICS_MODEL, GUITARLIKE, MELODY, METRE_MODEL, PERCUSSION, PHRASES_MODEL, STEPS_PER_BEAT,
-                         STRINGSLIKE)
+                         STRINGSLIKE, STYLE_MODEL)
 from ..data.corpus import find_midi_files, read_pop909_annotations, split_for
 from ..errors import MidiReadError, Wav2AccompError
 from ..parallel import map_with_progress
@@ -31,6 +32,7 @@ from ..symbolic.tempo_map import metre_grid
 from .dynamics import drum_player, fit_dynamics, part_observations, save_dynamics
 from .grid import beats_in_bar, melody_grid
 from .phrases import build_library, phrases_of_song, save_phrases
+from .style import FEATURES, fit_style, melody_features, save_style
 
 
 def _annotated_chords(annotations, n_steps: int) -> np.ndarray:
@@ -42,7 +44,8 @@ def _annotated_chords(annotations, n_steps: int) -> np.ndarray:
 
 
 def song_material(path: str) -> tuple[str, dict | None, str | None]:
-    """(file, {"observations": {player: [...]}, "phrases": [...], "bpm": float} or None, why it was left out)."""
+    """(file, {"observations": {player: [...]}, "phrases": [...], "bpm": float, "metre": counts or None,
+    "style": (melody features, whether a bass plays)} or None, why it was left out)."""
     try:
         song = read_midi(path)
         assignments = classify_parts(song.parts, song.end_beat)
@@ -98,14 +101,20 @@ def song_material(path: str) -> tuple[str, dict | None, str | None]:
     if len(downbeats) > 1 and np.all(np.diff(downbeats) == BAR_STEPS):   # 4/4 throughout: where its melody's notes lie
         metre = count_positions([n.start_beat for n in melodies[0].notes], [n.end_beat for n in melodies[0].notes],
                                 downbeats[0] / STEPS_PER_BEAT + phase)
-    return path, {"observations": observations, "phrases": phrases, "bpm": bpm, "metre": metre}, None
+    notes = melodies[0].notes
+    style = None
+    if len(notes) >= 2:
+        style = (melody_features([n.pitch for n in notes], [n.start_beat for n in notes], [n.end_beat for n in notes],
+                                 bpm=bpm, phase=phase),
+                 any(is_bass(p, a) for p, a in zip(song.parts, assignments) if p.notes))
+    return path, {"observations": observations, "phrases": phrases, "bpm": bpm, "metre": metre, "style": style}, None
 
 
 def train_band(folders, out: str | os.PathLike, *, jobs: int = 2, limit: int | None = None,
                progress: bool = True) -> dict[str, Path]:
-    """Fit the dynamics model, the piano phrase library and the melodies' metre template from the train split
-    of MIDI folders; write ``OUT/dynamics-band.npz/.json``, ``OUT/phrases-piano.npz/.json`` and
-    ``OUT/metre-melody.npz/.json``. Returns what was written.
+    """Fit the dynamics model, the piano phrase library, the melodies' metre template and the style model from
+    the train split of MIDI folders; write ``OUT/dynamics-band.npz/.json``, ``OUT/phrases-piano.npz/.json``,
+    ``OUT/metre-melody.npz/.json`` and ``OUT/style-melody.npz/.json``. Returns what was written.
 
     Parameters
     ----------
@@ -118,19 +127,23 @@ def train_band(folders, out: str | os.PathLike, *, jobs: int = 2, limit: int | N
         At most this many train files per folder (for quick tries).
     """
     by_folder: dict[str, list] = {}
+    held_out: dict[str, list] = {}
     for folder, path in find_midi_files(list(folders)):
-        if split_for(path.name) == "train":
-            by_folder.setdefault(str(folder), []).append(str(path))
+        split = split_for(path.name)
+        if split in ("train", "valid"):
+            (by_folder if split == "train" else held_out).setdefault(str(folder), []).append(str(path))
     files = [f for group in by_folder.values() for f in group[:limit]]
     results = sorted(map_with_progress(song_material, files, jobs=jobs, desc="players", unit="file",
                                        progress=progress), key=lambda r: r[0])
     observations: dict[str, list] = {}
-    songs, metre = [], MetreTemplate(count_positions([], []))
+    songs, metre, styles = [], MetreTemplate(count_positions([], [])), []
     for _, material, _ in results:
         if material is None:
             continue
         if material["metre"] is not None:
             metre.counts += material["metre"]
+        if material["style"] is not None:
+            styles.append(material["style"])
         for player, parts in material["observations"].items():
             observations.setdefault(player, []).extend(parts)
         if material["phrases"]:
@@ -142,6 +155,13 @@ def train_band(folders, out: str | os.PathLike, *, jobs: int = 2, limit: int | N
     dynamics = fit_dynamics(observations)
     dynamics.info.update(info)
     library = build_library(songs, dict(info, songs=len(songs)))
+    style = fit_style(np.array([f for f, _ in styles]).reshape(-1, len(FEATURES)),
+                      np.array([b for _, b in styles], dtype=bool))
+    valid = [material["style"] for _, material, _ in map_with_progress(
+        song_material, [f for group in held_out.values() for f in group[:limit]], jobs=jobs, desc="style (valid)",
+        unit="file", progress=progress) if material is not None and material["style"] is not None]
+    style.info.update(info, valid_songs=len(valid), valid_accuracy=float(np.mean(
+        [(style.band_probability(features) > 0.5) == band for features, band in valid])) if valid else None)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     save_dynamics(dynamics, out / DYNAMICS_MODEL)
@@ -149,4 +169,6 @@ def train_band(folders, out: str | os.PathLike, *, jobs: int = 2, limit: int | N
     metre.info.update(info, melodies=int(sum(material is not None and material["metre"] is not None
                                              for _, material, _ in results)))
     save_template(metre, out / METRE_MODEL)
-    return {"dynamics": out / DYNAMICS_MODEL, "phrases": out / PHRASES_MODEL, "metre": out / METRE_MODEL}
+    save_style(style, out / STYLE_MODEL)
+    return {"dynamics": out / DYNAMICS_MODEL, "phrases": out / PHRASES_MODEL, "metre": out / METRE_MODEL,
+            "style": out / STYLE_MODEL}

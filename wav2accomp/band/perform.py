@@ -6,8 +6,10 @@
   comes in): real POP909 phrases re-voiced onto the chords (:mod:`wav2accomp.band.phrases`), their density
   following the arrangement's arc, with the source pianist's own relative velocities and timing; otherwise the
   part's chords re-voiced for smooth voice leading (:mod:`wav2accomp.band.voicing`);
+  in a band's song (:mod:`wav2accomp.band.style`) some strokes on the 8ths carry the full chord, as the
+  band's guitars and keys strike it together (:func:`chord_strokes`);
 - **strings**: voice-led (:mod:`wav2accomp.band.voicing`), resting through the intro and the first section
-  (when a later section is fuller);
+  (when a later section is fuller) in a band's song, joining only at the climaxes in a piano's;
 - **bass**: the notes as written, but on the beats alone (each held to the next) in quiet bars, and leading
   into every fourth bar line with a fifth and a chromatic approach note;
 - **drums**: the notes as written;
@@ -27,18 +29,32 @@ from pathlib import Path
 import numpy as np
 
 from ..constants import (BAR_POSITIONS, BASS, DYNAMICS_MODEL, FEEL_TIMING_SCALE, GUITARLIKE, N_PITCHES, ONSET,
-                         PERCUSSION, PHRASES_MODEL, PITCH_LOW, STEPS_PER_BEAT, STRINGSLIKE, SUSTAIN)
+                         PERCUSSION, PHRASES_MODEL, PITCH_LOW, STEPS_PER_BEAT, STRINGSLIKE, STYLE_MODEL, SUSTAIN)
 from ..symbolic.harmony import NO_CHORD
 from ..symbolic.midi_io import Note
 from ..symbolic.roll import roll_note_spans
 from .arc import Arc, song_arc
 from .dynamics import DynamicsModel, check_feel, drum_player, load_dynamics, play_timing, play_velocities
 from .grid import beats_in_bar, grid_phase
-from .phrases import PhraseLibrary, load_phrases, play_phrases
+from .phrases import PhraseLibrary, load_phrases, next_change, play_phrases
+from .style import StyleModel, load_style
 from .voicing import lead_voices
 
-#: Strings enter where the arc's intensity reaches this (they rest through the intro and a quiet first section).
+#: Strings enter where the arc's intensity reaches this in a band's song (they rest through the intro and a quiet
+#: first section) ...
 STRINGS_ENTER = 0.4
+#: ... and this in a piano's song (they join at its climaxes); in between by the song's band probability
+#: (:mod:`wav2accomp.band.style`).
+STRINGS_ENTER_PIANO_SONG = 0.8
+#: In a band's song the piano plays up to this share of its strokes on the 8ths with the full chord (the share
+#: drawn per song, times the song's band probability).
+CHORD_STROKES = 0.6
+#: Chord strokes: the root between these MIDI numbers (C3..B3), then its fifth, octave, tenth and twelfth, as a
+#: guitar's open chord or both of a keyboard player's hands lay it.
+STROKE_ROOT_LOW = 48
+#: The piano strikes full chords only where the style model gives a band's song more than this probability.
+SURE_OF_A_BAND = 0.7
+STROKE_INTERVALS = {0: (0, 7, 12, 16, 19), 1: (0, 7, 12, 15, 19)}
 #: In bars this quiet (the intro, a quiet first section) the bass keeps to the beats, each note held to the next.
 QUIET_BASS = 0.35
 #: The bass leads into every this many bars' bar line (:func:`bass_fills`).
@@ -95,25 +111,26 @@ class PlayedPart:
 
 @dataclass
 class BandModels:
-    """What the players learned: the dynamics model and the piano phrase library."""
+    """What the players learned: the dynamics model, the piano phrase library and the style model."""
 
     dynamics: DynamicsModel
     phrases: PhraseLibrary
+    style: StyleModel
 
 
 _SHIPPED: dict = {}
 
 
 def load_band(model_dir: str | os.PathLike | None = None) -> BandModels:
-    """The band's models: ``dynamics-band`` and ``phrases-piano`` in `model_dir` where it has them, else the
-    shipped ones (read once per process)."""
+    """The band's models: ``dynamics-band``, ``phrases-piano`` and ``style-melody`` in `model_dir` where it has
+    them, else the shipped ones (read once per process)."""
     from ..models.generate import counted_model_path
 
-    stems = (counted_model_path(DYNAMICS_MODEL, model_dir), counted_model_path(PHRASES_MODEL, model_dir))
+    stems = tuple(counted_model_path(name, model_dir) for name in (DYNAMICS_MODEL, PHRASES_MODEL, STYLE_MODEL))
     key = tuple(str(Path(s).resolve()) for s in stems)
     if key not in _SHIPPED:
         _SHIPPED.clear()
-        _SHIPPED[key] = BandModels(load_dynamics(stems[0]), load_phrases(stems[1]))
+        _SHIPPED[key] = BandModels(load_dynamics(stems[0]), load_phrases(stems[1]), load_style(stems[2]))
     return _SHIPPED[key]
 
 
@@ -179,9 +196,53 @@ def bass_fills(pitches: np.ndarray, starts: np.ndarray, ends: np.ndarray, arc: A
             np.array([n[2] for n in notes], dtype=float))
 
 
+def band_certainty(band_probability: float) -> float:
+    """How sure the style model is of a band's song, 0..1: nothing up to a probability of
+    :data:`SURE_OF_A_BAND`, all at 1."""
+    return float(np.clip((band_probability - SURE_OF_A_BAND) / (1.0 - SURE_OF_A_BAND), 0.0, 1.0))
+
+
+def chord_strokes(onsets: np.ndarray, chords: np.ndarray, share: float,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Full-chord strokes on `share` of the piano's onsets on the 8ths (drawn), each the chord's root from
+    :data:`STROKE_ROOT_LOW` with :data:`STROKE_INTERVALS`, held to the next stroke or chord change (at most half
+    a bar).
+
+    Parameters
+    ----------
+    onsets : np.ndarray
+        The piano's onsets, steps.
+    chords : np.ndarray
+        ``(T,)`` chord index per step.
+    share : float
+        0..1.
+
+    Returns
+    -------
+    tuple of np.ndarray
+        The strokes' pitches, onsets and releases (steps).
+    """
+    n_steps = len(chords)
+    steps = np.unique(np.rint(onsets).astype(int))
+    steps = steps[(steps % 2 == 0) & (steps >= 0) & (steps < n_steps)]
+    steps = steps[chords[steps] != NO_CHORD]
+    steps = steps[rng.random(len(steps)) < share]
+    releases = np.minimum(np.minimum(np.append(steps[1:], n_steps), steps + BAR_POSITIONS // 2),
+                          next_change(chords)[steps])
+    pitches, starts, ends = [], [], []
+    for step, release in zip(steps.tolist(), releases.tolist()):
+        chord = int(chords[step])
+        root = STROKE_ROOT_LOW + (chord % 12 - STROKE_ROOT_LOW) % 12
+        for interval in STROKE_INTERVALS[chord // 12]:
+            pitches.append(root + interval)
+            starts.append(float(step))
+            ends.append(float(release))
+    return np.array(pitches, dtype=int), np.array(starts, dtype=float), np.array(ends, dtype=float)
+
+
 def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np.random.Generator, *,
               chords: np.ndarray | None, bpm: float, feel: str, swing: float = 0.5,
-              melody_palette: float | None = None) -> PlayedPart:
+              melody_palette: float | None = None, band_probability: float | None = None) -> PlayedPart:
     """One part of :func:`play_band` (see the module docstring)."""
     check_feel(feel)
     relative = None
@@ -199,13 +260,21 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
             beats = beats_in_bar((grid_starts + offsets) / STEPS_PER_BEAT, arc.spans[:, 0] / STEPS_PER_BEAT)
             offsets -= grid_phase(beats, swing=swing) * STEPS_PER_BEAT
         starts, ends = grid_starts + offsets, grid_starts + played.lengths[keep]
+        if band_probability is not None:   # a band's keys and guitars strike some of the chords together
+            share = CHORD_STROKES * band_certainty(band_probability) * rng.random()
+            stroke_pitches, stroke_starts, stroke_ends = chord_strokes(grid_starts, chords, share, rng)
+            along = rng.choice(relative, len(stroke_pitches)) if len(relative) else np.zeros(len(stroke_pitches))
+            pitches, starts, ends = (np.r_[pitches, stroke_pitches], np.r_[starts, stroke_starts],
+                                     np.r_[ends, stroke_ends])
+            relative, offsets = np.r_[relative, along], np.r_[offsets, np.zeros(len(stroke_pitches))]
     else:
         if part in CHORD_REGISTER:
             roll = lead_voices(roll, CHORD_REGISTER[part])
         pitches, starts, ends = _from_roll(roll)
         offsets = None
-    if part == STRINGSLIKE and len(arc.spans) and arc.intensity.max() >= STRINGS_ENTER:
-        keep = arc.intensity[arc.bar_of(starts)] >= STRINGS_ENTER
+    enter = STRINGS_ENTER if band_probability is None or band_probability > 0.5 else STRINGS_ENTER_PIANO_SONG
+    if part == STRINGSLIKE and len(arc.spans) and arc.intensity.max() >= enter:
+        keep = arc.intensity[arc.bar_of(starts)] >= enter
         pitches, starts, ends = pitches[keep], starts[keep], ends[keep]
     if part == BASS and len(arc.spans) and len(starts):   # quiet bars: the line keeps to the beats
         quiet = arc.intensity[arc.bar_of(starts)] <= QUIET_BASS
@@ -245,7 +314,7 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
 
 def play_band(rolls: dict[str, np.ndarray], melody: np.ndarray, downbeats: np.ndarray, *,
               chords: np.ndarray | None = None, bpm: float = 120.0, feel: str = "natural", seed: int = 0,
-              swing: float = 0.5, melody_palette: float | None = None,
+              swing: float = 0.5, melody_palette: float | None = None, band_probability: float | None = None,
               models: BandModels | None = None) -> dict[str, PlayedPart]:
     """Every generated part as played (see the module docstring).
 
@@ -270,6 +339,11 @@ def play_band(rolls: dict[str, np.ndarray], melody: np.ndarray, downbeats: np.nd
         How many different velocities the melody was played with, where it was played (a MIDI melody): a
         melody sequenced at a few velocities gets parts sequenced alike
         (:func:`~wav2accomp.band.dynamics.draw_palette`).
+    band_probability : float, optional
+        How likely the melody comes from a band's song rather than a piano's, 0..1
+        (:meth:`~wav2accomp.band.style.StyleModel.band_probability`): the strings come in earlier and the piano
+        strikes more full chords the likelier it is; None plays neither way (the strings from the first fuller
+        section, the piano as its phrases go).
     models : BandModels, optional
         Default: :func:`load_band`'s shipped models.
 
@@ -282,5 +356,6 @@ def play_band(rolls: dict[str, np.ndarray], melody: np.ndarray, downbeats: np.nd
     models = models or load_band()
     arc = song_arc(melody, band_bars(downbeats, melody))
     return {part: play_part(models, part, roll, arc, _part_rng(melody, seed, part), chords=chords, bpm=bpm,
-                            feel=feel, swing=swing, melody_palette=melody_palette)
+                            feel=feel, swing=swing, melody_palette=melody_palette,
+                            band_probability=band_probability)
             for part, roll in rolls.items()}

@@ -21,7 +21,8 @@ songs and the same grid:
     the groove drummer (percussion; :mod:`wav2accomp.models.groove`, the default drums of ``accompany``),
 ``band, given chords`` / ``band, harmoniser``
     the comping part as the band plays it (:mod:`wav2accomp.band`: real POP909 phrases re-voiced onto the chords
-    for the piano, voice-led strings, the arrangement's arc), on the grid: what ``accompany`` writes,
+    for the piano, voice-led strings, the arrangement's arc, the style the melody suggests: on its 16ths, as
+    the cache keeps it), on the grid: what ``accompany`` writes,
 ``comping, given chords`` / ``comping, chord head`` / ``comping, harmoniser``
     the comping models (pitched parts; :mod:`wav2accomp.models.comping`) playing the song's true chords
     (what ``accompany --chords`` plays), the aligned model's chord per beat, or the harmoniser's chords
@@ -46,10 +47,11 @@ import numpy as np
 from tqdm import tqdm
 
 from ..constants import (BASS_FIGURE_BARS, BASS_FIGURE_TEMPERATURE, ALIGNED_ARCH, BAND_PARTS, BASS, GUITARLIKE, MELODY,
-                         N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION, PITCH_LOW, SUSTAIN)
+                         N_PITCHES, ONSET, PAPER_ARCH, PERCUSSION, PITCH_LOW, STEPS_PER_BEAT, SUSTAIN)
 from ..data.corpus import load_song
 from ..errors import Wav2AccompError
 from ..band.perform import load_band, play_band
+from ..band.style import melody_features
 from ..models.conditioning import bar_positions
 from ..models.dataset import load_part_songs
 from ..models.aligned import chord_head
@@ -63,6 +65,7 @@ from ..models.hmm_harmony import fit_hmm_from_cache, harmonise
 from ..plotting import plot_rolls
 from ..symbolic.chords import given_chord_prior
 from ..symbolic.harmony import TRIADS, beat_spans, estimate_key, pitch_class_histogram
+from ..symbolic.roll import roll_note_spans
 from .playing import evaluate_playing
 from .report import Report, Section, format_value, means_over
 from .metrics import (bass_root_agreement, chord_accuracy, chord_tone_ratio, consonance, drum_bar_metrics,
@@ -335,6 +338,16 @@ def _evaluate_harmony(cache, split: str, model_dir, limit, progress: bool) -> Se
                    notes=notes, info={"songs": len(rows), "annotated": annotated})
 
 
+def roll_band_probability(band, melody: np.ndarray, bpm: float) -> float:
+    """The style model's band probability (:mod:`wav2accomp.band.style`) for a melody roll: its notes on the 16ths
+    (the cache keeps no finer timing, so none is off the grid)."""
+    pitches, starts, ends = roll_note_spans(melody)
+    if not len(pitches):
+        return 0.5
+    return band.style.band_probability(melody_features(pitches + PITCH_LOW, starts / STEPS_PER_BEAT,
+                                                       ends / STEPS_PER_BEAT, bpm=bpm))
+
+
 def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_plots: int, seed: int,
                    progress: bool) -> Section:
     """Every system on every song of `split` that has `part`: one section."""
@@ -372,7 +385,8 @@ def _evaluate_part(cache, part: str, split: str, model_dir, limit, plots_dir, n_
                 if name in BAND_ROWS:   # the band plays the comping part: phrases (piano), voice leading, the arc
                     systems[BAND_ROWS[name]] = play_band(
                         {part: systems[name]}, melody, arrays["downbeats"], chords=chords, bpm=songs.bpm[i],
-                        feel="grid", seed=seed, models=band)[part].to_roll(n_steps)
+                        feel="grid", seed=seed, band_probability=roll_band_probability(band, melody, songs.bpm[i]),
+                        models=band)[part].to_roll(n_steps)
         else:
             began = time.perf_counter()
             systems[GROOVE] = play_drums(drummer, melody, arrays["downbeats"], bpm=songs.bpm[i], seed=seed)

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..band.style import fit_logistic
 from ..constants import STEPS_PER_BEAT
 
 #: Onsets closer than this, steps (a 64th note), are one onset; an onset further than this from its step is off
@@ -265,22 +266,6 @@ def window_features(notes: PlayedNotes, bar_starts: np.ndarray, phase: float = 0
     return np.array(rows, dtype=float).reshape(-1, 12)
 
 
-def _fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-2, iterations: int = 300) -> np.ndarray:
-    """Weights (bias last) of an L2-regularised logistic regression, by Newton's method."""
-    design = np.hstack([x, np.ones((len(x), 1))])
-    weights = np.zeros(design.shape[1])
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(design @ weights, -30, 30)))
-        gradient = design.T @ (p - y) / len(y) + l2 * np.r_[weights[:-1], 0.0]
-        ridge = l2 * np.diag(np.r_[np.ones(len(weights) - 1), 0.0])
-        hessian = (design * (p * (1 - p))[:, None]).T @ design / len(y) + ridge
-        step = np.linalg.solve(hessian + 1e-9 * np.eye(len(weights)), gradient)
-        weights -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return weights
-
-
 def classifier_accuracy(real: list[np.ndarray], generated: list[np.ndarray], *,
                         folds: int = CLASSIFIER_FOLDS) -> float:
     """Cross-validated accuracy of telling real windows from generated ones.
@@ -311,7 +296,7 @@ def classifier_accuracy(real: list[np.ndarray], generated: list[np.ndarray], *,
         if len(np.unique(y)) < 2:
             continue
         mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-        weights = _fit_logistic((x - mean) / scale, y)
+        weights = fit_logistic((x - mean) / scale, y)
         for label, group in ((1, real), (0, generated)):
             for i in test:
                 if len(group[i]):
