@@ -14,7 +14,7 @@ Commands:
   train-comping  learn how piano and strings play given chords, from a cache
   train-bassline learn how bass parts play chords, from a cache
   train-harmoniser learn to choose chords for a melody, from annotated songs
-  train-band  learn how the band plays (dynamics, timing, piano phrases)
+  train-band  learn how the band plays (dynamics, timing, piano phrases, style)
               from MIDI folders
   evaluate    measure transcription on annotated recordings, generated
               accompaniment against held-out songs, or both routes on stems

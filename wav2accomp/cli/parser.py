@@ -355,11 +355,13 @@ def _train_bassline(subcommands) -> None:
 
 def _train_band(subcommands) -> None:
     command = _command(subcommands, "train-band", "Learn how the band plays (velocities, timing, the piano's "
-                       "phrases) from folders of MIDI files.", TRAIN_BAND_EPILOG)
+                       "phrases, the melodies' bars, a piano's song or a band's) from folders of MIDI "
+                       "files.", TRAIN_BAND_EPILOG)
     command.add_argument("folders", nargs="+", metavar="FOLDER", help="MIDI corpora (POP909 with its annotations "
                          "for the piano; multi-track corpora for strings, bass and drums)")
     command.add_argument("--out", required=True, metavar="DIR",
-                         help="folder for dynamics-band.npz/.json and phrases-piano.npz/.json")
+                         help="folder for dynamics-band, phrases-piano, metre-melody and style-melody "
+                         "(.npz + .json each)")
     command.add_argument("--jobs", type=positive_int, default=2, metavar="N",
                          help="worker processes (default: %(default)s)")
     command.add_argument("--limit", type=positive_int, default=None, metavar="N",
