@@ -364,7 +364,7 @@ def test_chord_strokes_play_the_chord_on_the_eighths():
         tones = {chord % 12, (chord % 12 + (3 if chord >= 12 else 4)) % 12, (chord % 12 + 7) % 12}
         assert set((pitches[starts == step] % 12).tolist()) == tones
         assert len(pitches[starts == step]) == 5
-    assert np.all(ends > starts) and np.all(ends - starts <= 8)
+    assert np.all(ends > starts) and np.all(ends - starts <= 2)
     assert np.all(ends[starts < 16] <= 16)   # released at the chord change
     assert len(chord_strokes(onsets, chords, 0.0, np.random.default_rng(0))[0]) == 0
 

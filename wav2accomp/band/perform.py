@@ -6,8 +6,8 @@
   comes in): real POP909 phrases re-voiced onto the chords (:mod:`wav2accomp.band.phrases`), their density
   following the arrangement's arc, with the source pianist's own relative velocities and timing; otherwise the
   part's chords re-voiced for smooth voice leading (:mod:`wav2accomp.band.voicing`);
-  in a band's song (:mod:`wav2accomp.band.style`) some strokes on the 8ths carry the full chord, as the
-  band's guitars and keys strike it together (:func:`chord_strokes`);
+  in a band's song (:mod:`wav2accomp.band.style`) some of its onsets on the 8ths become short full-chord stabs,
+  as the band's guitars and keys strike the chord together (:func:`chord_strokes`);
 - **strings**: voice-led (:mod:`wav2accomp.band.voicing`), resting through the intro and the first section
   (when a later section is fuller) in a band's song, joining only at the climaxes in a piano's;
 - **bass**: the notes as written, but on the beats alone (each held to the next) in quiet bars, and leading
@@ -46,8 +46,8 @@ STRINGS_ENTER = 0.4
 #: ... and this in a piano's song (they join at its climaxes); in between by the song's band probability
 #: (:mod:`wav2accomp.band.style`).
 STRINGS_ENTER_PIANO_SONG = 0.8
-#: In a band's song the piano plays up to this share of its strokes on the 8ths with the full chord (the share
-#: drawn per song, times the song's band probability).
+#: In a band's song the piano plays up to this share of its onsets on the 8ths as a full-chord stab in place of
+#: its phrase's notes there (the share drawn per song, times :func:`band_certainty`).
 CHORD_STROKES = 0.6
 #: Chord strokes: the root between these MIDI numbers (C3..B3), then its fifth, octave, tenth and twelfth, as a
 #: guitar's open chord or both of a keyboard player's hands lay it.
@@ -55,6 +55,8 @@ STROKE_ROOT_LOW = 48
 #: The piano strikes full chords only where the style model gives a band's song more than this probability.
 SURE_OF_A_BAND = 0.7
 STROKE_INTERVALS = {0: (0, 7, 12, 16, 19), 1: (0, 7, 12, 15, 19)}
+#: A stab lasts an 8th, steps.
+STROKE_STEPS = 2
 #: In bars this quiet (the intro, a quiet first section) the bass keeps to the beats, each note held to the next.
 QUIET_BASS = 0.35
 #: The bass leads into every this many bars' bar line (:func:`bass_fills`).
@@ -205,8 +207,8 @@ def band_certainty(band_probability: float) -> float:
 def chord_strokes(onsets: np.ndarray, chords: np.ndarray, share: float,
                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Full-chord strokes on `share` of the piano's onsets on the 8ths (drawn), each the chord's root from
-    :data:`STROKE_ROOT_LOW` with :data:`STROKE_INTERVALS`, held to the next stroke or chord change (at most half
-    a bar).
+    :data:`STROKE_ROOT_LOW` with :data:`STROKE_INTERVALS`, short (:data:`STROKE_STEPS`, or to the next stroke or
+    chord change).
 
     Parameters
     ----------
@@ -227,8 +229,7 @@ def chord_strokes(onsets: np.ndarray, chords: np.ndarray, share: float,
     steps = steps[(steps % 2 == 0) & (steps >= 0) & (steps < n_steps)]
     steps = steps[chords[steps] != NO_CHORD]
     steps = steps[rng.random(len(steps)) < share]
-    releases = np.minimum(np.minimum(np.append(steps[1:], n_steps), steps + BAR_POSITIONS // 2),
-                          next_change(chords)[steps])
+    releases = np.minimum(np.minimum(np.append(steps[1:], n_steps), steps + STROKE_STEPS), next_change(chords)[steps])
     pitches, starts, ends = [], [], []
     for step, release in zip(steps.tolist(), releases.tolist()):
         chord = int(chords[step])
@@ -260,10 +261,12 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
             beats = beats_in_bar((grid_starts + offsets) / STEPS_PER_BEAT, arc.spans[:, 0] / STEPS_PER_BEAT)
             offsets -= grid_phase(beats, swing=swing) * STEPS_PER_BEAT
         starts, ends = grid_starts + offsets, grid_starts + played.lengths[keep]
-        if band_probability is not None:   # a band's keys and guitars strike some of the chords together
+        if band_probability is not None:   # a band's keys and guitars stab some of the chords together
             share = CHORD_STROKES * band_certainty(band_probability) * rng.random()
             stroke_pitches, stroke_starts, stroke_ends = chord_strokes(grid_starts, chords, share, rng)
             along = rng.choice(relative, len(stroke_pitches)) if len(relative) else np.zeros(len(stroke_pitches))
+            stay = ~np.isin(grid_starts, stroke_starts)   # the stroke in place of what the pianist played there
+            pitches, starts, ends, relative, offsets = (a[stay] for a in (pitches, starts, ends, relative, offsets))
             pitches, starts, ends = (np.r_[pitches, stroke_pitches], np.r_[starts, stroke_starts],
                                      np.r_[ends, stroke_ends])
             relative, offsets = np.r_[relative, along], np.r_[offsets, np.zeros(len(stroke_pitches))]
