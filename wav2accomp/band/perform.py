@@ -46,8 +46,8 @@ STRINGS_ENTER = 0.4
 #: ... and this in a piano's song (they join at its climaxes); in between by the song's band probability
 #: (:mod:`wav2accomp.band.style`).
 STRINGS_ENTER_PIANO_SONG = 0.8
-#: In a band's song the piano plays up to this share of its onsets on the 8ths as a full-chord stab in place of
-#: its phrase's notes there (the share drawn per song, times :func:`band_certainty`).
+#: In a band's song the piano adds a full-chord stab to up to this share of its onsets on the 8ths (the share
+#: drawn per song, times :func:`band_certainty`).
 CHORD_STROKES = 0.6
 #: Chord strokes: the root between these MIDI numbers (C3..B3), then its fifth, octave, tenth and twelfth, as a
 #: guitar's open chord or both of a keyboard player's hands lay it.
@@ -265,8 +265,6 @@ def play_part(models: BandModels, part: str, roll: np.ndarray, arc: Arc, rng: np
             share = CHORD_STROKES * band_certainty(band_probability) * rng.random()
             stroke_pitches, stroke_starts, stroke_ends = chord_strokes(grid_starts, chords, share, rng)
             along = rng.choice(relative, len(stroke_pitches)) if len(relative) else np.zeros(len(stroke_pitches))
-            stay = ~np.isin(grid_starts, stroke_starts)   # the stroke in place of what the pianist played there
-            pitches, starts, ends, relative, offsets = (a[stay] for a in (pitches, starts, ends, relative, offsets))
             pitches, starts, ends = (np.r_[pitches, stroke_pitches], np.r_[starts, stroke_starts],
                                      np.r_[ends, stroke_ends])
             relative, offsets = np.r_[relative, along], np.r_[offsets, np.zeros(len(stroke_pitches))]
