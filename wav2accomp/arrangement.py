@@ -32,7 +32,7 @@ from .errors import Wav2AccompError, Wav2AccompWarning
 from .options import DecodingOptions, DrumOptions, TranscriptionOptions, check_harmony
 from .band.grid import beats_in_bar, melody_grid, swing_ratio
 from .band.perform import PlayedPart, load_band, play_band
-from .band.style import melody_features
+from .band.style import note_features
 from .models.generate import choose_chords, counted_model_path, generate_parts, plays_chords_first
 from .symbolic.chords import bars_to_steps, changes_to_steps, chord_changes, parse_chord_text, read_chords_file
 from .symbolic.classify import classify_parts
@@ -131,10 +131,8 @@ class Melody:
         return None if self.transcription is not None else len({n.velocity for n in self.notes})
 
     def style_features(self) -> np.ndarray:
-        """What tells a piano's song from a band's in the melody (:func:`~wav2accomp.band.style.melody_features`)."""
-        notes = self.notes
-        return melody_features([n.pitch for n in notes], [n.start_beat for n in notes], [n.end_beat for n in notes],
-                               bpm=self.bpm(), phase=self.grid_offset)
+        """What tells a piano's song from a band's in the melody (:func:`~wav2accomp.band.style.note_features`)."""
+        return note_features(self.notes, bpm=self.bpm(), phase=self.grid_offset)
 
     def bpm(self) -> float:
         """Tempo at the first bar line, quarter notes per minute."""

@@ -32,7 +32,7 @@ from ..symbolic.tempo_map import metre_grid
 from .dynamics import drum_player, fit_dynamics, part_observations, save_dynamics
 from .grid import beats_in_bar, melody_grid
 from .phrases import build_library, phrases_of_song, save_phrases
-from .style import FEATURES, fit_style, melody_features, save_style
+from .style import FEATURES, fit_style, note_features, save_style
 
 
 def _annotated_chords(annotations, n_steps: int) -> np.ndarray:
@@ -104,8 +104,7 @@ def song_material(path: str) -> tuple[str, dict | None, str | None]:
     notes = melodies[0].notes
     style = None
     if len(notes) >= 2:
-        style = (melody_features([n.pitch for n in notes], [n.start_beat for n in notes], [n.end_beat for n in notes],
-                                 bpm=bpm, phase=phase),
+        style = (note_features(notes, bpm=bpm, phase=phase),
                  any(is_bass(p, a) for p, a in zip(song.parts, assignments) if p.notes))
     return path, {"observations": observations, "phrases": phrases, "bpm": bpm, "metre": metre, "style": style}, None
 

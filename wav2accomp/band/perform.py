@@ -43,8 +43,8 @@ from .voicing import lead_voices
 #: Strings enter where the arc's intensity reaches this in a band's song (they rest through the intro and a quiet
 #: first section) ...
 STRINGS_ENTER = 0.4
-#: ... and this in a piano's song (they join at its climaxes); in between by the song's band probability
-#: (:mod:`wav2accomp.band.style`).
+#: ... and this in a piano's song (a band probability of one half or less, :mod:`wav2accomp.band.style`: they join
+#: at its climaxes).
 STRINGS_ENTER_PIANO_SONG = 0.8
 #: In a band's song the piano adds a full-chord stab to up to this share of its onsets on the 8ths (the share
 #: drawn per song, times :func:`band_certainty`).
@@ -52,11 +52,11 @@ CHORD_STROKES = 0.6
 #: Chord strokes: the root between these MIDI numbers (C3..B3), then its fifth, octave, tenth and twelfth, as a
 #: guitar's open chord or both of a keyboard player's hands lay it.
 STROKE_ROOT_LOW = 48
-#: The piano strikes full chords only where the style model gives a band's song more than this probability.
-SURE_OF_A_BAND = 0.7
 STROKE_INTERVALS = {0: (0, 7, 12, 16, 19), 1: (0, 7, 12, 15, 19)}
 #: A stab lasts an 8th, steps.
 STROKE_STEPS = 2
+#: The piano strikes full chords only where the style model gives a band's song more than this probability.
+SURE_OF_A_BAND = 0.7
 #: In bars this quiet (the intro, a quiet first section) the bass keeps to the beats, each note held to the next.
 QUIET_BASS = 0.35
 #: The bass leads into every this many bars' bar line (:func:`bass_fills`).

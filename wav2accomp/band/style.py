@@ -60,6 +60,12 @@ def melody_features(pitches, starts, ends, *, bpm: float, phase: float = 0.0) ->
                      legato[gaps > 1e-3].mean() if np.any(gaps > 1e-3) else 0.0])
 
 
+def note_features(notes, *, bpm: float, phase: float = 0.0) -> np.ndarray:
+    """:func:`melody_features` of a melody's :class:`~wav2accomp.symbolic.midi_io.Note` list."""
+    return melody_features([n.pitch for n in notes], [n.start_beat for n in notes], [n.end_beat for n in notes],
+                           bpm=bpm, phase=phase)
+
+
 def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-2, iterations: int = 300) -> np.ndarray:
     """Weights (bias last) of an L2-regularised logistic regression of 0/1 labels `y` on `x`, by Newton's
     method."""
